@@ -1,0 +1,47 @@
+# Two commands: `make report` (main job on the bundled sample data) and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: setup test unit nbval report execute lab sample bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	@touch $(STAMP)
+
+## Unit tests, then every notebook re-executed and compared by nbval.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+## Execute every notebook on the sample data and write code-free HTML reports to reports/.
+report: $(STAMP)
+	$(BIN)/python -m cxkit.report run --data-dir data/sample --out reports
+
+## Re-execute notebooks in place (stored outputs refreshed; byte-identical when nothing changed).
+execute: $(STAMP)
+	$(BIN)/python -m cxkit.report execute $(NOTEBOOKS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+## Regenerate data/sample/ from the seeded generator.
+sample: $(STAMP)
+	$(BIN)/python -m cxkit.synth --out data/sample
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache
