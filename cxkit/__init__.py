@@ -1,4 +1,15 @@
-"""cxkit: customer-experience analytics on tidy pandas tables."""
+"""cxkit: customer-experience analytics on tidy pandas tables.
+
+Modules, in the order data flows through them:
+
+- :mod:`cxkit.data`: the data contract (load, validate, report exclusions)
+- :mod:`cxkit.synth`: the sample company with planted truths
+- :mod:`cxkit.metrics`: NPS, CSAT, CES with intervals; gaps; service metrics
+- :mod:`cxkit.drivers`: satisfaction against customer value
+- :mod:`cxkit.clv`: RFM, BG/NBD and Gamma-Gamma customer lifetime value, segments
+- :mod:`cxkit.plots`: the house style and shared charts
+- :mod:`cxkit.report`: run notebooks with parameters; code-free HTML/PDF reports
+"""
 from cxkit.errors import DataError, FitError
 
 __version__ = "0.1.0"

@@ -1,0 +1,167 @@
+"""Satisfaction against value: who spends, and how satisfied are they?
+
+The K-mart lesson: overall satisfaction can look fine while the customers who bring
+the money are the unhappy ones. Everything here starts from what each customer is
+worth (``customer_value``) and cuts customers into value segments
+(``value_segments``) so satisfaction can be read per segment and weighted by spend.
+
+Example
+-------
+>>> value = customer_value(transactions, customers, as_of="2025-12-31")  # doctest: +SKIP
+>>> value["value_decile"] = value_segments(value["annual_spend"])         # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxkit.errors import DataError, data_error
+
+__all__ = ["customer_value", "value_segments", "value_tiers", "attach"]
+
+
+def customer_value(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    as_of: Any = None,
+    min_tenure_days: int = 90,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """One row per customer: net spend, purchase days and spend per year of tenure.
+
+    Customers who joined recently have had less time to spend; annualising puts
+    old and new customers on one scale before they are ranked into value segments.
+
+    Parameters
+    ----------
+    transactions : validated transactions (refunds negative).
+    customers : optional customers table; its ``signup_date`` starts tenure and its
+        customers without purchases appear with zero spend. Without it tenure starts at
+        the first purchase.
+    as_of : end of the observation window (default: the last transaction date).
+        Tenure ends at ``churn_date`` for customers who left.
+    min_tenure_days : tenures shorter than this are counted as this long, so a
+        customer who bought once last week does not look like a giant.
+    customer_col, date_col, amount_col : column names.
+
+    Returns
+    -------
+    DataFrame with ``customer_id``, ``net_spend`` (purchases minus refunds, never
+    below 0: refunds beyond purchases are counted in ``refund_excess``),
+    ``purchase_days``, ``tenure_days`` and ``annual_spend``, sorted by customer.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [30.0, -10.0, 5.0],
+    ...     "date": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-06-01"])})
+    >>> customer_value(tx, as_of="2025-12-31")["net_spend"].tolist()
+    [20.0, 5.0]
+    """
+    for col in (customer_col, date_col, amount_col):
+        if col not in transactions:
+            raise DataError(f"table 'transactions', column '{col}': required column missing",
+                            table="transactions", column=col, rule="required column")
+    tx = transactions[[customer_col, date_col, amount_col]]
+    as_of = pd.Timestamp(as_of) if as_of is not None else tx[date_col].max().normalize()
+    late = tx[date_col] > as_of + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    if late.any():
+        raise data_error("transactions", date_col, f"date is after as_of ({as_of.date()})", tx[late])
+    amount = tx[amount_col]
+    parts = pd.DataFrame({
+        customer_col: tx[customer_col],
+        "gross_spend": amount.clip(lower=0),
+        "refunds": (-amount).clip(lower=0),
+        "day": tx[date_col].dt.normalize().where(amount > 0),
+        "first_purchase": tx[date_col],
+    })
+    grouped = parts.groupby(customer_col, sort=True)
+    out = pd.DataFrame({
+        "gross_spend": grouped["gross_spend"].sum(),
+        "refunds": grouped["refunds"].sum(),
+        "purchase_days": grouped["day"].nunique(),
+        "first_purchase": grouped["first_purchase"].min(),
+    })
+    if customers is not None:
+        base = customers.set_index(customer_col)[["signup_date", "churn_date"]]
+        out = base.join(out, how="outer")
+        start = out["signup_date"].fillna(out["first_purchase"])
+        end = out["churn_date"].fillna(as_of).clip(upper=as_of)
+    else:
+        start, end = out["first_purchase"], pd.Series(as_of, index=out.index)
+    out[["gross_spend", "refunds", "purchase_days"]] = out[["gross_spend", "refunds", "purchase_days"]].fillna(0)
+    net = out["gross_spend"] - out["refunds"]
+    out["refund_excess"] = (-net).clip(lower=0)
+    out["net_spend"] = net.clip(lower=0)
+    out["tenure_days"] = (end - start).dt.days.astype(float)
+    out["annual_spend"] = out["net_spend"] / (out["tenure_days"].clip(lower=min_tenure_days) / 365.25)
+    out.index.name = customer_col
+    cols = ["net_spend", "gross_spend", "refunds", "refund_excess", "purchase_days", "tenure_days", "annual_spend"]
+    out = out[cols].reset_index()
+    out["purchase_days"] = out["purchase_days"].astype(int)
+    return out
+
+
+def value_segments(values: pd.Series, q: int = 10) -> pd.Series:
+    """Value deciles (or any ``q``-tiles): 1 = lowest value, ``q`` = highest.
+
+    Ranking before cutting means ties (for example many customers with the same small
+    spend) never collapse quantiles, so every segment holds its share of customers.
+    Ties are broken by order of appearance, which is deterministic.
+
+    Example
+    -------
+    >>> value_segments(pd.Series([0, 0, 0, 0, 5, 9, 12, 40, 41, 100]), q=5).tolist()
+    [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    """
+    if q < 2:
+        raise ValueError("q must be at least 2")
+    v = pd.to_numeric(values, errors="coerce")
+    if v.isna().any():
+        raise data_error("value", values.name or "value", "value must be a number",
+                         values[v.isna()].to_frame())
+    if len(v) < q:
+        raise DataError(f"cannot cut {len(v)} customers into {q} value segments; use a smaller q",
+                        rule="enough customers")
+    ranks = v.rank(method="first")
+    return pd.Series(np.ceil(ranks * q / len(v)).astype(int), index=values.index, name="value_segment")
+
+
+def value_tiers(deciles: pd.Series, q: int = 10, top: int = 1) -> pd.Series:
+    """Readable tiers from :func:`value_segments`: the top ``top`` segments against the rest.
+
+    Example
+    -------
+    >>> value_tiers(pd.Series([1, 5, 10])).tolist()
+    ['Rest (90%)', 'Rest (90%)', 'Top 10%']
+    """
+    share = round(100 * top / q)
+    labels = np.where(deciles > q - top, f"Top {share}%", f"Rest ({100 - share}%)")
+    return pd.Series(labels, index=deciles.index, name="value_tier")
+
+
+def attach(table: pd.DataFrame, other: pd.DataFrame, columns: list[str] | str,
+           *, on: str = "customer_id") -> pd.DataFrame:
+    """Add per-customer columns (plan, region, value segment...) to a response-level table.
+
+    Example
+    -------
+    >>> attach(surveys, customers, ["plan", "region"])         # doctest: +SKIP
+    """
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    missing = [c for c in [on, *columns] if c not in other]
+    if missing:
+        raise DataError(f"column(s) {missing} not found; available: {list(other.columns)}",
+                        column=missing[0], rule="required column")
+    clash = [c for c in columns if c in table]
+    if clash:
+        raise DataError(f"table already has column(s) {clash}; drop or rename them first",
+                        column=clash[0], rule="unique column names")
+    lookup = other.drop_duplicates(on).set_index(on)[columns]
+    out = table.join(lookup, on=on)
+    out.attrs = dict(table.attrs)
+    return out

@@ -1,0 +1,60 @@
+"""Reports: notebooks run with parameters and export without code."""
+from __future__ import annotations
+
+import json
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from cxkit import plots
+from cxkit.report import export_html, find_notebooks, run_reports
+
+from conftest import ROOT
+
+
+def test_numbered_notebooks_in_reading_order():
+    names = [p.name for p in find_notebooks()]
+    assert names == sorted(names) and names[0].startswith("00_")
+
+
+def test_export_hides_code(tmp_path):
+    nb = ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb"
+    html = export_html(nb, tmp_path / "r.html").read_text()
+    assert "load_folder(" not in html and "import matplotlib" not in html
+    assert "What to tell the board" in html and "data:image/png;base64" in html
+
+
+def test_run_reports_on_other_data_with_renamed_partial_tables(tmp_path, sample):
+    """The start-here notebook runs on a folder it was never tuned to: a subset of
+    customers, no contacts table, different survey column names mapped back."""
+    data = tmp_path / "data"
+    data.mkdir()
+    keep = sample["customers"]["customer_id"].iloc[::3]
+    for name in ["customers", "transactions", "surveys"]:
+        df = sample[name][sample[name]["customer_id"].isin(keep)]
+        df.to_csv(data / f"{name}.csv", index=False)
+    out = run_reports(data, tmp_path / "reports",
+                      notebooks=[ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb"],
+                      parameters={"goals": {"NPS": 10, "CSAT": 70, "CES": 5}})
+    html = out[0].read_text()
+    assert "What to tell the board" in html and "Traceback" not in html
+    executed = json.loads((tmp_path / "reports" / "executed" / "00_cx_metrics_and_gap.ipynb").read_text())
+    errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+def test_plot_helpers_return_axes():
+    df = pd.DataFrame({"g": ["a", "b"], "value": [1.0, 2.0], "ci_low": [0.5, 1.5],
+                       "ci_high": [1.5, 2.5], "small_base": [False, True]})
+    ax = plots.interval_plot(df, y="g", reference=1.5, highlight=["b"])
+    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
+    assert top.get_text() == "a"  # first row drawn on top, as in a table
+    ax2 = plots.trend_plot(df.rename(columns={"g": "period"}), goal=2)
+    assert ax2.get_legend() is not None
+    plt.close("all")
+
+
+@pytest.mark.parametrize("p,text", [(0.0004, "<0.001"), (0.0312, "0.031"), (0.5, "0.500")])
+def test_format_p(p, text):
+    assert plots.format_p(p) == text
