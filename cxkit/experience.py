@@ -1,0 +1,161 @@
+"""Each customer's experience in one row: how satisfied, and how many bad contacts.
+
+Churn, CLV and driver analyses all ask the same thing of the survey and service
+tables: *what did this customer go through?* ``customer_experience`` answers it once,
+per customer, so every notebook groups customers the same way.
+
+Example
+-------
+>>> exp = customer_experience(cx.surveys, cx.contacts, as_of=cx.as_of)   # doctest: +SKIP
+>>> exp[["customer_id", "csat_mean", "n_bad_contacts"]].head()            # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxkit.errors import DataError
+
+__all__ = ["bad_contacts", "customer_experience", "satisfaction_level", "bad_experience_band"]
+
+
+def bad_contacts(
+    contacts: pd.DataFrame,
+    *,
+    long_wait: float | Mapping[str, float] | None = None,
+    long_wait_quantile: float = 0.9,
+) -> pd.DataFrame:
+    """Flag each contact that went badly: not resolved first time, or a long wait.
+
+    What customers remember of service is the contact that failed them. A wait is
+    *long* when it exceeds ``long_wait`` (minutes; one number, or one per channel) or,
+    by default, the channel's own ``long_wait_quantile`` (90th percentile), so channels
+    with very different norms (chat vs email) are judged on their own terms.
+
+    Returns
+    -------
+    The contacts with boolean columns ``unresolved``, ``long_wait`` and ``bad``
+    (either), plus the ``wait_threshold`` applied to each row.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "channel": ["chat", "chat"],
+    ...     "wait_minutes": [1.0, 30.0], "resolved_first_contact": [True, True]})
+    >>> bad_contacts(c, long_wait=10)["bad"].tolist()
+    [False, True]
+    """
+    for col in ("customer_id", "channel", "wait_minutes", "resolved_first_contact"):
+        if col not in contacts:
+            raise DataError(f"table 'contacts', column '{col}': required column missing",
+                            table="contacts", column=col, rule="required column")
+    out = contacts.copy()
+    if long_wait is None:
+        threshold = out.groupby("channel")["wait_minutes"].transform(lambda w: w.quantile(long_wait_quantile))
+    elif isinstance(long_wait, Mapping):
+        missing = sorted(set(out["channel"]) - set(long_wait))
+        if missing:
+            raise DataError(f"long_wait has no threshold for channel(s) {missing}", table="contacts",
+                            column="channel", rule="threshold per channel")
+        threshold = out["channel"].map(long_wait).astype(float)
+    else:
+        threshold = pd.Series(float(long_wait), index=out.index)
+    out["wait_threshold"] = threshold
+    out["unresolved"] = ~out["resolved_first_contact"].fillna(True).astype(bool)
+    out["long_wait"] = out["wait_minutes"] > threshold
+    out["bad"] = out["unresolved"] | out["long_wait"]
+    return out
+
+
+def customer_experience(
+    surveys: pd.DataFrame | None = None,
+    contacts: pd.DataFrame | None = None,
+    *,
+    customers: pd.DataFrame | None = None,
+    as_of: Any = None,
+    **bad_contact_options: Any,
+) -> pd.DataFrame:
+    """One row per customer: survey answers summarised and bad contacts counted.
+
+    Parameters
+    ----------
+    surveys : validated survey responses (optional).
+    contacts : validated contacts (optional).
+    customers : optional customers table, so customers with no survey and no contact
+        appear too (with zero contacts and missing scores).
+    as_of : only rows dated on or before it count (default: all).
+    **bad_contact_options : passed to :func:`bad_contacts` (``long_wait``...).
+
+    Returns
+    -------
+    DataFrame with ``customer_id``, ``n_responses``, ``csat_mean``, ``csat_last``,
+    ``nps_last``, ``n_contacts``, ``n_unresolved``, ``n_long_wait``, ``n_bad_contacts``
+    (columns only for tables given), sorted by customer.
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2025-01-01", "2025-06-01"]),
+    ...     "csat": [2, 4], "nps": [5, 9]})
+    >>> customer_experience(s)[["csat_mean", "csat_last"]].iloc[0].tolist()
+    [3.0, 4.0]
+    """
+    if surveys is None and contacts is None:
+        raise DataError("customer_experience needs surveys, contacts or both", rule="table present")
+    parts = []
+    as_of = pd.Timestamp(as_of) if as_of is not None else None
+    if surveys is not None:
+        s = surveys if as_of is None else surveys[surveys["date"] <= as_of]
+        s = s.sort_values(["customer_id", "date"], kind="mergesort")
+        g = s.groupby("customer_id", sort=True)
+        block = pd.DataFrame({"n_responses": g.size()})
+        for col in ("csat", "nps", "ces"):
+            if col in s:
+                values = s[col].astype(float)
+                block[f"{col}_mean"] = values.groupby(s["customer_id"]).mean()
+                block[f"{col}_last"] = values.groupby(s["customer_id"]).last()
+        parts.append(block)
+    if contacts is not None:
+        c = contacts if as_of is None else contacts[contacts["date"] <= as_of]
+        flagged = bad_contacts(c, **bad_contact_options)
+        g = flagged.groupby("customer_id", sort=True)
+        parts.append(pd.DataFrame({
+            "n_contacts": g.size(),
+            "n_unresolved": g["unresolved"].sum(),
+            "n_long_wait": g["long_wait"].sum(),
+            "n_bad_contacts": g["bad"].sum(),
+        }))
+    out = pd.concat(parts, axis=1).sort_index()
+    if customers is not None:
+        out = out.reindex(pd.Index(customers["customer_id"]).union(out.index))
+    count_cols = [c for c in ("n_responses", "n_contacts", "n_unresolved", "n_long_wait", "n_bad_contacts") if c in out]
+    out[count_cols] = out[count_cols].fillna(0).astype(int)
+    out.index.name = "customer_id"
+    return out.reset_index()
+
+
+def satisfaction_level(csat: pd.Series) -> pd.Series:
+    """Readable satisfaction bands from a customer's mean CSAT (1-5).
+
+    Example
+    -------
+    >>> satisfaction_level(pd.Series([1.5, 3.0, 4.5, None])).tolist()
+    ['dissatisfied (1-2)', 'neutral (3)', 'satisfied (4-5)', 'no survey']
+    """
+    bins = [-np.inf, 2.5, 3.5, np.inf]
+    labels = ["dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)"]
+    out = pd.cut(csat.astype(float), bins=bins, labels=labels).astype(object)
+    return out.where(csat.notna(), "no survey").rename("satisfaction_level")
+
+
+def bad_experience_band(counts: pd.Series, top: int = 3) -> pd.Series:
+    """Bands of bad-contact counts: ``0``, ``1``, ... and ``{top}+``.
+
+    Example
+    -------
+    >>> bad_experience_band(pd.Series([0, 1, 2, 5]), top=2).tolist()
+    ['0', '1', '2+', '2+']
+    """
+    c = counts.fillna(0).astype(int)
+    return c.clip(upper=top).astype(str).where(c < top, f"{top}+").rename("bad_contacts")

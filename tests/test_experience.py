@@ -1,0 +1,50 @@
+"""Per-customer experience: satisfaction and bad contacts."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cxkit import DataError
+from cxkit.experience import bad_contacts, bad_experience_band, customer_experience, satisfaction_level
+
+
+def contacts():
+    return pd.DataFrame({
+        "customer_id": ["a", "a", "b", "b", "b"],
+        "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-01-05", "2025-03-01", "2026-01-01"]),
+        "channel": ["chat", "email", "chat", "chat", "email"],
+        "wait_minutes": [1.0, 300.0, 12.0, 2.0, 10.0],
+        "resolved_first_contact": [True, False, True, False, True],
+    })
+
+
+def test_long_wait_thresholds():
+    per_channel = bad_contacts(contacts(), long_wait={"chat": 10, "email": 240})
+    assert per_channel["long_wait"].tolist() == [False, True, True, False, False]
+    assert per_channel["bad"].tolist() == [False, True, True, True, False]
+    with pytest.raises(DataError, match="email"):
+        bad_contacts(contacts(), long_wait={"chat": 10})
+    # default: each channel's own 90th percentile
+    default = bad_contacts(contacts())
+    assert default.loc[default["channel"] == "chat", "wait_threshold"].iloc[0] == pytest.approx(
+        pd.Series([1.0, 12.0, 2.0]).quantile(0.9))
+
+
+def test_customer_experience_counts_and_as_of():
+    surveys = pd.DataFrame({"customer_id": ["b", "b"], "date": pd.to_datetime(["2025-01-01", "2025-05-01"]),
+                            "csat": [5, 2]})
+    customers = pd.DataFrame({"customer_id": ["a", "b", "z"]})
+    x = customer_experience(surveys, contacts(), customers=customers, as_of="2025-12-31",
+                            long_wait={"chat": 10, "email": 240}).set_index("customer_id")
+    assert x.loc["b", "n_contacts"] == 2  # the 2026 contact is after as_of
+    assert x.loc["a", "n_unresolved"] == 1 and x.loc["a", "n_long_wait"] == 1 and x.loc["a", "n_bad_contacts"] == 1
+    assert x.loc["b", "csat_mean"] == 3.5 and x.loc["b", "csat_last"] == 2
+    assert x.loc["z", "n_contacts"] == 0 and pd.isna(x.loc["z", "csat_mean"])
+    assert x.loc["a", "n_responses"] == 0
+
+
+def test_bands():
+    assert satisfaction_level(pd.Series([2.4, 2.6, 3.6])).tolist() == [
+        "dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)"]
+    assert bad_experience_band(pd.Series([0, 3, 4])).tolist() == ["0", "3+", "3+"]
+
