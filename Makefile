@@ -41,7 +41,7 @@ sample: $(STAMP)
 	$(BIN)/python -m cxkit.synth --out data/sample
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_clv.py
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache

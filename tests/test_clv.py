@@ -1,0 +1,588 @@
+"""Tests for cxkit.clv, validated against the published CDNOW results (tests/data/cdnow/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import cxkit.clv as clv
+from cxkit.clv import (
+    RFM_GRID,
+    SEGMENT_ACTIONS,
+    BetaGeoFitter,
+    GammaGammaFitter,
+    calibration_holdout_split,
+    clv_table,
+    exclusions_table,
+    kmeans_segments,
+    lorenz_curve,
+    rfm_scores,
+    rfm_segments,
+    rfm_summary,
+    value_concentration,
+)
+from cxkit.errors import DataError, FitError
+
+DATA = Path(__file__).parent / "data" / "cdnow"
+CAL_END = "1997-09-30"  # end of the 39-week calibration period (inclusive)
+OBS_END = "1998-06-30"
+
+
+# --------------------------------------------------------------------------------------
+# fixtures
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cdnow_tx() -> pd.DataFrame:
+    raw = pd.read_csv(
+        DATA / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "n_cds", "amount"],
+    )
+    raw["date"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
+    return raw[["customer_id", "date", "amount"]]
+
+
+@pytest.fixture(scope="module")
+def cdnow_cal(cdnow_tx: pd.DataFrame) -> pd.DataFrame:
+    return cdnow_tx[cdnow_tx["date"] <= CAL_END]
+
+
+@pytest.fixture(scope="module")
+def published() -> pd.DataFrame:
+    return pd.read_csv(DATA / "cdnow_customers_summary.csv").set_index("ID")
+
+
+@pytest.fixture(scope="module")
+def summary(cdnow_cal: pd.DataFrame) -> pd.DataFrame:
+    # The published summary counts a $0 order as a purchase (8 customers), hence "purchase".
+    return rfm_summary(
+        cdnow_cal, as_of=CAL_END, time_unit="W", zero_spend_days="purchase"
+    ).sort_index()
+
+
+@pytest.fixture(scope="module")
+def bgf(published: pd.DataFrame) -> BetaGeoFitter:
+    return BetaGeoFitter().fit(published["frequency"], published["recency"], published["T"])
+
+
+@pytest.fixture(scope="module")
+def ggf(summary: pd.DataFrame) -> GammaGammaFitter:
+    return GammaGammaFitter().fit(summary["frequency"], summary["monetary_value"])
+
+
+@pytest.fixture(scope="module")
+def table(summary: pd.DataFrame, bgf: BetaGeoFitter, ggf: GammaGammaFitter) -> pd.DataFrame:
+    return clv_table(summary, bgf, ggf, horizon_months=12)
+
+
+def tx_frame(rows: list[tuple]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    df["date"] = pd.to_datetime(df["date"], format="ISO8601")
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# summary vs. the published CDNOW calibration summary
+# --------------------------------------------------------------------------------------
+def test_summary_reproduces_published_cdnow(summary: pd.DataFrame, published: pd.DataFrame) -> None:
+    assert len(summary) == len(published) == 2357
+    assert summary.index.equals(published.index)
+    assert (summary["frequency"] == published["frequency"]).all()
+    # published values are rounded to 2 decimals
+    assert np.abs(summary["recency"] - published["recency"]).max() <= 0.005 + 1e-9
+    assert np.abs(summary["T"] - published["T"]).max() <= 0.005 + 1e-9
+    assert summary.attrs["time_unit"] == "W"
+    assert exclusions_table(summary).empty
+
+
+def test_T_runs_to_end_of_calibration_day(cdnow_cal: pd.DataFrame) -> None:
+    # customer 1 first bought 1997-01-01; T = 38.86 weeks = 272 days -> as_of 1997-09-30
+    s = rfm_summary(cdnow_cal, as_of=CAL_END, zero_spend_days="purchase")
+    assert round(s.loc[1, "T"], 2) == 38.86
+    s2 = rfm_summary(cdnow_cal, as_of="1997-10-01", zero_spend_days="purchase")
+    assert round(s2.loc[1, "T"], 2) == 39.0
+
+
+def test_default_zero_rule_reports_free_orders(cdnow_cal: pd.DataFrame) -> None:
+    s = rfm_summary(cdnow_cal, as_of=CAL_END)
+    assert len(s) == 2357 - 8
+    ex = exclusions_table(s)
+    row = ex[ex["rule"].str.startswith("customers without any purchase day")]
+    assert row["n_customers"].item() == 8 and row["n_rows"].item() == 8
+
+
+def test_monetary_value_is_mean_of_repeat_purchase_days(summary: pd.DataFrame) -> None:
+    # customer 1: 29.33 (first), 29.73, 14.96 in calibration
+    assert summary.loc[1, "monetary_value"] == pytest.approx((29.73 + 14.96) / 2)
+    assert summary.loc[1, "total_spend"] == pytest.approx(29.33 + 29.73 + 14.96)
+    assert (summary.loc[summary["frequency"] == 0, "monetary_value"] == 0).all()
+
+
+# --------------------------------------------------------------------------------------
+# BG/NBD vs. Fader, Hardie & Lee (2005)
+# --------------------------------------------------------------------------------------
+def test_bgnbd_reproduces_published_estimates(bgf: BetaGeoFitter) -> None:
+    assert bgf.params_.round(3).to_dict() == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert round(bgf.log_likelihood_, 1) == -9582.4
+    assert bgf.n_customers_ == 2357
+    s = bgf.summary
+    assert list(s.columns) == ["coef", "se(coef)", "lower 95% bound", "upper 95% bound"]
+    assert (s["se(coef)"] > 0).all() and (s["lower 95% bound"] < s["coef"]).all()
+
+
+def test_bgnbd_published_conditional_expectation(bgf: BetaGeoFitter) -> None:
+    e = bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86)
+    assert round(e, 3) == 1.226
+
+
+def test_bgnbd_on_summary_built_from_raw_transactions(summary: pd.DataFrame) -> None:
+    fit = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    assert fit.params_.round(3).to_dict() == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert round(fit.log_likelihood_, 1) == -9582.4
+
+
+def test_grouped_with_weights_equals_ungrouped(published: pd.DataFrame, bgf: BetaGeoFitter) -> None:
+    grouped = published.groupby(["frequency", "recency", "T"]).size().rename("n").reset_index()
+    assert len(grouped) < len(published)
+    fit_w = BetaGeoFitter().fit(
+        grouped["frequency"], grouped["recency"], grouped["T"], weights=grouped["n"]
+    )
+    np.testing.assert_allclose(fit_w.params_, bgf.params_, rtol=1e-6)
+    assert fit_w.log_likelihood_ == pytest.approx(bgf.log_likelihood_, abs=1e-6)
+    assert fit_w.n_customers_ == 2357
+    # the grouped total equals the plain row-by-row sum at the same parameters
+    rows = bgf.individual_log_likelihood(
+        published["frequency"], published["recency"], published["T"]
+    )
+    assert rows.sum() == pytest.approx(bgf.log_likelihood_, abs=1e-6)
+
+
+def test_heavy_buyer_is_numerically_stable(published: pd.DataFrame) -> None:
+    f = np.r_[published["frequency"], 500]
+    r = np.r_[published["recency"], 38.0]
+    T = np.r_[published["T"], 38.86]
+    fit = BetaGeoFitter().fit(f, r, T)
+    assert np.isfinite(fit.log_likelihood_)
+    assert np.isfinite(fit.individual_log_likelihood(f, r, T)).all()
+    e = fit.conditional_expected_number_of_purchases_up_to_time(39, 500, 38.0, 38.86)
+    p = fit.conditional_probability_alive(500, 38.0, 38.86)
+    assert np.isfinite(e) and e >= 0 and 0 <= p <= 1
+
+
+def test_expected_purchases_falls_back_when_hyp2f1_fails() -> None:
+    # a + b < 1 makes 2F1(r, b; a+b-1; z) fail for customers without repeat purchases
+    m = BetaGeoFitter.from_params(r=1.78, alpha=49.02, a=0.1437, b=0.2489)
+    e = m.conditional_expected_number_of_purchases_up_to_time(np.array([13.3, 79.6]), 0, 0.0, 38.5)
+    assert np.isfinite(e).all() and e[1] > e[0] > 0
+    # the quadrature agrees with 2F1 where 2F1 works
+    ok = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    by_hyp = ok.conditional_expected_number_of_purchases_up_to_time(39.0, 2, 30.43, 38.86)
+    by_quad = clv._bg_expected_if_alive(
+        0.243, 4.414, 0.793, 2.426, np.array([2.0]), np.array([38.86]), np.array([39.0])
+    )
+    assert by_quad[0] * ok.conditional_probability_alive(2, 30.43, 38.86) == pytest.approx(
+        by_hyp, rel=1e-9
+    )
+
+
+def test_population_expectation(bgf: BetaGeoFitter) -> None:
+    e = bgf.expected_number_of_purchases_up_to_time(np.array([0.0, 13.0, 39.0, 78.0]))
+    assert e[0] == 0 and np.all(np.diff(e) > 0)
+
+
+params_st = st.tuples(
+    st.floats(0.05, 5), st.floats(0.1, 100), st.floats(0.05, 5), st.floats(0.05, 10)
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    params=params_st,
+    x=st.integers(0, 300),
+    T=st.floats(0.1, 200),
+    frac=st.floats(0, 1),
+    t1=st.floats(0, 300),
+    dt=st.floats(0, 300),
+)
+def test_bgnbd_predictions_properties(params, x, T, frac, t1, dt) -> None:
+    r, alpha, a, b = params
+    assume(abs(a - 1) > 1e-3)
+    m = BetaGeoFitter.from_params(r=r, alpha=alpha, a=a, b=b)
+    tx = 0.0 if x == 0 else frac * T
+    p = m.conditional_probability_alive(x, tx, T)
+    assert 0.0 <= p <= 1.0
+    e = m.conditional_expected_number_of_purchases_up_to_time(np.array([t1, t1 + dt]), x, tx, T)
+    assert np.isfinite(e).all() and (e >= -1e-12).all()
+    assert e[1] >= e[0] - 1e-7 * max(1.0, e[1])
+
+
+# --------------------------------------------------------------------------------------
+# Gamma-Gamma vs. Fader & Hardie (2013)
+# --------------------------------------------------------------------------------------
+def test_gamma_gamma_reproduces_published_estimates(ggf: GammaGammaFitter) -> None:
+    assert ggf.n_customers_ == 946 and ggf.n_excluded_ == 2357 - 946
+    assert ggf.params_.round(2).to_dict() == {"p": 6.25, "q": 3.74, "v": 15.44}
+    assert np.isfinite(ggf.log_likelihood_)
+
+
+def test_gamma_gamma_raw_row_convention_does_not_reproduce(cdnow_cal: pd.DataFrame) -> None:
+    # Averaging raw rows (no same-day merging) instead of repeat purchase days gives
+    # 959 "repeat buyers" and different estimates: the day-merged convention is the published one.
+    rows = cdnow_cal.sort_values(["customer_id", "date"], kind="stable")
+    rows = rows[rows.groupby("customer_id").cumcount() > 0]
+    agg = rows.groupby("customer_id")["amount"].agg(["size", "mean"])
+    fit = GammaGammaFitter().fit(agg["size"], agg["mean"])
+    assert fit.n_customers_ == 959
+    assert fit.params_.round(2).to_dict() != {"p": 6.25, "q": 3.74, "v": 15.44}
+
+
+def test_gamma_gamma_expected_profit_shrinks_to_population_mean(ggf: GammaGammaFitter) -> None:
+    p, q, v = ggf.params_
+    assert ggf.conditional_expected_average_profit(0, 0.0) == pytest.approx(p * v / (q - 1))
+    big = ggf.conditional_expected_average_profit(1000, 50.0)
+    assert big == pytest.approx(50.0, rel=0.01)
+
+
+def test_clv_table(
+    table: pd.DataFrame, summary: pd.DataFrame, bgf: BetaGeoFitter, ggf: GammaGammaFitter
+) -> None:
+    assert list(table.columns) == [
+        "frequency",
+        "recency",
+        "T",
+        "monetary_value",
+        "p_alive",
+        "expected_purchases",
+        "expected_avg_value",
+        "clv",
+    ]
+    assert table.index.equals(summary.index)
+    assert (table["clv"] > 0).all() and table["p_alive"].between(0, 1).all()
+    # without discounting, CLV = expected purchases over the horizon x expected spend
+    undiscounted = clv_table(summary, bgf, ggf, horizon_months=12, discount_rate=0.0)
+    np.testing.assert_allclose(
+        undiscounted["clv"],
+        undiscounted["expected_purchases"] * undiscounted["expected_avg_value"],
+        rtol=1e-10,
+    )
+    assert (table["clv"] < undiscounted["clv"]).all()
+
+
+def test_customer_lifetime_value_monthly_steps(
+    summary: pd.DataFrame, bgf: BetaGeoFitter, ggf: GammaGammaFitter
+) -> None:
+    row = summary.loc[[1]]
+    got = ggf.customer_lifetime_value(
+        bgf,
+        row["frequency"],
+        row["recency"],
+        row["T"],
+        row["monetary_value"],
+        time=3,
+        discount_rate=0.01,
+    )
+    spend = ggf.conditional_expected_average_profit(row["frequency"], row["monetary_value"]).item()
+    cum = [
+        bgf.conditional_expected_number_of_purchases_up_to_time(
+            i * 30.4375 / 7, 2, row["recency"].item(), row["T"].item()
+        )
+        for i in range(4)
+    ]
+    want = sum(spend * (cum[i] - cum[i - 1]) / 1.01**i for i in (1, 2, 3))
+    assert got.item() == pytest.approx(want)
+
+
+# --------------------------------------------------------------------------------------
+# calibration / holdout
+# --------------------------------------------------------------------------------------
+def test_calibration_holdout_split(cdnow_tx: pd.DataFrame, summary: pd.DataFrame) -> None:
+    split = calibration_holdout_split(
+        cdnow_tx, CAL_END, OBS_END, zero_spend_days="purchase"
+    ).sort_index()
+    assert list(split.columns) == [
+        "frequency_cal",
+        "recency_cal",
+        "T_cal",
+        "monetary_value_cal",
+        "frequency_holdout",
+        "monetary_value_holdout",
+        "duration_holdout",
+    ]
+    assert (split["frequency_cal"] == summary["frequency"]).all()
+    np.testing.assert_allclose(split["T_cal"], summary["T"])
+    assert (split["duration_holdout"] == 39.0).all()
+    # customer 1 bought once more in the holdout, on 1997-12-12, for 26.48
+    assert split.loc[1, "frequency_holdout"] == 1
+    assert split.loc[1, "monetary_value_holdout"] == pytest.approx(26.48)
+
+
+def test_split_keeps_only_calibration_customers() -> None:
+    tx = tx_frame(
+        [
+            ("a", "2020-01-01", 10),
+            ("a", "2020-03-01", 5),
+            ("b", "2020-02-15", 7),
+            ("a", "2020-06-01", 1),
+        ]
+    )
+    split = calibration_holdout_split(tx, "2020-01-31", "2020-04-30", time_unit="D")
+    assert list(split.index) == ["a"]
+    assert split.loc["a", "frequency_holdout"] == 1 and split.loc["a", "duration_holdout"] == 90
+    rules = set(exclusions_table(split)["rule"])
+    assert "rows dated after observation_end" in rules
+    assert "holdout rows of customers first seen after calibration_end" in rules
+
+
+# --------------------------------------------------------------------------------------
+# purchase-day and refund rules
+# --------------------------------------------------------------------------------------
+def test_same_day_merge_and_refund_netting() -> None:
+    tx = tx_frame(
+        [
+            ("a", "2020-01-01 09:00", 10.0),
+            ("a", "2020-01-01 17:00", 5.0),  # same day -> one purchase of 15
+            ("a", "2020-01-08", 20.0),
+            ("a", "2020-01-08", -5.0),  # netted -> 15
+            ("a", "2020-01-15", -8.0),  # refund-only day: not a purchase
+            ("a", "2020-01-22", 4.0),
+            ("a", "2020-01-22", -4.0),  # fully refunded day: not a purchase
+            ("b", "2020-01-05", 0.0),  # free order only
+        ]
+    )
+    s = rfm_summary(tx, as_of="2020-01-29", time_unit="D")
+    assert list(s.index) == ["a"]
+    a = s.loc["a"]
+    assert a["frequency"] == 1 and a["n_purchase_days"] == 2
+    assert a["recency"] == 7 and a["T"] == 28
+    assert a["monetary_value"] == 15 and a["total_spend"] == 30
+    ex = exclusions_table(s)
+    assert ex["n_rows"].tolist() == [3, 1]  # refund-only + fully refunded day (2 rows); b's $0 row
+    assert ex["n_customers"].tolist() == [1, 1]
+    s2 = rfm_summary(tx, as_of="2020-01-29", time_unit="D", zero_spend_days="purchase")
+    assert s2.loc["b", "frequency"] == 0 and s2.loc["b", "total_spend"] == 0
+    assert s2.loc["a", "frequency"] == 1  # a netted-to-zero day stays a non-purchase
+    s3 = rfm_summary(tx, as_of="2020-01-29", time_unit="D", refunds="drop")
+    assert s3.loc["a", "frequency"] == 2 and s3.loc["a", "monetary_value"] == 12
+    with pytest.raises(DataError, match="refund"):
+        rfm_summary(tx, as_of="2020-01-29", refunds="raise")
+
+
+def test_time_units() -> None:
+    tx = tx_frame([("a", "2020-01-01", 1.0), ("a", "2020-03-01", 1.0)])
+    for unit, days in clv.UNIT_DAYS.items():
+        s = rfm_summary(tx, as_of="2020-03-31", time_unit=unit)
+        assert s.loc["a", "recency"] == pytest.approx(60 / days)
+        assert s.loc["a", "T"] == pytest.approx(90 / days)
+
+
+def test_other_column_names() -> None:
+    tx = tx_frame([("a", "2020-01-01", 1.0), ("a", "2020-01-03", 2.0)]).rename(
+        columns={"customer_id": "cust", "date": "ts", "amount": "value"}
+    )
+    s = rfm_summary(tx, customer_col="cust", date_col="ts", amount_col="value", time_unit="D")
+    assert s.index.name == "cust" and s.loc["a", "frequency"] == 1
+
+
+# --------------------------------------------------------------------------------------
+# bad input
+# --------------------------------------------------------------------------------------
+def test_missing_column() -> None:
+    tx = tx_frame([("a", "2020-01-01", 1.0)]).drop(columns="amount")
+    with pytest.raises(DataError, match="required column missing") as ei:
+        rfm_summary(tx)
+    assert ei.value.column == "amount" and ei.value.table == "transactions"
+
+
+def test_dates_are_parsed_or_rejected() -> None:
+    ok = pd.DataFrame(
+        {"customer_id": ["a", "a"], "date": ["2020-01-01", "2020-01-05"], "amount": [1.0, 2.0]}
+    )
+    assert rfm_summary(ok, time_unit="D").loc["a", "recency"] == 4
+    mixed = ok.assign(
+        date=["2020-01-01", "2020-01-05 14:30"]
+    )  # format differs from the first value
+    assert rfm_summary(mixed, time_unit="D").loc["a", "recency"] == 4
+    bad = ok.assign(date=["2020-01-01", "not a date"])
+    with pytest.raises(DataError, match="could not be parsed") as ei:
+        rfm_summary(bad)
+    assert ei.value.n_rows == 1 and "not a date" in str(ei.value)
+    with pytest.raises(DataError, match="dates are numbers"):
+        rfm_summary(ok.assign(date=[20200101, 20200105]))
+    with pytest.raises(DataError, match="must not be missing"):
+        rfm_summary(ok.assign(date=[pd.Timestamp("2020-01-01"), pd.NaT]))
+
+
+def test_amount_not_numeric() -> None:
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "date": pd.to_datetime(["2020-01-01", "2020-01-02"]),
+            "amount": ["1.5", "$2"],
+        }
+    )
+    with pytest.raises(DataError, match="amount is not numeric") as ei:
+        rfm_summary(tx)
+    assert ei.value.n_rows == 1
+    assert (
+        rfm_summary(tx.assign(amount=["1.5", "2"]), time_unit="D").loc["a", "monetary_value"] == 2.0
+    )
+
+
+def test_transactions_after_as_of() -> None:
+    tx = tx_frame([("a", "2020-01-01", 1.0), ("a", "2020-02-01", 1.0)])
+    with pytest.raises(DataError, match="after as_of") as ei:
+        rfm_summary(tx, as_of="2020-01-15")
+    assert ei.value.n_rows == 1 and "after_as_of='exclude'" in str(ei.value)
+    s = rfm_summary(tx, as_of="2020-01-15", after_as_of="exclude")
+    assert s.loc["a", "frequency"] == 0
+    assert exclusions_table(s)["rule"].tolist() == ["rows dated after as_of"]
+
+
+def test_bad_time_unit() -> None:
+    tx = tx_frame([("a", "2020-01-01", 1.0)])
+    with pytest.raises(DataError, match="time_unit"):
+        rfm_summary(tx, time_unit="Y")
+    with pytest.raises(DataError, match="freq"):
+        GammaGammaFitter.from_params(p=6, q=4, v=15).customer_lifetime_value(
+            BetaGeoFitter.from_params(r=0.2, alpha=4, a=0.8, b=2.4), [1], [1], [2], [10], freq="H"
+        )
+
+
+def test_no_customers_or_no_repeat_buyers() -> None:
+    refunds_only = tx_frame([("a", "2020-01-01", -1.0), ("b", "2020-01-02", 0.0)])
+    with pytest.raises(DataError, match="no customer has a purchase day"):
+        rfm_summary(refunds_only)
+    with pytest.raises(DataError, match="no repeat buyer"):
+        BetaGeoFitter().fit([0, 0, 0], [0, 0, 0], [5, 6, 7])
+    with pytest.raises(DataError, match="many customers"):
+        BetaGeoFitter().fit([2], [3.0], [5.0])
+    with pytest.raises(DataError, match="no repeat buyer"):
+        GammaGammaFitter().fit([0, 0], [0.0, 0.0])
+
+
+def test_invalid_summary_values() -> None:
+    with pytest.raises(DataError, match="recency must be <= T") as ei:
+        BetaGeoFitter().fit([1, 2], [3.0, 9.0], [5.0, 6.0])
+    assert ei.value.n_rows == 1
+    with pytest.raises(DataError, match="whole number"):
+        BetaGeoFitter().fit([1.5, 2], [3.0, 4.0], [5.0, 6.0])
+    with pytest.raises(DataError, match="monetary_value must be > 0"):
+        GammaGammaFitter().fit([1, 2], [10.0, -1.0])
+
+
+def test_fit_error_when_not_identified() -> None:
+    # every customer bought right up to the end: nobody drops out, a -> 0
+    rng = np.random.default_rng(0)
+    T = rng.uniform(10, 40, 200)
+    with pytest.raises(FitError, match="did not converge.*Try penalizer_coef"):
+        BetaGeoFitter().fit(rng.integers(1, 5, 200), T, T)
+
+
+def test_unfitted_model_raises() -> None:
+    with pytest.raises(FitError, match="not fitted"):
+        BetaGeoFitter().conditional_probability_alive(1, 1, 2)
+
+
+def test_clv_table_time_unit_mismatch(
+    summary: pd.DataFrame, bgf: BetaGeoFitter, ggf: GammaGammaFitter
+) -> None:
+    with pytest.raises(DataError, match="time unit"):
+        clv_table(summary, bgf, ggf, time_unit="D")
+
+
+# --------------------------------------------------------------------------------------
+# RFM scores and segments
+# --------------------------------------------------------------------------------------
+def test_rfm_segments_all_non_empty_on_cdnow(summary: pd.DataFrame) -> None:
+    scores = rfm_scores(summary)
+    for col in "RFM":
+        counts = scores[col].value_counts()
+        assert sorted(counts.index) == [1, 2, 3, 4, 5]
+        assert counts.max() - counts.min() <= 1  # equal-size bins despite 1,411 one-time buyers
+    seg = rfm_segments(scores)
+    counts = seg.value_counts()
+    assert set(counts.index) == set(SEGMENT_ACTIONS["segment"])
+    assert (counts > 0).all(), counts
+    assert len(SEGMENT_ACTIONS) == 11 and list(SEGMENT_ACTIONS.columns) == [
+        "segment",
+        "rule",
+        "description",
+        "action",
+    ]
+    assert set(np.unique(RFM_GRID.to_numpy())) == set(SEGMENT_ACTIONS["segment"])
+
+
+def test_rfm_scores_do_not_depend_on_row_order(summary: pd.DataFrame) -> None:
+    a = rfm_scores(summary)
+    b = rfm_scores(summary.sample(frac=1, random_state=1)).loc[a.index]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_recency_score_rewards_recent_buyers() -> None:
+    s = pd.DataFrame(
+        {
+            "frequency": [1, 1],
+            "recency": [10.0, 2.0],
+            "T": [12.0, 12.0],
+            "monetary_value": [5.0, 5.0],
+        },
+        index=["recent", "old"],
+    )
+    sc = rfm_scores(s, q=2)
+    assert sc.loc["recent", "R"] == 2 and sc.loc["old", "R"] == 1
+
+
+def test_rfm_segments_rejects_other_q(summary: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="1..5"):
+        rfm_segments(rfm_scores(summary, q=7))
+
+
+# --------------------------------------------------------------------------------------
+# K-means segments and value concentration
+# --------------------------------------------------------------------------------------
+def test_kmeans_segments_deterministic(table: pd.DataFrame) -> None:
+    a = kmeans_segments(table, k_range=range(2, 6), random_state=0)
+    b = kmeans_segments(table, k_range=range(2, 6), random_state=0)
+    pd.testing.assert_series_equal(a.labels, b.labels)
+    assert a.k == a.silhouette.loc[a.silhouette["silhouette"].idxmax(), "k"]
+    assert list(a.silhouette["k"]) == [2, 3, 4, 5]
+    prof = a.profile
+    assert prof["size"].sum() == len(table) and prof["share"].sum() == pytest.approx(1)
+    assert prof["clv_share"].sum() == pytest.approx(1)
+    assert prof["mean_clv"].is_monotonic_decreasing and list(prof["segment"]) == list(
+        range(1, a.k + 1)
+    )
+    assert prof["label"].str.contains("value").all() and prof["label"].is_unique
+    fixed = kmeans_segments(table, k=4)
+    assert fixed.k == 4 and fixed.silhouette.empty and fixed.labels.nunique() == 4
+
+
+def test_kmeans_missing_feature(summary: pd.DataFrame) -> None:
+    with pytest.raises(DataError, match="clv"):
+        kmeans_segments(summary)
+
+
+def test_value_concentration_and_lorenz() -> None:
+    v = np.r_[np.zeros(80), np.ones(10), np.full(10, 9.0)]
+    vc = value_concentration(v)
+    assert vc["share_of_value"].tolist() == pytest.approx([0.9, 1.0])
+    assert vc["n_customers"].tolist() == [10, 20]
+    lc = lorenz_curve(v)
+    assert lc.iloc[0].tolist() == [0, 0] and lc.iloc[-1].tolist() == [1, 1]
+    assert lc["share_of_value"].is_monotonic_increasing
+    assert lorenz_curve(np.ones(10)).attrs["gini"] == pytest.approx(0)
+    assert len(lorenz_curve(v, points=11)) == 11
+    with pytest.raises(DataError):
+        value_concentration([1.0, -2.0])
+
+
+def test_cdnow_value_concentration(table: pd.DataFrame) -> None:
+    vc = value_concentration(table["clv"])
+    top20 = vc.loc[vc["top_share_of_customers"] == 0.2, "share_of_value"].item()
+    assert 0.5 < top20 < 0.9
