@@ -19,7 +19,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-__all__ = ["PALETTE", "format_p", "set_theme", "interval_plot", "trend_plot", "gap_plot", "lorenz_plot"]
+__all__ = ["PALETTE", "format_p", "set_theme", "interval_plot", "trend_plot", "gap_plot", "lorenz_plot",
+           "holdout_plot", "matrix_plot", "share_plot"]
 
 #: Colours: neutral, highlight (a concern), good news, and a muted reference.
 PALETTE = {"base": "#3b6ea8", "alert": "#c8553d", "good": "#4a9c6d", "muted": "#9aa5b1"}
@@ -151,6 +152,68 @@ def lorenz_plot(
     ax.plot([0, 100], [0, 100], color=PALETTE["muted"], linestyle="--", linewidth=1)
     ax.set_xlabel("% of customers (most valuable first)")
     ax.set_ylabel("% of total value")
+    return ax
+
+
+def holdout_plot(
+    data: pd.DataFrame,
+    *,
+    x: str = "frequency_cal",
+    actual: str = "actual",
+    predicted: str = "predicted",
+    ax: Axes | None = None,
+) -> Axes:
+    """Actual against predicted holdout purchases per calibration-frequency group."""
+    ax = _axes(ax)
+    xs = data[x].astype(str)
+    ax.plot(xs, data[actual], marker="o", color=PALETTE["base"], label="actual")
+    ax.plot(xs, data[predicted], marker="s", linestyle="--", color=PALETTE["alert"], label="predicted")
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel("mean purchases in the holdout period")
+    ax.legend(frameon=False)
+    return ax
+
+
+def matrix_plot(
+    data: pd.DataFrame,
+    *,
+    x: str = "recency",
+    y: str = "frequency",
+    value: str = "p_alive",
+    fmt: str = ".1f",
+    x_format: str = "{:.0f}",
+    cmap: str = "RdYlGn",
+    ax: Axes | None = None,
+) -> Axes:
+    """A heat map of ``value`` over a long ``x`` by ``y`` grid (highest ``y`` on top)."""
+    ax = _axes(ax)
+    grid = data.pivot(index=y, columns=x, values=value).sort_index(ascending=False)
+    grid.columns = [x_format.format(c) for c in grid.columns]
+    sns.heatmap(grid, ax=ax, cmap=cmap, annot=len(grid) * len(grid.columns) <= 200, fmt=fmt,
+                cbar_kws={"label": value}, annot_kws={"fontsize": 7})
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    return ax
+
+
+def share_plot(
+    data: pd.DataFrame,
+    *,
+    y: str = "segment",
+    shares: Sequence[str] = ("share", "clv_share"),
+    labels: Sequence[str] = ("% of customers", "% of value"),
+    ax: Axes | None = None,
+) -> Axes:
+    """Side-by-side bars: each segment's share of customers against its share of value."""
+    ax = _axes(ax)
+    long = data.melt(id_vars=[y], value_vars=list(shares), var_name="measure", value_name="pct")
+    long["pct"] = long["pct"] * 100
+    long["measure"] = long["measure"].map(dict(zip(shares, labels)))
+    sns.barplot(long, y=y, x="pct", hue="measure", ax=ax, orient="h",
+                palette=[PALETTE["muted"], PALETTE["base"]])
+    ax.set_xlabel("%")
+    ax.set_ylabel("")
+    ax.legend(frameon=False, title=None)
     return ax
 
 

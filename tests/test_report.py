@@ -58,3 +58,22 @@ def test_plot_helpers_return_axes():
 @pytest.mark.parametrize("p,text", [(0.0004, "<0.001"), (0.0312, "0.031"), (0.5, "0.500")])
 def test_format_p(p, text):
     assert plots.format_p(p) == text
+
+
+def _errors(executed_path):
+    nb = json.loads(executed_path.read_text())
+    return [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def test_clv_notebook_runs_on_a_transactions_only_folder(tmp_path, sample):
+    """Issue contract: the CLV notebook needs nothing but transactions, in any unit."""
+    data = tmp_path / "tx_only"
+    data.mkdir()
+    keep = sample["customers"]["customer_id"].iloc[::4]
+    tx = sample["transactions"][sample["transactions"]["customer_id"].isin(keep)]
+    tx.to_csv(data / "transactions.csv", index=False)
+    out = run_reports(data, tmp_path / "reports", notebooks=[ROOT / "notebooks" / "03_clv_segmentation.ipynb"],
+                      parameters={"time_unit": "D", "n_segments": 4})
+    assert not _errors(tmp_path / "reports" / "executed" / "03_clv_segmentation.ipynb")
+    html = out[0].read_text()
+    assert "No surveys or contacts in this folder" in html and "What to tell the board" in html
