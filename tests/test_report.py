@@ -77,3 +77,16 @@ def test_clv_notebook_runs_on_a_transactions_only_folder(tmp_path, sample):
     assert not _errors(tmp_path / "reports" / "executed" / "03_clv_segmentation.ipynb")
     html = out[0].read_text()
     assert "No surveys or contacts in this folder" in html and "What to tell the board" in html
+
+
+def test_start_here_notebook_on_surveys_only_with_own_column_names(tmp_path, sample):
+    """No customers, transactions or contacts; CSAT only; ids under another name."""
+    data = tmp_path / "surveys_only"
+    data.mkdir()
+    s = sample["surveys"][["customer_id", "date", "csat", "quickness"]].rename(columns={"customer_id": "member"})
+    s.iloc[:800].to_csv(data / "surveys.csv", index=False)
+    out = run_reports(data, tmp_path / "reports", notebooks=[ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb"],
+                      parameters={"columns": {"member": "customer_id"}, "goals": {"CSAT": 70}})
+    assert not _errors(tmp_path / "reports" / "executed" / "00_cx_metrics_and_gap.ipynb")
+    html = out[0].read_text()
+    assert "of customers are satisfied" in html and "no segment breakdown" in html
