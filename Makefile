@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	@touch $(STAMP)
 
-## Unit tests, then every notebook re-executed and compared by nbval.
+## Unit tests, docstring examples, then every notebook re-executed and compared by nbval.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests \
+	    --doctest-modules cxkit \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    notebooks
 

@@ -50,6 +50,7 @@ __all__ = [
     "clv_table",
     "rfm_scores",
     "rfm_segments",
+    "segment_actions",
     "KMeansSegments",
     "kmeans_segments",
     "value_concentration",
@@ -428,8 +429,16 @@ def rfm_summary(
 
     Examples
     --------
-    >>> summary = rfm_summary(tx, as_of="1997-09-30", time_unit="W")
-    >>> summary[["frequency", "recency", "T"]].head()
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b"],
+    ...                    "date": ["2024-01-01", "2024-01-15", "2024-02-05",
+    ...                             "2024-01-10", "2024-01-24"],
+    ...                    "amount": [20.0, 35.0, 15.0, 50.0, -10.0]})
+    >>> summary = rfm_summary(tx, as_of="2024-02-29", time_unit="W")
+    >>> cols = ["frequency", "recency", "T", "monetary_value", "total_spend"]
+    >>> summary[cols].round(2).reset_index()
+      customer_id  frequency  recency     T  monetary_value  total_spend
+    0           a          2      5.0  8.43            25.0         70.0
+    1           b          0      0.0  7.14             0.0         50.0
     """
     unit_days = _check_time_unit(time_unit)
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
@@ -528,7 +537,12 @@ def exclusions_table(summary: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> exclusions_table(rfm_summary(tx))
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2],
+    ...                    "date": ["2024-01-01", "2024-03-01", "2024-01-03"],
+    ...                    "amount": [20.0, 30.0, 15.0]})
+    >>> exclusions_table(rfm_summary(tx, as_of="2024-01-31", after_as_of="exclude"))
+                         rule  n_rows  n_customers
+    0  rows dated after as_of       1            1
     """
     records = summary.attrs.get("exclusions", [])
     return pd.DataFrame(list(records), columns=["rule", "n_rows", "n_customers"])
@@ -585,7 +599,15 @@ def calibration_holdout_split(
 
     Examples
     --------
-    >>> split = calibration_holdout_split(tx, "1997-09-30", "1998-06-30")
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
+    ...                    "date": ["2024-01-01", "2024-01-15", "2024-02-05", "2024-01-10"],
+    ...                    "amount": [20.0, 35.0, 15.0, 50.0]})
+    >>> split = calibration_holdout_split(tx, "2024-01-31", "2024-02-29")
+    >>> cols = ["frequency_cal", "T_cal", "frequency_holdout", "duration_holdout"]
+    >>> split[cols].round(2).reset_index()
+      customer_id  frequency_cal  T_cal  frequency_holdout  duration_holdout
+    0           a              1   4.29                  1              4.14
+    1           b              0   3.00                  0              4.14
     """
     unit_days = _check_time_unit(time_unit)
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
@@ -820,7 +842,8 @@ class _Fitter:
 
         Examples
         --------
-        >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        <BetaGeoFitter: r: 0.243, alpha: 4.414, a: 0.793, b: 2.426>
         """
         missing = [p for p in cls._param_names if p not in params]
         extra = [p for p in params if p not in cls._param_names]
@@ -1091,8 +1114,11 @@ class BetaGeoFitter(_Fitter):
 
     Examples
     --------
-    >>> bgf = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
-    >>> bgf.summary
+    >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> round(bgf.conditional_probability_alive(2, 30.43, 38.86), 3)
+    0.727
+    >>> round(bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86), 3)
+    1.226
     """
 
     _param_names = ("r", "alpha", "a", "b")
@@ -1142,7 +1168,12 @@ class BetaGeoFitter(_Fitter):
 
         Examples
         --------
-        >>> BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"]).params_
+        >>> bgf = BetaGeoFitter().fit([0, 1, 2, 5], [0, 10, 20, 30], [40, 40, 40, 40],
+        ...                           weights=[50, 20, 10, 5])
+        >>> bgf.params_.round(2).to_dict()
+        {'r': 0.42, 'alpha': 14.79, 'a': 0.95, 'b': 1.53}
+        >>> bgf.n_customers_, bgf.converged_
+        (85, True)
         """
         x, tx, TT = _validate_rfm(frequency, recency, T)
         w = _weights(weights, x.size)
@@ -1213,7 +1244,9 @@ class BetaGeoFitter(_Fitter):
 
         Examples
         --------
-        >>> bgf.individual_log_likelihood(s["frequency"], s["recency"], s["T"]).sum()
+        >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> bgf.individual_log_likelihood([0, 2], [0.0, 30.43], [38.86, 38.86]).round(3)
+        array([-0.555, -9.459])
         """
         self._check_fitted()
         x, tx, TT = _validate_rfm(frequency, recency, T)
@@ -1241,7 +1274,11 @@ class BetaGeoFitter(_Fitter):
 
         Examples
         --------
-        >>> bgf.conditional_probability_alive(2, 30.43, 38.86)
+        >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(bgf.conditional_probability_alive(2, 30.43, 38.86), 3)
+        0.727
+        >>> bgf.conditional_probability_alive([0, 2, 2], [0, 30.43, 5.0], [38.86] * 3).round(3)
+        array([1.   , 0.727, 0.124])
         """
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
@@ -1276,7 +1313,12 @@ class BetaGeoFitter(_Fitter):
 
         Examples
         --------
-        >>> bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86)
+        >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86), 3)
+        1.226
+        >>> expected = bgf.conditional_expected_number_of_purchases_up_to_time
+        >>> expected(39, [0, 2], [0.0, 30.43], [38.86, 38.86]).round(3)
+        array([0.195, 1.226])
         """
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
@@ -1324,7 +1366,9 @@ class BetaGeoFitter(_Fitter):
 
         Examples
         --------
-        >>> bgf.expected_number_of_purchases_up_to_time([13, 26, 39])
+        >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> bgf.expected_number_of_purchases_up_to_time([13, 26, 39]).round(3)
+        array([0.534, 0.903, 1.197])
         """
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
@@ -1383,7 +1427,11 @@ class GammaGammaFitter(_Fitter):
 
     Examples
     --------
-    >>> ggf = GammaGammaFitter().fit(summary["frequency"], summary["monetary_value"])
+    >>> ggf = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
+    >>> ggf
+    <GammaGammaFitter: p: 6.250, q: 3.740, v: 15.440>
+    >>> round(ggf.conditional_expected_average_profit(0, 0.0), 2)  # population mean p v / (q - 1)
+    35.22
     """
 
     _param_names = ("p", "q", "v")
@@ -1421,7 +1469,11 @@ class GammaGammaFitter(_Fitter):
 
         Examples
         --------
-        >>> GammaGammaFitter().fit(s["frequency"], s["monetary_value"]).params_
+        >>> ggf = GammaGammaFitter().fit([1, 2, 1, 3, 1, 2], [8, 40, 120, 15, 60, 300])
+        >>> ggf.params_.round(1).to_dict()
+        {'p': 2.5, 'q': 1.2, 'v': 16.0}
+        >>> ggf.n_customers_, ggf.n_excluded_
+        (6, 0)
         """
         x = _as_float_array(frequency, "frequency")
         m = _as_float_array(monetary_value, "monetary_value")
@@ -1513,7 +1565,9 @@ class GammaGammaFitter(_Fitter):
 
         Examples
         --------
-        >>> ggf.conditional_expected_average_profit(s["frequency"], s["monetary_value"])
+        >>> ggf = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
+        >>> ggf.conditional_expected_average_profit([0, 2, 10], [0.0, 30.0, 30.0]).round(2)
+        array([35.22, 30.94, 30.22])
         """
         self._check_fitted()
         p, q, v = self.params_.to_numpy()
@@ -1565,7 +1619,12 @@ class GammaGammaFitter(_Fitter):
 
         Examples
         --------
-        >>> ggf.customer_lifetime_value(bgf, s["frequency"], s["recency"], s["T"], s["monetary_value"])
+        >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> ggf = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
+        >>> ggf.customer_lifetime_value(
+        ...     bgf, [0, 2], [0.0, 30.43], [38.86, 38.86], [0.0, 30.0], time=12
+        ... ).round(2)
+        array([ 8.37, 45.55])
         """
         self._check_fitted()
         unit_days = _check_time_unit(freq, "freq")
@@ -1674,8 +1733,16 @@ def clv_table(
 
     Examples
     --------
+    >>> summary = pd.DataFrame({"frequency": [0, 2, 6], "recency": [0.0, 30.43, 12.0],
+    ...                         "T": [38.86, 38.86, 38.86], "monetary_value": [0.0, 30.0, 55.0]})
+    >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> ggf = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
     >>> table = clv_table(summary, bgf, ggf, horizon_months=12)
-    >>> table.sort_values("clv", ascending=False).head()
+    >>> table[["p_alive", "expected_purchases", "expected_avg_value", "clv"]].round(2)
+       p_alive  expected_purchases  expected_avg_value    clv
+    0     1.00                0.25               35.22   8.37
+    1     0.73                1.56               30.94  45.55
+    2     0.02                0.12               53.65   6.20
     """
     unit_days = _check_time_unit(time_unit)
     cols = ["frequency", "recency", "T", "monetary_value"]
@@ -1742,8 +1809,15 @@ def rfm_scores(
 
     Examples
     --------
-    >>> scores = rfm_scores(summary)
-    >>> scores.value_counts(["R", "F"]).unstack()
+    >>> summary = pd.DataFrame({"frequency": [0, 1, 3, 5, 0], "recency": [0, 10, 30, 38, 0],
+    ...                         "T": [40, 40, 40, 40, 5], "total_spend": [20, 60, 150, 400, 35]})
+    >>> rfm_scores(summary)
+       R  F  M
+    0  1  1  1
+    1  2  3  3
+    2  3  4  4
+    3  5  5  5
+    4  4  2  2
     """
     if monetary_col is None:
         monetary_col = (
@@ -1906,8 +1980,11 @@ def rfm_segments(scores: pd.DataFrame) -> pd.Series:
 
     Examples
     --------
-    >>> seg = rfm_segments(rfm_scores(summary))
-    >>> seg.value_counts().to_frame().join(SEGMENT_ACTIONS.set_index("segment"))
+    >>> seg = rfm_segments(pd.DataFrame({"R": [5, 3, 1, 1], "F": [5, 3, 5, 1]}))
+    >>> seg.tolist()
+    ['Champions', 'Need Attention', "Can't Lose Them", 'Lost']
+    >>> SEGMENT_ACTIONS.set_index("segment").loc[seg[2], "action"]
+    'Win them back with renewals or new products; a personal call; do not lose them to competitors.'
     """
     _require_columns(scores, ["R", "F"], "scores", hint="build it with rfm_scores(summary, q=5)")
     R = pd.to_numeric(scores["R"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -1932,6 +2009,42 @@ def rfm_segments(scores: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------------------
 # K-means value segments
 # --------------------------------------------------------------------------------------
+def segment_actions(segments: pd.Series, rfm_segment: pd.Series) -> pd.DataFrame:
+    """Suggested action per data-driven segment: that of the RFM segment most of its customers are in.
+
+    KMeans finds groups but does not name what to do with them; borrowing the action of
+    each group's dominant RFM segment gives a marketer a starting point, and the
+    ``dominant_share`` column says how clear-cut that borrowing is.
+
+    Parameters
+    ----------
+    segments : segment label per customer (e.g. ``KMeansSegments.labels``).
+    rfm_segment : named RFM segment per customer (from :func:`rfm_segments`), same index.
+
+    Returns
+    -------
+    DataFrame: ``segment``, ``dominant_rfm_segment``, ``dominant_share``, ``action``.
+
+    Example
+    -------
+    >>> segment_actions(pd.Series([1, 1, 2]), pd.Series(["Champions", "Champions", "Lost"]))["dominant_rfm_segment"].tolist()
+    ['Champions', 'Lost']
+    """
+    if not segments.index.equals(rfm_segment.index):
+        raise DataError("segments and rfm_segment must share one index (one row per customer)",
+                        rule="aligned inputs")
+    counts = pd.crosstab(segments.rename("segment"), rfm_segment.astype(str).rename("rfm"))
+    dominant = counts.idxmax(axis=1)
+    out = pd.DataFrame({
+        "segment": counts.index,
+        "dominant_rfm_segment": dominant.to_numpy(),
+        "dominant_share": (counts.max(axis=1) / counts.sum(axis=1)).to_numpy(),
+    })
+    actions = SEGMENT_ACTIONS.set_index("segment")["action"]
+    out["action"] = out["dominant_rfm_segment"].map(actions)
+    return out
+
+
 @dataclass
 class KMeansSegments:
     """Result of :func:`kmeans_segments`.
@@ -2014,8 +2127,15 @@ def kmeans_segments(
 
     Examples
     --------
-    >>> seg = kmeans_segments(clv_table(summary, bgf, ggf))
-    >>> seg.profile
+    >>> table = pd.DataFrame({"frequency": [0, 1, 0, 8, 9, 7],
+    ...                       "monetary_value": [10.0, 12.0, 9.0, 80.0, 95.0, 70.0]})
+    >>> seg = kmeans_segments(table, features=["frequency", "monetary_value"], k=2)
+    >>> seg.labels.tolist()
+    [2, 2, 2, 1, 1, 1]
+    >>> seg.profile[["segment", "label", "size", "monetary_value_share"]].round(2)
+       segment                 label  size  monetary_value_share
+    0        1  high value, frequent     3                  0.89
+    1        2       low value, rare     3                  0.11
     """
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
@@ -2139,7 +2259,10 @@ def value_concentration(values: ArrayLike, top: Sequence[float] = (0.1, 0.2)) ->
 
     Examples
     --------
-    >>> value_concentration(table["clv"])
+    >>> value_concentration([50.0, 30.0, 10.0, 5.0, 3.0, 2.0], top=[0.2, 0.5])
+       top_share_of_customers  n_customers  share_of_value
+    0                     0.2            2             0.8
+    1                     0.5            3             0.9
     """
     v = np.sort(_values_array(values))[::-1]
     total = v.sum()
@@ -2182,8 +2305,13 @@ def lorenz_curve(values: ArrayLike, points: int | None = None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> lc = lorenz_curve(table["clv"], points=101)
-    >>> lc.plot(x="share_of_customers", y="share_of_value")
+    >>> lc = lorenz_curve([1.0, 1.0, 2.0, 6.0])
+    >>> lc["share_of_value"].round(3).tolist()
+    [0.0, 0.1, 0.2, 0.4, 1.0]
+    >>> round(lc.attrs["gini"], 3)
+    0.4
+    >>> len(lorenz_curve([1.0, 1.0, 2.0, 6.0], points=101))
+    101
     """
     v = np.sort(_values_array(values))
     n = v.size

@@ -325,7 +325,7 @@ def load_customers(
     -------
     >>> customers = load_customers(pd.DataFrame({"customer_id": ["a"],
     ...     "signup_date": ["2024-01-05"], "churn_date": [None]}))
-    >>> customers["churn_date"].isna().all()
+    >>> bool(customers["churn_date"].isna().all())
     True
     """
     table = "customers"

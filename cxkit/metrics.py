@@ -834,7 +834,7 @@ def compare(
     -------
     >>> df = pd.DataFrame({"seg": ["x"] * 4 + ["y"] * 4, "nps": [10, 9, 9, 8, 6, 5, 9, 7]})
     >>> compare(df, "nps", by="seg", a="x")[["group_a", "group_b", "diff"]]
-      group_a group_b  diff
+      group_a group_b   diff
     0       x    rest  100.0
     """
     data = _require_frame(data, "data")

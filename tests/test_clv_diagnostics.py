@@ -61,3 +61,14 @@ def test_rfm_matrix_reads_like_the_model():
     cell = grid[(grid["frequency"] == 2) & np.isclose(grid["recency"], 29.25)]
     assert cell["p_alive"].iloc[0] == pytest.approx(
         float(bgf.conditional_probability_alive(2, 29.25, 39)))
+
+
+def test_segment_actions_borrow_the_dominant_rfm_action():
+    km = pd.Series([1, 1, 1, 2, 2], index=list("abcde"))
+    rfm = pd.Series(["Champions", "Champions", "Loyal", "Lost", "Hibernating"], index=list("abcde"))
+    out = clv.segment_actions(km, rfm).set_index("segment")
+    assert out.loc[1, "dominant_rfm_segment"] == "Champions"
+    assert out.loc[1, "dominant_share"] == pytest.approx(2 / 3)
+    assert out.loc[1, "action"] == clv.SEGMENT_ACTIONS.set_index("segment").loc["Champions", "action"]
+    with pytest.raises(DataError, match="index"):
+        clv.segment_actions(km, rfm.reset_index(drop=True))
