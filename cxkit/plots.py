@@ -146,11 +146,14 @@ def lorenz_plot(
     label: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """A Lorenz curve: the share of value held by the top share of customers."""
+    """A Lorenz curve: the share of total value held by the least valuable x% of customers.
+
+    The gap to the diagonal is the concentration: the top (100 - x)% hold the rest.
+    """
     ax = _axes(ax)
     ax.plot(data[x] * 100, data[y] * 100, color=PALETTE["base"], label=label)
     ax.plot([0, 100], [0, 100], color=PALETTE["muted"], linestyle="--", linewidth=1)
-    ax.set_xlabel("% of customers (most valuable first)")
+    ax.set_xlabel("% of customers, from least to most valuable")
     ax.set_ylabel("% of total value")
     return ax
 

@@ -29,6 +29,19 @@ __all__ = ["NOTEBOOK_DIR", "find_notebooks", "execute_in_place", "run_notebook",
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "python3"
 
+# Reports are read on paper too: keep wide tables on the page and charts whole.
+_REPORT_CSS = """<style>
+.jp-RenderedHTMLCommon table { font-size: 11px; }
+@media print {
+  body { margin: 0; }
+  .jp-RenderedHTMLCommon table { font-size: 8px; }
+  .jp-OutputArea-output { overflow: visible !important; }
+  .jp-OutputArea-output img { max-width: 100%; page-break-inside: avoid; }
+  .jp-Cell { page-break-inside: avoid; }
+}
+</style>
+"""
+
 
 def find_notebooks(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
     """The numbered notebooks of ``folder`` in reading order (``00_...``, ``01_...``)."""
@@ -90,6 +103,7 @@ def export_html(notebook: str | Path, output: str | Path) -> Path:
     nb.cells = [c for c in nb.cells if "remove" not in c.get("metadata", {}).get("tags", [])]
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("</head>", _REPORT_CSS + "</head>", 1)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")

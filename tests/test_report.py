@@ -90,3 +90,16 @@ def test_start_here_notebook_on_surveys_only_with_own_column_names(tmp_path, sam
     assert not _errors(tmp_path / "reports" / "executed" / "00_cx_metrics_and_gap.ipynb")
     html = out[0].read_text()
     assert "of customers are satisfied" in html and "no segment breakdown" in html
+
+
+def test_re_executing_an_unchanged_notebook_is_byte_identical(tmp_path):
+    """`make execute` leaves an unchanged notebook exactly as it was (no timings, no ids)."""
+    from cxkit.report import execute_in_place
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    original = ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb"
+    copy = tmp_path / "notebooks" / original.name
+    copy.write_bytes(original.read_bytes())
+    execute_in_place(copy)
+    assert copy.read_bytes() == original.read_bytes()
