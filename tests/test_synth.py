@@ -107,3 +107,16 @@ def test_generator_scales():
     assert len(big["customers"]) == 100_000
     assert big["customers"]["customer_id"].is_unique
     assert len(big["transactions"]) > 500_000
+
+
+def test_top_spenders_care_about_different_drivers(sample):
+    """Least squares of CSAT on the six drivers, per group: the planted top-3 drivers lead."""
+    from cxkit.data import DEFAULT_DRIVERS
+
+    s = sample["surveys"].merge(sample.truth[["customer_id", "top_value"]]).dropna(subset=["csat"])
+    for top, planted in [(True, TRUTH["drivers_top"]), (False, TRUTH["drivers_rest"])]:
+        part = s[s["top_value"] == top]
+        X = np.column_stack([np.ones(len(part))] + [part[d].astype(float) for d in DEFAULT_DRIVERS])
+        coef = np.linalg.lstsq(X, part["csat"].astype(float), rcond=None)[0][1:]
+        ranked = [DEFAULT_DRIVERS[i] for i in np.argsort(-coef)]
+        assert set(ranked[:2]) <= set(planted), (top, ranked)
