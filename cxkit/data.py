@@ -170,12 +170,12 @@ def _drop_blank_rows(df: pd.DataFrame, table: str, excluded: list[dict[str, Any]
 
 
 def _customer_ids(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    ids = df["customer_id"]
-    bad = ids.isna() | (ids.astype(str).str.strip() == "")
+    # Ids are labels, not numbers: keep them as strings so '007' stays '007'.
+    ids = df["customer_id"].astype(str).str.strip()
+    bad = df["customer_id"].isna() | (ids == "")
     if bad.any():
         raise data_error(table, "customer_id", "customer_id must not be empty", df[bad])
-    # Ids are labels, not numbers: keep them as strings so '007' stays '007'.
-    df["customer_id"] = ids.astype(str).str.strip()
+    df["customer_id"] = ids
     return df
 
 
@@ -214,6 +214,8 @@ def _to_number(df: pd.DataFrame, table: str, column: str) -> pd.Series:
     raw = df[column]
     if pd.api.types.is_bool_dtype(raw):
         raise data_error(table, column, "must be numeric, got true/false values", df[[column]].head())
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype(float)
     values = pd.to_numeric(raw, errors="coerce")
     text = raw.astype("string").str.strip()
     wrong = values.isna() & text.notna() & (text != "")
