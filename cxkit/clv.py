@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, roots_jacobi
 
-from cxkit.errors import DataError, FitError, data_error
+from cxkit.errors import DataError, FitError, data_error, require_columns
 
 __all__ = [
     "UNIT_DAYS",
@@ -1683,21 +1683,6 @@ def _gg_loglik_grad(
 # --------------------------------------------------------------------------------------
 # CLV table
 # --------------------------------------------------------------------------------------
-def _require_columns(
-    df: pd.DataFrame, cols: Iterable[str], table: str, hint: str | None = None
-) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise data_error(table, None, f"expected a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise data_error(
-            table,
-            missing,
-            "required column missing",
-            hint=hint or f"available columns: {list(df.columns)}",
-        )
-
-
 def clv_table(
     summary: pd.DataFrame,
     bgf: BetaGeoFitter,
@@ -1746,7 +1731,7 @@ def clv_table(
     """
     unit_days = _check_time_unit(time_unit)
     cols = ["frequency", "recency", "T", "monetary_value"]
-    _require_columns(summary, cols, "summary", hint="build it with rfm_summary()")
+    require_columns(summary, cols, "summary", hint="build it with rfm_summary()")
     su = summary.attrs.get("time_unit")
     if su is not None and su != time_unit:
         raise data_error(
@@ -1825,7 +1810,7 @@ def rfm_scores(
             if isinstance(summary, pd.DataFrame) and "total_spend" in summary.columns
             else "monetary_value"
         )
-    _require_columns(
+    require_columns(
         summary,
         ["frequency", "recency", "T", monetary_col],
         "summary",
@@ -1986,7 +1971,7 @@ def rfm_segments(scores: pd.DataFrame) -> pd.Series:
     >>> SEGMENT_ACTIONS.set_index("segment").loc[seg[2], "action"]
     'Win them back with renewals or new products; a personal call; do not lose them to competitors.'
     """
-    _require_columns(scores, ["R", "F"], "scores", hint="build it with rfm_scores(summary, q=5)")
+    require_columns(scores, ["R", "F"], "scores", hint="build it with rfm_scores(summary, q=5)")
     R = pd.to_numeric(scores["R"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     F = pd.to_numeric(scores["F"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isin(R, [1, 2, 3, 4, 5]) | ~np.isin(F, [1, 2, 3, 4, 5])
@@ -2152,7 +2137,7 @@ def kmeans_segments(
         and {"T", "recency"} <= set(df.columns)
     ):
         df["time_since_last"] = df["T"] - df["recency"]
-    _require_columns(df, features, "table", hint="build it with clv_table(), or pass features=")
+    require_columns(df, features, "table", hint="build it with clv_table(), or pass features=")
     X = df[features].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(X).all(axis=1)
     if bad.any():

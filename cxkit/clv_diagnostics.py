@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import DataError
+from cxkit.drivers import value_segments
+from cxkit.errors import require_columns
 
 __all__ = ["holdout_predictions", "holdout_by_frequency", "holdout_by_decile", "holdout_error", "rfm_matrix"]
 
@@ -36,10 +37,7 @@ def holdout_predictions(split: pd.DataFrame, bgf) -> pd.DataFrame:
     -------
     ``split`` with a ``predicted_holdout`` column.
     """
-    missing = [c for c in _SPLIT_COLUMNS if c not in split]
-    if missing:
-        raise DataError(f"split table lacks column(s) {missing}; build it with calibration_holdout_split()",
-                        table="split", column=missing[0], rule="required column")
+    require_columns(split, _SPLIT_COLUMNS, "split", hint="build it with calibration_holdout_split()")
     out = split.copy()
     out["predicted_holdout"] = np.asarray(bgf.conditional_expected_number_of_purchases_up_to_time(
         split["duration_holdout"], split["frequency_cal"], split["recency_cal"], split["T_cal"]), dtype=float)
@@ -83,10 +81,7 @@ def holdout_by_decile(split: pd.DataFrame, bgf, q: int = 10) -> pd.DataFrame:
     ``ratio`` (actual / predicted) and each decile's ``share_of_actual``.
     """
     pred = holdout_predictions(split, bgf)
-    if len(pred) < q:
-        raise DataError(f"cannot cut {len(pred)} customers into {q} deciles", rule="enough customers")
-    rank = pred["predicted_holdout"].rank(method="first")
-    decile = np.ceil(rank * q / len(pred)).astype(int)
+    decile = value_segments(pred["predicted_holdout"], q=q)
     g = pred.groupby(decile.rename("decile"))
     out = pd.DataFrame({
         "n_customers": g.size(),

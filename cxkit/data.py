@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import DataError, data_error
+from cxkit.errors import DataError, data_error, require_columns
 
 __all__ = [
     "DEFAULT_DRIVERS",
@@ -150,15 +150,8 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None, table: str) -> 
 
 def _require(df: pd.DataFrame, table: str, required: Sequence[str]) -> None:
     missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise DataError(
-            f"table '{table}', column '{missing[0]}': required column missing "
-            f"(missing: {missing}; found: {list(df.columns)}). "
-            "Pass columns={'your_name': '" + missing[0] + "'} to map your own column names.",
-            table=table,
-            column=missing[0],
-            rule="required column",
-        )
+    require_columns(df, required, table, hint=(
+        f"pass columns={{'your_name': '{missing[0]}'}} to map your own column names" if missing else None))
 
 
 def _drop_blank_rows(df: pd.DataFrame, table: str, excluded: list[dict[str, Any]]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import DataError, data_error
+from cxkit.errors import DataError, data_error, require_columns
 
 __all__ = ["customer_value", "value_segments", "value_tiers", "attach"]
 
@@ -62,10 +62,7 @@ def customer_value(
     >>> customer_value(tx, as_of="2025-12-31")["net_spend"].tolist()
     [20.0, 5.0]
     """
-    for col in (customer_col, date_col, amount_col):
-        if col not in transactions:
-            raise DataError(f"table 'transactions', column '{col}': required column missing",
-                            table="transactions", column=col, rule="required column")
+    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
     tx = transactions[[customer_col, date_col, amount_col]]
     as_of = pd.Timestamp(as_of) if as_of is not None else tx[date_col].max().normalize()
     late = tx[date_col] > as_of + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
@@ -153,10 +150,8 @@ def attach(table: pd.DataFrame, other: pd.DataFrame, columns: list[str] | str,
     >>> attach(surveys, customers, ["plan", "region"])         # doctest: +SKIP
     """
     columns = [columns] if isinstance(columns, str) else list(columns)
-    missing = [c for c in [on, *columns] if c not in other]
-    if missing:
-        raise DataError(f"column(s) {missing} not found; available: {list(other.columns)}",
-                        column=missing[0], rule="required column")
+    require_columns(other, [on, *columns], "lookup table")
+    require_columns(table, [on], "table")
     clash = [c for c in columns if c in table]
     if clash:
         raise DataError(f"table already has column(s) {clash}; drop or rename them first",

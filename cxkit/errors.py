@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["DataError", "FitError", "data_error"]
+__all__ = ["DataError", "FitError", "data_error", "require_columns"]
 
 
 class DataError(ValueError):
@@ -76,3 +76,29 @@ def data_error(
         n_rows=n,
         rows=None if offending is None else offending.head(max_rows),
     )
+
+
+def require_columns(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    table: str,
+    *,
+    hint: str | None = None,
+) -> None:
+    """Raise :class:`DataError` naming the first missing column, all missing and all found.
+
+    Example
+    -------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"], "t")   # nothing missing: no error
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"table '{table}': expected a pandas DataFrame, got {type(data).__name__}",
+                        table=table, rule="DataFrame input")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise data_error(
+            table,
+            missing[0],
+            f"required column missing (missing: {missing}; found: {list(map(str, data.columns))})",
+            hint=hint,
+        )

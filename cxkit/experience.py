@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import DataError
+from cxkit.errors import DataError, require_columns
 
 __all__ = ["bad_contacts", "customer_experience", "satisfaction_level", "bad_experience_band"]
 
@@ -47,10 +47,7 @@ def bad_contacts(
     >>> bad_contacts(c, long_wait=10)["bad"].tolist()
     [False, True]
     """
-    for col in ("customer_id", "channel", "wait_minutes", "resolved_first_contact"):
-        if col not in contacts:
-            raise DataError(f"table 'contacts', column '{col}': required column missing",
-                            table="contacts", column=col, rule="required column")
+    require_columns(contacts, ["customer_id", "channel", "wait_minutes", "resolved_first_contact"], "contacts")
     out = contacts.copy()
     if long_wait is None:
         threshold = out.groupby("channel")["wait_minutes"].transform(lambda w: w.quantile(long_wait_quantile))

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit.errors import data_error
+from cxkit.errors import data_error, require_columns
 
 __all__ = [
     "nps",
@@ -333,17 +333,6 @@ def _require_frame(data: Any, name: str) -> pd.DataFrame:
     return data
 
 
-def _require_columns(data: pd.DataFrame, columns: Sequence[str], table: str) -> None:
-    for col in columns:
-        if col not in data.columns:
-            raise data_error(
-                table,
-                col,
-                "required column is missing",
-                hint=f"columns present: {', '.join(map(str, data.columns))}",
-            )
-
-
 def _evidence(data: pd.DataFrame, mask: Any, column: str) -> pd.DataFrame:
     cols = [c for c in _ID_COLUMNS if c in data.columns and c != column] + [column]
     return data.loc[np.asarray(mask, dtype=bool), cols]
@@ -378,7 +367,7 @@ def _as_numeric(data: pd.DataFrame, column: str, table: str, what: str) -> pd.Se
 def _answers(data: pd.DataFrame, spec: _Spec, table: str = SURVEYS) -> pd.Series:
     """Validated answers as float64 (NaN = not answered)."""
     col = spec.column
-    _require_columns(data, [col], table)
+    require_columns(data, [col], table)
     x = _as_numeric(data, col, table, f"{spec.label} answers")
     lo, hi = spec.scale
     out = x.notna() & ((x < lo) | (x > hi))
@@ -410,7 +399,7 @@ def _weight_values(
     """
     if weights is None:
         return pd.Series(1.0, index=data.index)
-    _require_columns(data, [weights], table)
+    require_columns(data, [weights], table)
     w = _as_numeric(data, weights, table, "weights")
     bad = used & ~(np.isfinite(w) & (w >= 0))
     if bad.any():
@@ -426,7 +415,7 @@ def _weight_values(
 
 def _period_labels(data: pd.DataFrame, date_col: str, freq: str, table: str) -> pd.Series:
     """Label of the ``freq`` period each row falls in (as :class:`pandas.Grouper` labels it)."""
-    _require_columns(data, [date_col], table)
+    require_columns(data, [date_col], table)
     dates = data[date_col]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         raise data_error(
@@ -459,7 +448,7 @@ def _group_estimates(
     x = _answers(data, spec, table)
     w = _weight_values(data, weights, x.notna(), table)
     extra = dict(extra or {})
-    _require_columns(data, [k for k in keys if k not in extra], table)
+    require_columns(data, [k for k in keys if k not in extra], table)
     frame = pd.DataFrame({k: extra[k] if k in extra else data[k] for k in keys}, index=data.index)
     frame["__x__"] = x
     frame["__w__"] = w
@@ -840,7 +829,7 @@ def compare(
     data = _require_frame(data, "data")
     ci = _check_ci(ci)
     spec = _make_spec(metric, column=column, scale=scale, top_box=top_box)
-    _require_columns(data, [by], SURVEYS)
+    require_columns(data, [by], SURVEYS)
     x = _answers(data, spec)
     w = _weight_values(data, weights, x.notna())
     groups = data[by]
@@ -1106,7 +1095,7 @@ def gap_analysis(
     """
     current = _require_frame(current, "current").reset_index(drop=True)
     table = "scorecard"
-    _require_columns(current, ["metric", "value"], table)
+    require_columns(current, ["metric", "value"], table)
     has_ci = "ci_low" in current.columns and "ci_high" in current.columns
     if not has_ci and "se" not in current.columns and "variance" not in current.columns:
         raise data_error(
@@ -1116,7 +1105,7 @@ def gap_analysis(
     keys = _by_list(by) if by is not None else [
         c for c in current.columns if c not in _METRIC_COLUMNS
     ]
-    _require_columns(current, keys, table)
+    require_columns(current, keys, table)
     goal_by_metric = {str(k).lower(): float(v) for k, v in goals.items()}
     lower = {str(m).lower() for m in lower_is_better}
     labels = current["metric"].astype(str).str.lower()
@@ -1249,7 +1238,7 @@ def service_metrics(
     contacts = _require_frame(contacts, "contacts")
     ci = _check_ci(ci)
     keys = _by_list(by)
-    _require_columns(contacts, [*keys, wait_col, fcr_col], CONTACTS)
+    require_columns(contacts, [*keys, wait_col, fcr_col], CONTACTS)
     wait = _as_numeric(contacts, wait_col, CONTACTS, "waiting times")
     bad = (wait < 0) | np.isinf(wait)
     if bad.any():

@@ -150,7 +150,6 @@ def generate(seed: int = 20251231, n_customers: int = 5000) -> SampleData:
     nu = rng.gamma(gg["q"], 1.0 / gg["gamma"], n)  # spend rate parameter
     spend_rate = lam * gg["p"] / nu  # expected spend per week
     top = spend_rate >= np.quantile(spend_rate, 1 - TRUTH["top_share"])
-    group = np.where(top, "top", "rest")
 
     # Underlying experience per driver (points above 3) and satisfaction (1-5 scale).
     mood = rng.normal(0, 0.5, n)
