@@ -818,6 +818,35 @@ class _Fitter:
     _param_names: tuple[str, ...] = ()
     params_: pd.Series
 
+    def _optimise(
+        self,
+        fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+        theta0: np.ndarray,
+        initial_params: ArrayLike | None,
+        *,
+        model: str,
+        drift: dict[str, tuple[str, str]],
+        advice: str,
+    ) -> _OptResult:
+        """Minimise on log-parameters from ``theta0`` (or ``initial_params``); FitError if it fails."""
+        names = self._param_names
+        if initial_params is not None:
+            theta0 = np.asarray(initial_params, dtype=float)
+            if theta0.shape != (len(names),) or not np.all(theta0 > 0):
+                raise data_error(
+                    "arguments",
+                    "initial_params",
+                    f"initial_params must be {len(names)} positive numbers ({', '.join(names)})",
+                )
+        opt = _minimise(fun_grad, np.log(theta0))
+        if not opt.converged:
+            raise FitError(
+                f"{model} fit did not converge: {opt.reason} (last {', '.join(names)} = "
+                f"{np.array2string(np.exp(opt.phi), precision=4)})."
+                f"{_drift_note(opt.phi, names, drift)} {advice}"
+            )
+        return opt
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise FitError(
@@ -1200,28 +1229,15 @@ class BetaGeoFitter(_Fitter):
             gphi = -theta * g / n_total + 2 * pen * theta**2
             return f, gphi
 
-        if initial_params is None:
-            mean_x = float(w @ x / n_total)
-            mean_T = float(w @ TT / n_total)
-            alpha0 = max(mean_T, 1e-3) / max(mean_x, 1e-2)
-            theta0 = np.array([1.0, alpha0, 1.0, 1.0])
-        else:
-            theta0 = np.asarray(initial_params, dtype=float)
-            if theta0.shape != (4,) or not np.all(theta0 > 0):
-                raise data_error(
-                    "arguments",
-                    "initial_params",
-                    "initial_params must be 4 positive numbers (r, alpha, a, b)",
-                )
-        opt = _minimise(fun_grad, np.log(theta0))
-        if not opt.converged:
-            raise FitError(
-                f"BG/NBD fit did not converge: {opt.reason} (last r, alpha, a, b = "
-                f"{np.array2string(np.exp(opt.phi), precision=4)})."
-                f"{_drift_note(opt.phi, self._param_names, _BG_DRIFT)} Try penalizer_coef=0.001 (or larger; it keeps parameters from running to "
-                "infinity), a time unit that keeps T between about 1 and 1000, other "
-                "initial_params, or more customers / a longer period with repeat purchases."
-            )
+        mean_x = float(w @ x / n_total)
+        mean_T = float(w @ TT / n_total)
+        alpha0 = max(mean_T, 1e-3) / max(mean_x, 1e-2)
+        opt = self._optimise(
+            fun_grad, np.array([1.0, alpha0, 1.0, 1.0]), initial_params, model="BG/NBD", drift=_BG_DRIFT,
+            advice="Try penalizer_coef=0.001 (or larger; it keeps parameters from running to infinity), "
+            "a time unit that keeps T between about 1 and 1000, other initial_params, or more "
+            "customers / a longer period with repeat purchases.",
+        )
         theta = np.exp(opt.phi)
         self._set_fit(opt, n_total, data.loglik_grad(theta)[0])
         self.n_unique_rows_ = int(gw.size)
@@ -1523,25 +1539,12 @@ class GammaGammaFitter(_Fitter):
             ll, g = _gg_loglik_grad(theta, x, logx, logm, xm, w)
             return -ll / n_total + pen * np.sum(theta**2), -theta * g / n_total + 2 * pen * theta**2
 
-        if initial_params is None:
-            theta0 = np.array([1.0, 2.0, float(w @ m / n_total)])
-        else:
-            theta0 = np.asarray(initial_params, dtype=float)
-            if theta0.shape != (3,) or not np.all(theta0 > 0):
-                raise data_error(
-                    "arguments",
-                    "initial_params",
-                    "initial_params must be 3 positive numbers (p, q, v)",
-                )
-        opt = _minimise(fun_grad, np.log(theta0))
-        if not opt.converged:
-            raise FitError(
-                f"Gamma-Gamma fit did not converge: {opt.reason} (last p, q, v = "
-                f"{np.array2string(np.exp(opt.phi), precision=4)})."
-                f"{_drift_note(opt.phi, self._param_names, _GG_DRIFT)} Try penalizer_coef=0.001 "
-                "(or larger); check that spend varies between customers more than it would by "
-                "chance, and that monetary_value is the mean over repeat purchases."
-            )
+        opt = self._optimise(
+            fun_grad, np.array([1.0, 2.0, float(w @ m / n_total)]), initial_params, model="Gamma-Gamma",
+            drift=_GG_DRIFT,
+            advice="Try penalizer_coef=0.001 (or larger); check that spend varies between customers more "
+            "than it would by chance, and that monetary_value is the mean over repeat purchases.",
+        )
         theta = np.exp(opt.phi)
         self._set_fit(opt, n_total, _gg_loglik_grad(theta, x, logx, logm, xm, w)[0])
         return self
