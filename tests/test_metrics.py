@@ -482,3 +482,13 @@ def test_service_metrics_accepts_boolean_like_and_validates():
     two = contacts(20).assign(resolved_first_contact=[2] + [1] * 19)
     _raises("resolved_first_contact", service_metrics, two)
     _raises("channel", service_metrics, contacts(20).drop(columns="channel"))
+
+
+@pytest.mark.parametrize("k,n", [(0, 12), (3, 17), (45, 50), (812, 1000)])
+def test_wilson_matches_scipy(k, n):
+    """An independent implementation: scipy's binomial test confidence interval."""
+    from scipy.stats import binomtest
+
+    ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = wilson_interval(k / n, n)
+    assert low == pytest.approx(ref.low, abs=1e-12) and high == pytest.approx(ref.high, abs=1e-12)
