@@ -818,6 +818,11 @@ class _Fitter:
     _param_names: tuple[str, ...] = ()
     params_: pd.Series
 
+    def __init__(self, penalizer_coef: float = 0.0) -> None:
+        if not np.isfinite(penalizer_coef) or penalizer_coef < 0:
+            raise data_error("arguments", "penalizer_coef", "penalizer_coef must be >= 0")
+        self.penalizer_coef = float(penalizer_coef)
+
     def _optimise(
         self,
         fun_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
@@ -1152,11 +1157,6 @@ class BetaGeoFitter(_Fitter):
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def __init__(self, penalizer_coef: float = 0.0) -> None:
-        if not np.isfinite(penalizer_coef) or penalizer_coef < 0:
-            raise data_error("arguments", "penalizer_coef", "penalizer_coef must be >= 0")
-        self.penalizer_coef = float(penalizer_coef)
-
     def fit(
         self,
         frequency: ArrayLike,
@@ -1451,11 +1451,6 @@ class GammaGammaFitter(_Fitter):
     """
 
     _param_names = ("p", "q", "v")
-
-    def __init__(self, penalizer_coef: float = 0.0) -> None:
-        if not np.isfinite(penalizer_coef) or penalizer_coef < 0:
-            raise data_error("arguments", "penalizer_coef", "penalizer_coef must be >= 0")
-        self.penalizer_coef = float(penalizer_coef)
 
     def fit(
         self,
