@@ -19,7 +19,7 @@ import pandas as pd
 
 from cxkit.errors import DataError, require_columns
 
-__all__ = ["bad_contacts", "customer_experience", "satisfaction_level", "bad_experience_band"]
+__all__ = ["bad_contacts", "customer_experience", "satisfaction_level", "bad_experience_band", "value_by_experience"]
 
 
 def bad_contacts(
@@ -156,3 +156,54 @@ def bad_experience_band(counts: pd.Series, top: int = 3) -> pd.Series:
     """
     c = counts.fillna(0).astype(int)
     return c.clip(upper=top).astype(str).where(c < top, f"{top}+").rename("bad_contacts")
+
+
+def value_by_experience(
+    values: pd.DataFrame,
+    experience: pd.DataFrame,
+    *,
+    value_col: str = "clv",
+    alive_col: str | None = "p_alive",
+    top_bad: int = 3,
+) -> pd.DataFrame:
+    """Customer value by satisfaction level and by number of bad contacts, in one tidy table.
+
+    Where experience pays off or costs shows in what customers are worth. Only the
+    dimensions the experience table has are included (satisfaction needs
+    ``csat_mean``, bad contacts need ``n_bad_contacts``).
+
+    Parameters
+    ----------
+    values : one row per customer, indexed by customer id, with ``value_col``.
+    experience : output of :func:`customer_experience`.
+
+    Returns
+    -------
+    DataFrame: ``dimension``, ``group``, ``customers``, ``mean_<value>``,
+    ``median_<value>`` (and mean ``alive_col``).
+
+    Example
+    -------
+    >>> v = pd.DataFrame({"clv": [10.0, 50.0]}, index=pd.Index(["a", "b"], name="customer_id"))
+    >>> e = pd.DataFrame({"customer_id": ["a", "b"], "n_bad_contacts": [0, 4]})
+    >>> value_by_experience(v, e, alive_col=None)["group"].tolist()
+    ['0', '3+']
+    """
+    require_columns(values, [value_col] + ([alive_col] if alive_col else []), "values")
+    linked = values.join(experience.set_index("customer_id"), how="left")
+    dims = []
+    if "csat_mean" in linked:
+        dims.append(satisfaction_level(linked["csat_mean"]))
+    if "n_bad_contacts" in linked:
+        dims.append(bad_experience_band(linked["n_bad_contacts"], top=top_bad))
+    if not dims:
+        raise DataError("experience table has neither csat_mean nor n_bad_contacts", table="experience",
+                        rule="experience columns")
+    aggs = {"customers": (value_col, "size"), f"mean_{value_col}": (value_col, "mean"),
+            f"median_{value_col}": (value_col, "median")}
+    if alive_col:
+        aggs[alive_col] = (alive_col, "mean")
+    parts = [linked.groupby(d, sort=True).agg(**aggs).rename_axis("group").reset_index().assign(dimension=d.name)
+             for d in dims]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["dimension", "group", *aggs]]

@@ -72,3 +72,13 @@ def test_segment_actions_borrow_the_dominant_rfm_action():
     assert out.loc[1, "action"] == clv.SEGMENT_ACTIONS.set_index("segment").loc["Champions", "action"]
     with pytest.raises(DataError, match="index"):
         clv.segment_actions(km, rfm.reset_index(drop=True))
+
+
+def test_segment_profile_shares_add_up():
+    t = pd.DataFrame({"seg": ["x", "y", "x", "z"], "clv": [5.0, 80.0, 15.0, 0.0], "p_alive": [1, 0.5, 0.5, 0.2]})
+    prof = clv.segment_profile(t, "seg")
+    assert prof["segment"].tolist() == ["y", "x", "z"]  # by mean value, highest first
+    assert prof["share"].sum() == pytest.approx(1) and prof["clv_share"].sum() == pytest.approx(1)
+    assert prof.set_index("segment").loc["x", "p_alive"] == 0.75
+    with pytest.raises(DataError, match="segment_col|column 'nope'"):
+        clv.segment_profile(t, "nope")

@@ -48,3 +48,19 @@ def test_bands():
         "dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)"]
     assert bad_experience_band(pd.Series([0, 3, 4])).tolist() == ["0", "3+", "3+"]
 
+
+
+def test_value_by_experience_groups_and_counts():
+    from cxkit.experience import value_by_experience
+
+    values = pd.DataFrame({"clv": [10.0, 20.0, 90.0, 40.0], "p_alive": [0.5, 0.7, 0.9, 0.1]},
+                          index=pd.Index(["a", "b", "c", "d"], name="customer_id"))
+    exp = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "csat_mean": [4.5, 4.0, 1.5, None],
+                        "n_bad_contacts": [0, 0, 5, 1]})
+    out = value_by_experience(values, exp).set_index(["dimension", "group"])
+    assert out.loc[("satisfaction_level", "satisfied (4-5)"), "mean_clv"] == 15.0
+    assert out.loc[("satisfaction_level", "no survey"), "customers"] == 1
+    assert out.loc[("bad_contacts", "3+"), "p_alive"] == 0.9
+    assert out.groupby(level=0)["customers"].sum().tolist() == [4, 4]
+    with pytest.raises(DataError, match="neither"):
+        value_by_experience(values, exp[["customer_id"]])
