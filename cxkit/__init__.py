@@ -2,7 +2,8 @@
 
 Modules, in the order data flows through them:
 
-- :mod:`cxkit.data`: the data contract (load, validate, report exclusions)
+- :mod:`cxkit.files`, :mod:`cxkit.parsing`: finding table files; reading dates and numbers by stated rules
+- :mod:`cxkit.data`: the data contract (load, validate, report exclusions and notes)
 - :mod:`cxkit.synth`: the sample company with planted truths
 - :mod:`cxkit.metrics`: NPS, CSAT, CES with intervals; gaps; service metrics
 - :mod:`cxkit.drivers`: satisfaction against customer value

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import data_error, require_columns
+from cxkit.parsing import FALSE_WORDS, TRUE_WORDS
 
 __all__ = [
     "nps",
@@ -1158,8 +1159,8 @@ def gap_analysis(
 # --------------------------------------------------------------------------- #
 # Service (contact-centre) metrics
 # --------------------------------------------------------------------------- #
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
+_TRUE = TRUE_WORDS
+_FALSE = FALSE_WORDS
 
 
 def _boolean_like(data: pd.DataFrame, column: str, table: str) -> pd.Series:

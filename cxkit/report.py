@@ -1,30 +1,40 @@
 """Run the notebooks with parameters and export them as code-free reports.
 
 A board report is a notebook run on a data folder, exported with its code hidden.
-``run_reports`` does that for every numbered notebook: papermill injects the
-parameters (``data_dir`` and any others), nbconvert writes HTML without code, and, where
-Debian's ``chromium`` is installed, Chromium prints the HTML to PDF.
+``run_reports`` does that for every numbered notebook whose tables the folder has:
+papermill injects the parameters each notebook declares (``data_dir``, ``files``,
+``columns`` and any others), nbconvert writes HTML without code, and, where Debian's
+``chromium`` is installed, Chromium prints the HTML to PDF.
+
+A notebook states the tables it needs in its metadata (``{"cxkit": {"requires":
+["transactions"]}}``); a notebook whose tables are absent is skipped with that reason.
+A notebook that fails is reported by its cell and error message, and the others still run.
 
 Example
 -------
 >>> from cxkit.report import run_reports
->>> run_reports("data/sample", "reports")                  # doctest: +SKIP
+>>> for result in run_reports("data/sample", "reports"):  # doctest: +SKIP
+...     print(result)
 
 From the shell: ``python -m cxkit.report run --data-dir my_data --out reports``.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NOTEBOOK_DIR", "find_notebooks", "execute_in_place", "run_notebook", "export_html",
-           "export_pdf", "run_reports", "main"]
+__all__ = ["NOTEBOOK_DIR", "ReportResult", "find_notebooks", "resolve_notebook", "notebook_requirements",
+           "notebook_parameters", "execute_in_place", "run_notebook", "export_html", "export_pdf",
+           "describe_failure", "run_reports", "main"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "python3"
@@ -46,6 +56,62 @@ _REPORT_CSS = """<style>
 def find_notebooks(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
     """The numbered notebooks of ``folder`` in reading order (``00_...``, ``01_...``)."""
     return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def resolve_notebook(name: str | Path, folder: str | Path = NOTEBOOK_DIR) -> Path:
+    """The notebook meant by ``name``: ``03``, ``03_clv_segmentation``, ``03_clv_segmentation.ipynb`` or a path.
+
+    Example
+    -------
+    >>> resolve_notebook("03").name
+    '03_clv_segmentation.ipynb'
+    """
+    path = Path(name)
+    if path.suffix == ".ipynb" and path.is_file():
+        return path.resolve()
+    key = path.name[: -len(".ipynb")] if path.name.endswith(".ipynb") else path.name
+    known = find_notebooks(folder)
+    matches = [p for p in known if p.stem == key] or [p for p in known if p.stem.split("_", 1)[0] == key]
+    if len(matches) == 1 and (len(path.parts) == 1 or path.parent.resolve() == Path(folder).resolve()):
+        return matches[0]
+    names = ", ".join(p.stem for p in known)
+    if len(matches) > 1:
+        raise ValueError(f"notebook '{name}' is ambiguous: it could be {', '.join(p.stem for p in matches)}")
+    raise ValueError(f"no notebook '{name}': give a number, a name or a path (notebooks: {names})")
+
+
+def notebook_requirements(notebook: str | Path) -> list[str]:
+    """The tables a notebook needs, from its metadata ``{"cxkit": {"requires": [...]}}``.
+
+    Example
+    -------
+    >>> notebook_requirements(resolve_notebook("03"))
+    ['transactions']
+    """
+    from cxkit.files import TABLE_NAMES
+
+    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    requires = list(meta.get("cxkit", {}).get("requires", []))
+    unknown = [t for t in requires if t not in TABLE_NAMES]
+    if unknown:
+        raise ValueError(f"{Path(notebook).name} requires unknown table(s) {unknown}; tables are {list(TABLE_NAMES)}")
+    return requires
+
+
+def notebook_parameters(notebook: str | Path) -> list[str]:
+    """The parameter names a notebook declares in its cell tagged ``parameters``.
+
+    Only these are injected into it: a parameter meant for another notebook
+    (``goals`` for the start-here notebook) never reaches this one.
+
+    Example
+    -------
+    >>> "goals" in notebook_parameters(resolve_notebook("03"))
+    False
+    """
+    import papermill as pm
+
+    return list(pm.inspect_notebook(str(notebook)))
 
 
 def execute_in_place(path: str | Path, *, timeout: int = 900) -> Path:
@@ -139,71 +205,231 @@ def export_pdf(html: str | Path, output: str | Path) -> Path:
     return output
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _first_lines(text: str, n: int) -> str:
+    """At most ``n`` lines of ``text``, without terminal colour codes."""
+    lines = _ANSI.sub("", str(text)).strip().splitlines()
+    return "\n".join(lines[:n] + ([f"... ({len(lines) - n} more lines)"] if len(lines) > n else []))
+
+
+def describe_failure(error: BaseException, notebook: str | Path) -> str:
+    """A few lines on why a notebook failed: its cell (number and first line) and the error's message.
+
+    For a :class:`papermill.exceptions.PapermillExecutionError` the cell is numbered as
+    the code cells of ``notebook`` are (``In [4]`` after a run from the top); other
+    errors give their type and message.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    if not isinstance(error, PapermillExecutionError):
+        return _first_lines(f"{type(error).__name__}: {error}", 8)
+    message = _first_lines(f"{error.ename}: {error.evalue}" if error.evalue else error.ename, 8)
+    source = error.source if isinstance(error.source, str) else "".join(error.source or [])
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    if len(first) > 100:
+        first = first[:97] + "..."
+    code_cells = [c for c in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+                  if c["cell_type"] == "code"]
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in code_cells]
+    where = f"code cell {sources.index(source) + 1}" if source in sources else f"cell In [{error.exec_count}]"
+    return f"{where}, `{first}`:\n{message}"
+
+
+@dataclass
+class ReportResult:
+    """What became of one notebook in :func:`run_reports`.
+
+    Attributes
+    ----------
+    notebook : the notebook run (source path).
+    status : ``"ran"``, ``"skipped"`` (a table it needs is absent) or ``"failed"``.
+    reason : why it was skipped, or where and why it failed (a few lines).
+    files : the reports written (HTML, then PDF when asked for).
+    executed : the executed copy of the notebook (on failure it holds the full traceback).
+    ignored_parameters : parameters given that this notebook does not declare (not injected).
+    """
+
+    notebook: Path
+    status: str
+    reason: str = ""
+    files: list[Path] = field(default_factory=list)
+    executed: Path | None = None
+    ignored_parameters: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return Path(self.notebook).stem
+
+    def __str__(self) -> str:
+        if self.status == "ran":
+            return f"ran      {self.name} -> {', '.join(str(f) for f in self.files)}"
+        text = f"{self.status:<8} {self.name}: {self.reason}"
+        if self.status == "failed" and self.executed is not None:
+            text += f"\n(full traceback in {self.executed})"
+        return text.replace("\n", "\n" + " " * 9)
+
+
+def _missing_tables_reason(missing: Sequence[str]) -> str:
+    if len(missing) == 1:
+        return f"needs the table {missing[0]}, which the folder does not have"
+    return (f"needs the tables {', '.join(missing[:-1])} and {missing[-1]}, "
+            "which the folder does not have")
+
+
 def run_reports(
     data_dir: str | Path,
     out: str | Path = "reports",
     *,
     notebooks: Iterable[str | Path] | None = None,
     parameters: Mapping[str, Any] | None = None,
+    files: Mapping[str, str] | None = None,
+    columns: Mapping[str, Any] | None = None,
     pdf: bool = False,
-) -> list[Path]:
+    progress: Callable[[ReportResult], Any] | None = None,
+) -> list[ReportResult]:
     """Run notebooks on ``data_dir`` and write code-free HTML (and PDF) reports to ``out``.
+
+    Every notebook whose tables the folder has is run; one that needs an absent table
+    is skipped with the reason, and one that fails is reported (cell and error message)
+    without stopping the others. Each notebook receives only the parameters it declares.
+    A skipped or failed notebook leaves no report in ``out``: an older report of the same
+    name is removed, so that no report from other data passes for this run's.
 
     Parameters
     ----------
     data_dir : folder with the cxkit tables.
     out : output folder; executed notebooks go to ``out/executed/``.
-    notebooks : which notebooks (default: every numbered notebook).
+    notebooks : which notebooks, by number (``"03"``), name or path (default: every numbered notebook).
     parameters : further papermill parameters, e.g. ``{"as_of": "2025-06-30"}``.
+    files : file names by table when they differ, e.g. ``{"transactions": "orders.csv"}``.
+    columns : your column names mapped to cxkit's, e.g. ``{"cust_no": "customer_id"}``.
     pdf : also print each report to PDF (needs Chromium).
+    progress : called with each :class:`ReportResult` as soon as it is known.
 
     Returns
     -------
-    The report files written.
+    list of :class:`ReportResult`, one per notebook, in the order run.
+
+    Raises
+    ------
+    cxkit.DataError : the folder cannot be read as a cxkit data folder (not found, a
+        file, two files for one table, ...); nothing is run.
+    ValueError : an unknown notebook name, or ``files``/``columns`` given twice.
+    RuntimeError : ``pdf=True`` without Chromium.
     """
+    from cxkit.files import find_table_files
+
+    params = dict(parameters or {})
+    for name, value in (("files", files), ("columns", columns)):
+        if value is not None:
+            if params.get(name) not in (None, value):
+                raise ValueError(f"{name} is given twice, as {name}= and in parameters, with different values")
+            params[name] = dict(value)
+    params["data_dir"] = str(Path(data_dir).resolve())
+    paths = [resolve_notebook(n) for n in notebooks] if notebooks else find_notebooks()
+    if pdf and _chromium() is None:
+        raise RuntimeError("PDF export needs Chromium: install it (e.g. `apt-get install chromium`) or leave out --pdf")
+    present = find_table_files(data_dir, files=params.get("files"))
+
+    plan = [(nb, notebook_requirements(nb), notebook_parameters(nb)) for nb in paths]
+
     out = Path(out)
-    params = {"data_dir": str(Path(data_dir).resolve()), **dict(parameters or {})}
-    written = []
-    for nb in [Path(n) for n in notebooks] if notebooks else find_notebooks():
-        executed = run_notebook(nb, out / "executed" / nb.name, params)
-        html = export_html(executed, out / f"{nb.stem}.html")
-        written.append(html)
-        if pdf:
-            written.append(export_pdf(html, out / f"{nb.stem}.pdf"))
-    return written
+    results = []
+    for nb, requires, declared in plan:
+        ignored = sorted(k for k in params if k not in declared)
+        html, pdf_path, executed = out / f"{nb.stem}.html", out / f"{nb.stem}.pdf", out / "executed" / nb.name
+        for path in (html, pdf_path, executed):  # no report from an earlier run passes for this one's
+            path.unlink(missing_ok=True)
+        missing = [t for t in requires if t not in present]
+        if missing:
+            result = ReportResult(nb, "skipped", _missing_tables_reason(missing), ignored_parameters=ignored)
+        else:
+            try:
+                run_notebook(nb, executed, {k: v for k, v in params.items() if k in declared})
+                written = [export_html(executed, html)]
+                if pdf:
+                    written.append(export_pdf(html, pdf_path))
+                result = ReportResult(nb, "ran", files=written, executed=executed, ignored_parameters=ignored)
+            except Exception as exc:  # one notebook's failure must not stop the others
+                html.unlink(missing_ok=True)
+                result = ReportResult(nb, "failed", describe_failure(exc, nb),
+                                      executed=executed if executed.exists() else None, ignored_parameters=ignored)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return results
 
 
 def _parse_value(text: str) -> Any:
-    import json
-
     try:
         return json.loads(text)
     except ValueError:
         return text
 
 
+def _json_mapping(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON ({exc}): {text}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"transactions\": \"orders.csv\"}}', "
+                                         f"got {text}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line: ``run`` (reports on a data folder) and ``execute`` (refresh stored outputs).
+
+    ``run`` exits with 0 when every requested notebook ran or was skipped for an absent
+    table, 1 when any failed, and 2 when the folder or the arguments are unusable.
+    """
     parser = argparse.ArgumentParser(prog="cxkit", description="Run cxkit notebooks and export reports.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute notebooks on a data folder and write HTML reports")
     run.add_argument("--data-dir", default="data/sample")
     run.add_argument("--out", default="reports")
     run.add_argument("--pdf", action="store_true", help="also write PDF (needs Chromium)")
+    run.add_argument("--files", type=_json_mapping, default=None, metavar="JSON",
+                     help="file names by table, e.g. '{\"transactions\": \"orders.csv\"}'")
+    run.add_argument("--columns", type=_json_mapping, default=None, metavar="JSON",
+                     help="your column names mapped to cxkit's, e.g. '{\"cust_no\": \"customer_id\"}'")
     run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                      help="extra notebook parameter (JSON values are parsed)")
-    run.add_argument("notebooks", nargs="*")
+    run.add_argument("notebooks", nargs="*", help="notebooks to run: 03, 03_clv_segmentation or a path "
+                                                  "(default: all)")
     ex = sub.add_parser("execute", help="re-execute notebooks in place (refresh stored outputs)")
     ex.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
-    if args.command == "run":
-        params = {k: _parse_value(v) for k, v in args.param}
-        for path in run_reports(args.data_dir, args.out, notebooks=args.notebooks or None,
-                                parameters=params, pdf=args.pdf):
-            print(path)
-    else:
-        for nb in args.notebooks or find_notebooks():
+    if args.command == "execute":
+        try:
+            chosen = [resolve_notebook(n) for n in args.notebooks] or find_notebooks()
+        except ValueError as exc:
+            print(f"cxkit: {exc}", file=sys.stderr)
+            return 2
+        for nb in chosen:
             print(execute_in_place(nb))
-    return 0
+        return 0
+
+    from cxkit.errors import DataError
+
+    params = {k: _parse_value(v) for k, v in args.param}
+    try:
+        results = run_reports(args.data_dir, args.out, notebooks=args.notebooks or None, parameters=params,
+                              files=args.files, columns=args.columns, pdf=args.pdf,
+                              progress=lambda r: print(r, flush=True))
+    except (DataError, ValueError, RuntimeError) as exc:
+        print(f"cxkit: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    unused = set(params).intersection(*(r.ignored_parameters for r in results)) if results else set()
+    for name in sorted(unused):
+        print(f"note: '{name}' is not a parameter of {' or '.join(r.name for r in results)}: ignored")
+    counts = {s: sum(r.status == s for r in results) for s in ("ran", "skipped", "failed")}
+    print(f"{len(results)} notebook{'s' if len(results) != 1 else ''}: "
+          + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    return 1 if counts["failed"] else 0
 
 
 if __name__ == "__main__":

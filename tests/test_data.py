@@ -197,10 +197,11 @@ def test_transaction_before_signup():
     assert_names(err.value, "transactions", "date", "before the customer's signup_date", 1)
 
 
-def test_dates_after_as_of():
-    with pytest.raises(DataError) as err:
-        load_transactions(transactions(), as_of="2024-02-01")
-    assert_names(err.value, "transactions", "date", "after as_of (2024-02-01)", 2)
+def test_dates_after_as_of_are_excluded_with_a_report():
+    ex: list = []
+    tx = load_transactions(transactions(), as_of="2024-02-01", exclusions=ex)
+    assert tx["date"].max() <= pd.Timestamp("2024-02-01") and len(tx) == 2
+    assert ex[0]["n_rows"] == 2 and "after as_of (2024-02-01)" in ex[0]["rule"]
 
 
 def test_empty_file(tmp_path):
@@ -244,9 +245,11 @@ def test_exclusions_are_reported(tmp_path):
     with open(tmp_path / "transactions.csv", "a") as fh:
         fh.write(",,\n")
     cx = load_folder(tmp_path)
-    assert len(cx.transactions) == 3 and len(cx.surveys) == 2
+    # A zero amount is kept and noted (the CLV summary decides); the empty row is excluded.
+    assert len(cx.transactions) == 4 and len(cx.surveys) == 2
     report = cx.exclusions.set_index("rule")["n_rows"]
-    assert report["amount is zero (neither purchase nor refund)"] == 1
     assert report["row is entirely empty"] == 1
     assert report["response answers no score or driver question"] == 1
-    assert cx.summary().set_index("table").loc["transactions", "excluded_rows"] == 2
+    assert cx.summary().set_index("table").loc["transactions", "excluded_rows"] == 1
+    zero = cx.notes[cx.notes["note"].str.startswith("amount is zero")]
+    assert zero["n_rows"].tolist() == [1] and zero["table"].tolist() == ["transactions"]

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from cxkit import plots
-from cxkit.report import export_html, find_notebooks, run_reports
+from cxkit.report import (describe_failure, export_html, find_notebooks, main, notebook_parameters,
+                          notebook_requirements, resolve_notebook, run_reports)
 
 from conftest import ROOT
 
@@ -37,7 +39,8 @@ def test_run_reports_on_other_data_with_renamed_partial_tables(tmp_path, sample)
     out = run_reports(data, tmp_path / "reports",
                       notebooks=[ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb"],
                       parameters={"goals": {"NPS": 10, "CSAT": 70, "CES": 5}})
-    html = out[0].read_text()
+    assert [r.status for r in out] == ["ran"]
+    html = out[0].files[0].read_text()
     assert "What to tell the board" in html and "Traceback" not in html
     executed = json.loads((tmp_path / "reports" / "executed" / "00_cx_metrics_and_gap.ipynb").read_text())
     errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -65,18 +68,44 @@ def _errors(executed_path):
     return [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def test_clv_notebook_runs_on_a_transactions_only_folder(tmp_path, sample):
-    """Issue contract: the CLV notebook needs nothing but transactions, in any unit."""
+def test_transactions_only_folder_runs_clv_skips_start_here_and_warns_on_a_poor_forecast(tmp_path, sample, capsys):
+    """Issue #6: a transactions-only folder (its file named orders.csv) gets the CLV report
+    and a stated skip for the start-here notebook; a forecast that misses its holdout by
+    far more than 25% is reported with a visible warning instead of stopping the report;
+    ``goals`` (a parameter of 00 only) is not injected into 03."""
     data = tmp_path / "tx_only"
     data.mkdir()
     keep = sample["customers"]["customer_id"].iloc[::4]
-    tx = sample["transactions"][sample["transactions"]["customer_id"].isin(keep)]
-    tx.to_csv(data / "transactions.csv", index=False)
-    out = run_reports(data, tmp_path / "reports", notebooks=[ROOT / "notebooks" / "03_clv_segmentation.ipynb"],
-                      parameters={"time_unit": "D", "n_segments": 4})
-    assert not _errors(tmp_path / "reports" / "executed" / "03_clv_segmentation.ipynb")
-    html = out[0].read_text()
+    tx = sample["transactions"][sample["transactions"]["customer_id"].isin(keep)].reset_index(drop=True)
+    end = tx["date"].max()
+    # Two purchases in three vanish from the last six months: the forecast overshoots the holdout.
+    thinned = (tx["date"] > end - pd.DateOffset(months=6)) & (tx["date"] < end) & (tx.index % 3 != 0)
+    tx[~thinned].to_csv(data / "orders.csv", index=False)
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "00_cx_metrics_and_gap.html").write_text("a report from an earlier run on other data")
+
+    code = main(["run", "--data-dir", str(data), "--out", str(out), "--files", '{"transactions": "orders.csv"}',
+                 "-p", "goals", '{"NPS": 10}', "-p", "time_unit", "D", "-p", "n_segments", "4",
+                 "-p", "holdout_month", "5"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert ("skipped  00_cx_metrics_and_gap: needs the table surveys, which the folder does not have"
+            in printed.splitlines())
+    assert "ran      03_clv_segmentation" in printed and "1 ran, 1 skipped, 0 failed" in printed
+    assert ("note: 'holdout_month' is not a parameter of 00_cx_metrics_and_gap or 03_clv_segmentation: ignored"
+            in printed)
+    assert not (out / "00_cx_metrics_and_gap.html").exists()       # no stale report passes for this run's
+    executed = out / "executed" / "03_clv_segmentation.ipynb"
+    assert not _errors(executed)
+    injected = [c for c in json.loads(executed.read_text())["cells"]
+                if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert "files = {" in "".join(injected[0]["source"]) and "goals" not in "".join(injected[0]["source"])
+    html = (out / "03_clv_segmentation.html").read_text()
     assert "No surveys or contacts in this folder" in html and "What to tell the board" in html
+    error = re.search(r"total purchases were off by ([+-][0-9.]+)%", html)
+    assert error and abs(float(error.group(1))) > 25
+    assert f"Check: the holdout error is {float(error.group(1)):+.0f}%, larger than 25%" in html
 
 
 def test_start_here_notebook_on_surveys_only_with_own_column_names(tmp_path, sample):
@@ -88,7 +117,7 @@ def test_start_here_notebook_on_surveys_only_with_own_column_names(tmp_path, sam
     out = run_reports(data, tmp_path / "reports", notebooks=[ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb"],
                       parameters={"columns": {"member": "customer_id"}, "goals": {"CSAT": 70}})
     assert not _errors(tmp_path / "reports" / "executed" / "00_cx_metrics_and_gap.ipynb")
-    html = out[0].read_text()
+    html = out[0].files[0].read_text()
     assert "of customers are satisfied" in html and "no segment breakdown" in html
 
 
@@ -103,3 +132,78 @@ def test_re_executing_an_unchanged_notebook_is_byte_identical(tmp_path):
     copy.write_bytes(original.read_bytes())
     execute_in_place(copy)
     assert copy.read_bytes() == original.read_bytes()
+
+
+def test_one_failing_notebook_is_named_with_its_cell_and_error_and_the_others_still_run(tmp_path, sample, capsys):
+    """Issue #6: a few lines per failure (notebook, cell, the error's own message), not the
+    papermill traceback, and the next notebook is still run; the exit code says it failed."""
+    data = tmp_path / "bad"
+    data.mkdir()
+    keep = sample["customers"]["customer_id"].iloc[::10]
+    for name in ["customers", "transactions", "surveys"]:
+        df = sample[name][sample[name]["customer_id"].isin(keep)].copy()
+        if name == "surveys":
+            df.loc[df.index[:3], "nps"] = 11
+        df.to_csv(data / f"{name}.csv", index=False)
+    code = main(["run", "--data-dir", str(data), "--out", str(tmp_path / "reports"), "00", "03_clv_segmentation"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    blocks = re.split(r"\n(?=failed |ran |skipped |\d+ notebooks)", printed.strip())
+    assert [b.split()[:2] for b in blocks[:2]] == [["failed", "00_cx_metrics_and_gap:"],
+                                                   ["failed", "03_clv_segmentation:"]]
+    for block in blocks[:2]:
+        assert "code cell 3, `cx = load_folder(data_dir, columns=columns, files=files, as_of=as_of)`" in block
+        assert "DataError: table 'surveys', column 'nps'" in block
+        assert "Traceback" not in block and "-----" not in block and "\x1b[" not in block
+        assert len(block.splitlines()) <= 12
+    assert "0 ran, 0 skipped, 2 failed" in blocks[-1]
+    assert not (tmp_path / "reports" / "00_cx_metrics_and_gap.html").exists()
+
+
+def test_describe_failure_numbers_the_cell_as_the_notebook_does():
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = resolve_notebook("03")
+    source = "".join(json.loads(nb.read_text())["cells"][4]["source"])
+    error = PapermillExecutionError(cell_index=5, exec_count=4, source=source, ename="ValueError",
+                                    evalue="\x1b[0;31mbad\x1b[0m value\n" + "more\n" * 20, traceback=["x"] * 40)
+    text = describe_failure(error, nb)
+    assert text.startswith("code cell 3, `cx = load_folder(")
+    assert "ValueError: bad value" in text and "\x1b" not in text and len(text.splitlines()) <= 12
+
+
+@pytest.mark.parametrize("args", [["--data-dir", "{data}/customers.csv"], ["--data-dir", "{data}"]])
+def test_an_unreadable_data_folder_is_one_line_and_a_non_zero_exit(tmp_path, sample_dir, capsys, args):
+    """A file given as the folder, or two files for one table: one line naming the problem, nothing run."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_bytes((sample_dir / "customers.csv").read_bytes())
+    (data / "customers.xlsx").write_bytes(b"stale copy")
+    code = main(["run", *[a.format(data=data) for a in args], "--out", str(tmp_path / "reports")])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith("cxkit: ") and "customers" in captured.err
+    assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("name", ["03", "03_clv_segmentation", "03_clv_segmentation.ipynb",
+                                  "notebooks/03_clv_segmentation.ipynb",
+                                  str(ROOT / "notebooks" / "03_clv_segmentation.ipynb")])
+def test_notebooks_are_named_by_number_name_file_or_path(name, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert resolve_notebook(name) == ROOT / "notebooks" / "03_clv_segmentation.ipynb"
+
+
+@pytest.mark.parametrize("name", ["99", "clv", "notebooks/99_nothing.ipynb", "0"])
+def test_an_unknown_notebook_name_says_which_exist(name):
+    with pytest.raises(ValueError, match="00_cx_metrics_and_gap, 03_clv_segmentation"):
+        resolve_notebook(name)
+
+
+def test_notebooks_declare_their_tables_and_parameters():
+    start, clv = resolve_notebook("00"), resolve_notebook("03")
+    assert notebook_requirements(start) == ["surveys"] and notebook_requirements(clv) == ["transactions"]
+    for nb in (start, clv):
+        assert {"data_dir", "columns", "files", "as_of"} <= set(notebook_parameters(nb))
+    assert "goals" in notebook_parameters(start) and "goals" not in notebook_parameters(clv)

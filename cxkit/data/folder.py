@@ -1,0 +1,254 @@
+"""A whole data folder in one call: :func:`load_folder` and the :class:`CXData` it returns."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cxkit import files as _files
+from cxkit.data.contract import (
+    ACTIVITY_TABLES,
+    TABLES,
+    Source,
+    _as_of,
+    _as_of_customers,
+    _note,
+    _options,
+    exclusion_report,
+    notes_report,
+)
+from cxkit.data.loaders import (
+    load_contacts,
+    load_customers,
+    load_surveys,
+    load_transactions,
+)
+from cxkit.errors import DataError, data_error
+
+__all__ = ["CXData", "load_folder"]
+
+# --------------------------------------------------------------------------- folders
+
+
+@dataclass
+class CXData:
+    """The validated tables of one data folder, plus what was excluded, noted and why.
+
+    Attributes
+    ----------
+    customers, transactions, surveys, contacts : DataFrame or None (absent table).
+    exclusions : DataFrame with one row per (table, rule): rows removed and why.
+    notes : DataFrame with one row per decision taken by a stated rule while reading
+        (dates read day-first, decimal commas, missing markers, time zones, zero amounts).
+    drivers : the driver-rating columns found in ``surveys``.
+    as_of : the analysis date (given, or the last date of activity).
+    as_of_rule : one sentence saying how ``as_of`` was chosen.
+    sources : where each table came from (file name, or "DataFrame").
+    unused_ratings : survey columns that look like ratings but are not used.
+    """
+
+    customers: pd.DataFrame | None = None
+    transactions: pd.DataFrame | None = None
+    surveys: pd.DataFrame | None = None
+    contacts: pd.DataFrame | None = None
+    exclusions: pd.DataFrame = field(default_factory=exclusion_report)
+    notes: pd.DataFrame = field(default_factory=notes_report)
+    drivers: list[str] = field(default_factory=list)
+    as_of: pd.Timestamp | None = None
+    as_of_rule: str = ""
+    sources: dict[str, str] = field(default_factory=dict)
+    unused_ratings: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables that are present, by name."""
+        return {n: getattr(self, n) for n in TABLES if getattr(self, n) is not None}
+
+    def require(self, *names: str) -> None:
+        """Raise :class:`DataError` unless every named table is present."""
+        missing = [n for n in names if getattr(self, n) is None]
+        if missing:
+            raise DataError(
+                f"this analysis needs the table(s) {missing}, which the data folder does not have",
+                table=missing[0],
+                rule="table present",
+            )
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table: source, rows, distinct customers, date range, rows excluded, hints."""
+        rows = []
+        for name in TABLES:
+            df = getattr(self, name)
+            if df is None:
+                rows.append({"table": name, "source": "", "rows": 0, "customers": 0, "first_date": pd.NaT,
+                             "last_date": pd.NaT, "excluded_rows": 0, "present": False, "hint": ""})
+                continue
+            date_col = "signup_date" if name == "customers" else "date"
+            ex = self.exclusions.loc[self.exclusions["table"] == name, "n_rows"].sum()
+            hint = ""
+            if name == "surveys" and self.unused_ratings:
+                hint = (f"columns that look like ratings are not used: {', '.join(self.unused_ratings)}; map them, "
+                        f"e.g. columns={{'{self.unused_ratings[0]}': '<nps, csat, ces or a driver>'}}")
+            rows.append({
+                "table": name,
+                "source": self.sources.get(name, ""),
+                "rows": len(df),
+                "customers": df["customer_id"].nunique(),
+                "first_date": df[date_col].min(),
+                "last_date": df[date_col].max(),
+                "excluded_rows": int(ex),
+                "present": True,
+                "hint": hint,
+            })
+        return pd.DataFrame(rows)
+
+
+def _columns_for(columns: Mapping[str, Any] | None, table: str) -> Mapping[str, str] | None:
+    if not columns:
+        return None
+    if _per_table(columns):
+        return columns.get(table)
+    return columns
+
+
+def _per_table(columns: Mapping[str, Any]) -> bool:
+    return any(isinstance(v, Mapping) for v in columns.values())
+
+
+def _default_as_of(data: CXData) -> tuple[pd.Timestamp | None, str]:
+    """The last date of activity, never a customers-table date; a future date is an error."""
+    present = [t for t in ACTIVITY_TABLES if getattr(data, t) is not None]
+    if not present:
+        return None, ("No analysis date: the folder has no transactions, surveys or contacts, and dates in the "
+                      "customers table (sign-ups, cancellations) never set it. Pass as_of.")
+    last = max(getattr(data, t)["date"].max() for t in present).normalize()
+    today = pd.Timestamp.today().normalize()
+    if last > today:
+        table = max(present, key=lambda t: getattr(data, t)["date"].max())
+        df = getattr(data, table)
+        raise data_error(table, "date", f"dated after today ({today.date()}); the analysis date would be in the "
+                         "future", df.loc[df["date"].dt.normalize() > today, ["customer_id", "date"]],
+                         hint="fix these dates, or pass as_of to set the analysis date yourself")
+    names = " and ".join([", ".join(present[:-1]), present[-1]] if len(present) > 1 else present)
+    return last, f"Analysis date (as_of) {last.date()}: the last date with activity in {names}."
+
+
+def load_folder(
+    path: str | Path | None = None,
+    *,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    columns: Mapping[str, Any] | None = None,
+    files: Mapping[str, str] | None = None,
+    drivers: Sequence[str] | None = None,
+    as_of: Any = None,
+    unknown_customers: str = "raise",
+    date_format: Any = None,
+    dayfirst: Any = None,
+    timezone: str | None = None,
+    duplicates: str = "exclude",
+) -> CXData:
+    """Load every table of a data folder (or a dict of DataFrames) and validate it.
+
+    One call gives a notebook its validated tables, the report of anything excluded and
+    the notes on how the data was read, so the analyst sees at once what went in.
+
+    Parameters
+    ----------
+    path : folder holding ``customers``, ``transactions``, ``surveys`` and ``contacts``
+        as ``.csv``, ``.parquet`` or ``.xlsx`` (names match whatever their case; two
+        files for one table is an error); absent tables are allowed.
+    tables : DataFrames by table name, instead of (or on top of) files.
+    columns : mapping of your column names to the contract's; either one flat mapping
+        for all tables or ``{"transactions": {...}, "surveys": {...}}``. A name that
+        matches no column is an error (it is probably a typo).
+    files : file names by table when they differ from the default, e.g.
+        ``{"transactions": "orders.csv"}``.
+    drivers : driver-rating columns of the survey (default: those of
+        :data:`DEFAULT_DRIVERS` present).
+    as_of : analysis date; later rows are excluded with a report. Default: the last date
+        of activity in transactions, surveys and contacts (``CXData.as_of_rule`` says so).
+    unknown_customers : ``"raise"`` (default) or ``"exclude"`` rows whose customer is
+        not in the customers table.
+    date_format, dayfirst, timezone : how to read dates: one value, or a mapping by
+        ``"table.column"``, table or column name (see :func:`cxkit.parsing.parse_dates`).
+    duplicates : ``"exclude"`` (default, reported) or ``"keep"`` exact duplicate rows.
+
+    Returns
+    -------
+    CXData
+
+    Example
+    -------
+    >>> cx = load_folder("data/sample")
+    >>> cx.exclusions.empty, cx.as_of.date().isoformat()
+    (True, '2025-12-31')
+    """
+    if unknown_customers not in {"raise", "exclude"}:
+        raise ValueError("unknown_customers must be 'raise' or 'exclude'")
+    if columns is not None and not isinstance(columns, Mapping):
+        raise DataError(f"columns must be a mapping such as {{'cust_no': 'customer_id'}}, got "
+                        f"{type(columns).__name__}", rule="column mapping")
+    bad_tables = {k: type(v).__name__ for k, v in (tables or {}).items() if not isinstance(v, pd.DataFrame)}
+    if bad_tables:
+        raise DataError(f"tables= takes pandas DataFrames by table name; got {bad_tables}", rule="DataFrame input")
+    sources: dict[str, Source] = {}
+    folder = None if path is None else Path(path)
+    if folder is not None:
+        sources.update(_files.find_table_files(folder, files))
+    unknown = set(tables or {}) - set(TABLES)
+    if unknown:
+        raise DataError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", rule="table name")
+    sources.update(tables or {})
+    if not sources:
+        raise DataError(
+            f"no tables found in {path}: expected files named {[t + '.csv' for t in TABLES]} (or .parquet, .xlsx)",
+            rule="table present",
+        )
+    flat = bool(columns) and not _per_table(columns)
+    opts = _options(None, None, date_format=date_format, dayfirst=dayfirst, timezone=timezone, duplicates=duplicates)
+    opts.strict_mapping = not flat
+    given = _as_of(as_of)
+    data = CXData(sources={n: (Path(s).name if not isinstance(s, pd.DataFrame) else "DataFrame")
+                           for n, s in sources.items()})
+    if "customers" in sources:
+        data.customers = load_customers(sources["customers"], columns=_columns_for(columns, "customers"),
+                                        as_of=given, _opts=opts)
+    common = dict(customers=data.customers, as_of=given, unknown_customers=unknown_customers, _opts=opts)
+    if "transactions" in sources:
+        data.transactions = load_transactions(sources["transactions"],
+                                              columns=_columns_for(columns, "transactions"), **common)
+    if "surveys" in sources:
+        data.surveys = load_surveys(sources["surveys"], columns=_columns_for(columns, "surveys"), drivers=drivers,
+                                    **common)
+        data.drivers = list(data.surveys.attrs["drivers"])
+        data.unused_ratings = list(data.surveys.attrs.get("unused_ratings", []))
+    if "contacts" in sources:
+        data.contacts = load_contacts(sources["contacts"], columns=_columns_for(columns, "contacts"), **common)
+    if flat:
+        unused = [k for k in columns if k not in opts.used_keys]
+        if unused:
+            seen = sorted({str(c) for df in data.tables().values() for c in df.columns})
+            close = difflib.get_close_matches(unused[0], seen, n=1)
+            raise DataError(f"the column mapping names {unused}, which no table has"
+                            + (f"; did you mean '{close[0]}'?" if close else ""), column=unused[0],
+                            rule="column mapping")
+    elif columns:
+        for name in set(columns) - set(sources):
+            _note(opts, name, "", "a column mapping was given for this table, which the folder does not have", 1)
+    if given is None:
+        data.as_of, data.as_of_rule = _default_as_of(data)
+        if data.customers is not None and data.as_of is not None:
+            data.customers = _as_of_customers(data.customers, data.as_of, opts).reset_index(drop=True)
+    else:
+        data.as_of = given
+        data.as_of_rule = f"Analysis date (as_of) {given.date()}: given; rows dated after it are left out."
+    if folder is not None:
+        for name in _files.unread_files(folder, [Path(s) for s in sources.values()
+                                                 if not isinstance(s, pd.DataFrame)]):
+            _note(opts, "", "", f"file not read: {name} (name its table with files={{'<table>': '{name}'}})", 1)
+    data.exclusions = exclusion_report(opts.excluded)
+    data.notes = notes_report(opts.notes)
+    return data
