@@ -211,7 +211,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def _first_lines(text: str, n: int) -> str:
     """At most ``n`` lines of ``text``, without terminal colour codes."""
     lines = _ANSI.sub("", str(text)).strip().splitlines()
-    return "\n".join(lines[:n] + ([f"... ({len(lines) - n} more lines)"] if len(lines) > n else []))
+    if len(lines) <= n:
+        return "\n".join(lines)
+    # The hint at the end of a DataError says what to do: keep it when the rows are cut.
+    hint = [line for line in lines[n:] if line.startswith("Hint:")]
+    return "\n".join(lines[:n] + [f"... ({len(lines) - n - len(hint)} more lines)"] + hint)
 
 
 def describe_failure(error: BaseException, notebook: str | Path) -> str:

@@ -78,3 +78,12 @@ def test_notebooks_follow_conventions():
             for out in cell.get("outputs", []):
                 assert out.get("name") != "stderr", f"{path.name}: warning in stored output"
                 assert "image/svg+xml" not in out.get("data", {}), f"{path.name}: use PNG figures"
+
+
+def test_readme_lists_every_notebook_parameter():
+    from cxkit.report import find_notebooks, notebook_parameters
+
+    readme = (ROOT / "README.md").read_text()
+    for path in find_notebooks(ROOT / "notebooks"):
+        missing = [p for p in notebook_parameters(path) if f"`{p}`" not in readme]
+        assert not missing, f"{path.name}: README does not list {missing}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cxkit import files as _files
@@ -76,6 +77,27 @@ class CXData:
                 table=missing[0],
                 rule="table present",
             )
+
+    def load_report(self) -> pd.DataFrame:
+        """What loading did that a reader should know: rows left out and values read by a rule.
+
+        One row per (table, rule), in words: the exclusions first, then the notes.
+
+        Example
+        -------
+        >>> load_folder("data/sample").load_report().empty
+        True
+        """
+        left_out = pd.DataFrame({
+            "table": self.exclusions["table"], "what happened": "rows left out",
+            "rule": self.exclusions["rule"], "rows": self.exclusions["n_rows"],
+            "example lines": self.exclusions["example_rows"]})
+        read = pd.DataFrame({
+            "table": self.notes["table"], "what happened": "read by a rule",
+            "rule": self.notes["note"] + np.where(self.notes["column"] != "", " (column " + self.notes["column"]
+                                                  + ")", ""),
+            "rows": self.notes["n_rows"], "example lines": ""})
+        return pd.concat([left_out, read], ignore_index=True)
 
     def summary(self) -> pd.DataFrame:
         """One row per table: source, rows, distinct customers, date range, rows excluded, hints."""
