@@ -47,7 +47,10 @@ __all__ = [
     "calibration_holdout_split",
     "BetaGeoFitter",
     "GammaGammaFitter",
+    "identification_notes",
+    "known_cancellations",
     "clv_table",
+    "total_clv_interval",
     "rfm_scores",
     "rfm_segments",
     "segment_actions",
@@ -595,8 +598,11 @@ def calibration_holdout_split(
     DataFrame
         Indexed by customer id with ``frequency_cal``, ``recency_cal``, ``T_cal``,
         ``monetary_value_cal``, ``frequency_holdout`` (purchase days in the holdout),
-        ``monetary_value_holdout`` (mean spend per holdout purchase day, 0 if none) and
-        ``duration_holdout`` (holdout length in ``time_unit``).
+        ``monetary_value_holdout`` (mean spend per holdout purchase day, 0 if none),
+        ``duration_holdout`` (holdout length in ``time_unit``) and ``spend_holdout``
+        (net spend over the holdout purchase days, the revenue a forecast is checked
+        against; rows on non-purchase days, such as a refund of a calibration purchase,
+        are left out as in :func:`rfm_summary`).
 
     Examples
     --------
@@ -609,6 +615,8 @@ def calibration_holdout_split(
       customer_id  frequency_cal  T_cal  frequency_holdout  duration_holdout
     0           a              1   4.29                  1              4.14
     1           b              0   3.00                  0              4.14
+    >>> split["spend_holdout"].to_dict()
+    {'a': 15.0, 'b': 0.0}
     """
     unit_days = _check_time_unit(time_unit)
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
@@ -656,6 +664,7 @@ def calibration_holdout_split(
     hold = keep & (tx.days > cal_day)
     freq_h = np.zeros(len(out), dtype=np.int64)
     mv_h = np.zeros(len(out))
+    spend = np.zeros(len(out))
     if hold.any():
         hc, _, hnet, hrows, hneg = _day_level(tx.codes[hold], tx.days[hold], tx.amounts[hold])
         ok = _is_purchase(hnet, hneg, zero_spend_days)
@@ -682,6 +691,7 @@ def calibration_holdout_split(
     out["frequency_holdout"] = freq_h
     out["monetary_value_holdout"] = mv_h
     out["duration_holdout"] = (obs_day - cal_day) / unit_days
+    out["spend_holdout"] = spend
     out.attrs = {
         "time_unit": time_unit,
         "as_of": _day_to_timestamp(cal_day),
@@ -904,6 +914,8 @@ class _Fitter:
             cov_phi = np.linalg.inv(opt.hess * n_total)
         except np.linalg.LinAlgError:
             cov_phi = np.full((theta.size, theta.size), np.nan)
+        log_names = [f"log({p})" for p in self._param_names]
+        self.covariance_ = pd.DataFrame(cov_phi, index=log_names, columns=log_names)
         cov = cov_phi * np.outer(theta, theta)
         self.variance_matrix_ = pd.DataFrame(
             cov, index=self.params_.index, columns=self.params_.index
@@ -914,17 +926,48 @@ class _Fitter:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Parameters with standard errors (numerical Hessian) and Wald 95 % intervals."""
+        """Parameters with standard errors, 95 % intervals and whether the data pin each one down.
+
+        A reader quotes a parameter only when its interval is narrow enough to mean
+        something; ``identified`` flags the ones that are not.
+
+        Every parameter is positive, so the interval is computed on the log scale,
+        exp(log(coef) ± 1.959964 · se / coef): it never goes below 0 and stretches further
+        above the estimate than below (a symmetric interval coef ± 1.96 se can go negative
+        when the standard error is large). Standard errors come from the numerical Hessian
+        at the optimum. ``identified`` is False when the standard error is larger than the
+        estimate (or could not be computed): the data cannot pin that parameter down, and
+        :func:`identification_notes` says in plain words what that means for the forecast.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by parameter: ``coef``, ``se(coef)``, ``lower 95% bound``,
+            ``upper 95% bound``, ``identified``.
+
+        Examples
+        --------
+        >>> bgf = BetaGeoFitter().fit([0, 1, 2, 5], [0, 10, 20, 30], [40, 40, 40, 40],
+        ...                           weights=[50, 20, 10, 5])
+        >>> bgf.summary.round(2)  # 85 customers: too few to pin down the lapse parameters
+                coef  se(coef)  lower 95% bound  upper 95% bound  identified
+        r       0.42      0.14             0.22             0.82        True
+        alpha  14.79      7.07             5.79            37.76        True
+        a       0.95      1.56             0.04            23.72       False
+        b       1.53      2.78             0.04            53.47       False
+        """
         self._check_fitted()
         if not hasattr(self, "standard_errors_"):
             raise FitError("summary needs a fitted model (from_params sets no standard errors)")
-        se = self.standard_errors_
+        coef, se = self.params_, self.standard_errors_
+        half = 1.959964 * se / coef
         return pd.DataFrame(
             {
-                "coef": self.params_,
+                "coef": coef,
                 "se(coef)": se,
-                "lower 95% bound": self.params_ - 1.959964 * se,
-                "upper 95% bound": self.params_ + 1.959964 * se,
+                "lower 95% bound": np.exp(np.log(coef) - half),
+                "upper 95% bound": np.exp(np.log(coef) + half),
+                "identified": (se <= coef).astype(bool),
             }
         )
 
@@ -1108,6 +1151,39 @@ def _bg_expected_if_alive(
     return out
 
 
+def _bg_purchases_if_alive(
+    r: float, alpha: float, a: float, b: float, x: ArrayLike, T: ArrayLike, t: ArrayLike
+) -> np.ndarray:
+    """E[purchases in (T, T+t] | alive at T]: the numerator of eq. (10) of Fader, Hardie & Lee.
+
+    Depends on (x, T, t) only, not on recency, so callers can compute it once per distinct
+    (x, T). 2F1 first; Euler's transformation 2F1(a, b; c; z) = (1 - z)^(c-a-b)
+    2F1(c-a, c-b; c; z) where 2F1 overflows (as in ``lifetimes``); the exact 1-D quadrature
+    of :func:`_bg_expected_if_alive` where both fail (e.g. a + b + x - 1 < 0).
+    """
+    t_, x, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, x, T)))
+    shape = t_.shape
+    t_, x, T = t_.ravel(), x.ravel(), T.ravel()  # 1-D so that failed entries can be replaced
+    _a, _b, _c = r + x, b + x, a + b + x - 1
+    z = t_ / (alpha + T + t_)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # log[2F1(r+x, b+x; a+b+x-1; z) * ((alpha+T)/(alpha+T+t))^(r+x)], log(1-z) = that ratio
+        log1mz = np.log((alpha + T) / (alpha + T + t_))
+        h = hyp2f1(_a, _b, _c, z)
+        ln_term = np.log(h) + _a * log1mz
+        alt = ~(np.isfinite(ln_term) & (h > 0))
+        if alt.any():
+            ln_term[alt] = (
+                np.log(hyp2f1(_c[alt] - _a[alt], _c[alt] - _b[alt], _c[alt], z[alt]))
+                + (_c[alt] - _a[alt] - _b[alt] + _a[alt]) * log1mz[alt]
+            )
+        numer = (a + b + x - 1) / (a - 1) * -np.expm1(ln_term)
+        bad = ~np.isfinite(numer) | (numer < 0)
+        if bad.any():
+            numer[bad] = _bg_expected_if_alive(r, alpha, a, b, x[bad], T[bad], t_[bad])
+    return numer.reshape(shape)
+
+
 def _bgnbd_loglik_rows(
     params: Sequence[float], x: np.ndarray, tx: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
@@ -1146,6 +1222,9 @@ class BetaGeoFitter(_Fitter):
         Number of customers (sum of weights) used.
     standard_errors_, variance_matrix_ : Series, DataFrame
         From the numerical Hessian of the (penalised) log-likelihood.
+    covariance_ : DataFrame
+        Covariance of the log-parameters (``log(r)``, ``log(alpha)``, ...): the inverse of
+        that Hessian on the scale the fit works on. :func:`total_clv_interval` draws from it.
 
     Examples
     --------
@@ -1340,29 +1419,12 @@ class BetaGeoFitter(_Fitter):
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
         t_, x, tx, TT = (np.asarray(v, dtype=float) for v in (t, frequency, recency, T))
-        _a, _b, _c = r + x, b + x, a + b + x - 1
-        z = t_ / (alpha + TT + t_)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # log[2F1(r+x, b+x; a+b+x-1; z) * ((alpha+T)/(alpha+T+t))^(r+x)], log(1-z) = that ratio
-            log1mz = np.log((alpha + TT) / (alpha + TT + t_))
-            h = hyp2f1(_a, _b, _c, z)
-            ln_term = np.log(h) + _a * log1mz
-            h_alt = hyp2f1(_c - _a, _c - _b, _c, z)
-            ln_alt = np.log(h_alt) + (_c - _a - _b + _a) * log1mz
-            ln_term = np.where(np.isfinite(ln_term) & (h > 0), ln_term, ln_alt)
-            first = (a + b + x - 1) / (a - 1)
-            numer = first * -np.expm1(ln_term)
+            numer = _bg_purchases_if_alive(r, alpha, a, b, x, TT, t_)
             denom = 1 + (x > 0) * (a / (b + np.maximum(x, 1) - 1)) * np.exp(
                 (r + x) * np.log((alpha + TT) / (alpha + tx))
             )
             out = numer / denom
-            out, numer, denom, t_b, x_b, T_b = np.broadcast_arrays(out, numer, denom, t_, x, TT)
-            bad = ~np.isfinite(out) | (out < 0)
-            if bad.any():  # 2F1 failed (e.g. a + b + x - 1 < 0): exact 1-D quadrature instead
-                out = out.copy()
-                out[bad] = (
-                    _bg_expected_if_alive(r, alpha, a, b, x_b[bad], T_b[bad], t_b[bad]) / denom[bad]
-                )
         out = np.where(t_ == 0, 0.0, out)
         return _wrap(
             np.atleast_1d(out), frequency if np.ndim(frequency) else t, "expected_purchases"
@@ -1441,6 +1503,8 @@ class GammaGammaFitter(_Fitter):
         Repeat buyers used in the fit.
     n_excluded_ : int
         Customers left out because frequency is 0.
+    standard_errors_, variance_matrix_, covariance_ : Series, DataFrame, DataFrame
+        As for :class:`BetaGeoFitter` (``covariance_`` is on the log-parameters).
 
     Examples
     --------
@@ -1680,8 +1744,247 @@ def _gg_loglik_grad(
 
 
 # --------------------------------------------------------------------------------------
+# What the data cannot pin down
+# --------------------------------------------------------------------------------------
+def _unidentified(model: Any, cls: type, name: str) -> list[str]:
+    if not isinstance(model, cls):
+        raise data_error(
+            "arguments", name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}"
+        )
+    table = model.summary  # FitError for an unfitted or from_params model
+    return [p for p in table.index if not table.loc[p, "identified"]]
+
+
+def _which(params: list[str], model: str) -> str:
+    if len(params) == 1:
+        return f" ({model} {params[0]}: its standard error is larger than the estimate)"
+    return f" ({model} {' and '.join(params)}: their standard errors are larger than the estimates)"
+
+
+def identification_notes(
+    bgf: BetaGeoFitter | None = None, ggf: GammaGammaFitter | None = None
+) -> list[str]:
+    """Plain-words sentences for the model parameters the data cannot pin down.
+
+    A CLV can look precise while resting on a parameter the data say almost nothing
+    about; these sentences tell the reader what the forecast then leans on.
+
+    A parameter is not identified when its standard error is larger than its estimate
+    (``identified`` is False in the fitter's ``summary``). One sentence per kind of
+    problem: BG/NBD purchase rates (r, alpha), BG/NBD lapse rate (a, b), Gamma-Gamma
+    spread of spend within a customer (p) and between customers (q, v).
+
+    Parameters
+    ----------
+    bgf : BetaGeoFitter, optional
+        A fitted BG/NBD model.
+    ggf : GammaGammaFitter, optional
+        A fitted Gamma-Gamma model.
+
+    Returns
+    -------
+    list of str
+        Empty when every parameter is identified.
+
+    Raises
+    ------
+    FitError
+        A model was built with ``from_params`` or not fitted (it has no standard errors).
+
+    Examples
+    --------
+    >>> bgf = BetaGeoFitter().fit([0, 1, 2, 5], [0, 10, 20, 30], [40, 40, 40, 40],
+    ...                           weights=[50, 20, 10, 5])
+    >>> for sentence in identification_notes(bgf):
+    ...     print(sentence)
+    Almost no customer lapsed in this window: the lapse rate is not identified, so CLV rests on the purchase rate (BG/NBD a and b: their standard errors are larger than the estimates).
+    """
+    notes = []
+    if bgf is not None:
+        bad = _unidentified(bgf, BetaGeoFitter, "bgf")
+        rate = [p for p in ("r", "alpha") if p in bad]
+        lapse = [p for p in ("a", "b") if p in bad]
+        if rate:
+            notes.append(
+                "The data cannot tell how much customers differ in how often they buy: "
+                "the purchase rate is not identified, so each customer's expected purchases "
+                "are uncertain" + _which(rate, "BG/NBD") + "."
+            )
+        if lapse:
+            notes.append(
+                "Almost no customer lapsed in this window: the lapse rate is not identified, "
+                "so CLV rests on the purchase rate" + _which(lapse, "BG/NBD") + "."
+            )
+    if ggf is not None:
+        bad = _unidentified(ggf, GammaGammaFitter, "ggf")
+        within = [p for p in ("p",) if p in bad]
+        between = [p for p in ("q", "v") if p in bad]
+        if within:
+            notes.append(
+                "Too few repeat purchases to tell how much a customer's spend varies from one "
+                "purchase to the next: how far each customer's own average spend is trusted "
+                "over the average customer's is uncertain" + _which(within, "Gamma-Gamma") + "."
+            )
+        if between:
+            notes.append(
+                "The data cannot tell how much average spend differs between customers: "
+                "expected spend per purchase is uncertain, for one-time buyers most of all"
+                + _which(between, "Gamma-Gamma")
+                + "."
+            )
+    return notes
+
+
+# --------------------------------------------------------------------------------------
 # CLV table
 # --------------------------------------------------------------------------------------
+def known_cancellations(
+    customers: pd.DataFrame,
+    as_of: Any,
+    *,
+    customer_col: str = "customer_id",
+    churn_col: str = "churn_date",
+) -> pd.Series:
+    """Which customers are known to have left by ``as_of`` (a churn date on or before it).
+
+    BG/NBD guesses who has quietly stopped buying; where the customers table records a
+    cancellation, nothing needs guessing: a customer who has left is worth nothing, and
+    counting them inflates forecast value.
+
+    Rule: true where ``churn_date`` is not missing and falls on or before the calendar day
+    ``as_of`` (times of day are ignored). A churn date after ``as_of`` is not known at
+    ``as_of`` and counts as false: for a holdout check pass the calibration end, not the
+    end of the data, or the check peeks at the holdout.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with the customer id (a column, or the index) and the churn
+        date (datetimes; ISO strings such as ``"2025-03-31"`` are read as such).
+    as_of : date-like
+        The day the forecast is made.
+    customer_col, churn_col : str
+        Column names.
+
+    Returns
+    -------
+    Series
+        Boolean ``known_churned`` indexed by customer id; pass it as ``churned=`` to
+        :func:`clv_table` or :func:`total_clv_interval`.
+
+    Examples
+    --------
+    >>> customers = pd.DataFrame({"customer_id": ["a", "b", "c"],
+    ...                           "churn_date": pd.to_datetime(["2025-03-31", None, "2025-09-01"])})
+    >>> known_cancellations(customers, as_of="2025-06-30").to_dict()
+    {'a': True, 'b': False, 'c': False}
+    """
+    table = "customers"
+    if not isinstance(customers, pd.DataFrame):
+        raise data_error(table, None, f"expected a pandas DataFrame, got {type(customers).__name__}")
+    if customer_col in customers.columns:
+        ids = pd.Index(customers[customer_col], name=customer_col)
+    elif customers.index.name == customer_col:
+        ids = customers.index
+    else:
+        raise data_error(
+            table,
+            customer_col,
+            "required column missing",
+            hint=f"available columns: {list(customers.columns)}; name yours with customer_col=",
+        )
+    require_columns(customers, [churn_col], table, hint="name yours with churn_col=")
+    if ids.isna().any():
+        raise data_error(
+            table, customer_col, "customer id must not be missing", customers[ids.isna()]
+        )
+    if not ids.is_unique:
+        raise data_error(
+            table,
+            customer_col,
+            "customer id must be unique (one row per customer)",
+            customers[ids.duplicated(keep=False)],
+        )
+    day = _local_days(customers[churn_col], customers, table, churn_col)
+    as_of_day = _to_day(as_of, "as_of")
+    known = ~np.isnat(day)
+    left = np.zeros(len(day), dtype=bool)
+    left[known] = day[known].astype(np.int64) <= as_of_day
+    return pd.Series(left, index=ids, name="known_churned")
+
+
+def _local_days(values: pd.Series, frame: pd.DataFrame, table: str, column: str) -> np.ndarray:
+    """Dates as datetime64[D] (NaT where missing), keeping the local day of zoned values."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_localize(None)
+        return values.to_numpy().astype("datetime64[D]")
+    # Not parsed yet (the loader parses dates): ISO dates only, one distinct value at a time.
+    present = values.notna().to_numpy()
+    days = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    uniq, inverse = np.unique(values[present].astype(str).to_numpy(), return_inverse=True)
+    parsed = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[D]")
+    for i, text in enumerate(uniq):
+        try:
+            ts = pd.to_datetime(text, format="ISO8601")
+        except (TypeError, ValueError):
+            continue
+        parsed[i] = np.datetime64(ts.tz_localize(None) if ts.tzinfo else ts, "D")
+    days[present] = parsed[inverse]
+    bad = present & np.isnat(days)
+    if bad.any():
+        raise data_error(
+            table,
+            column,
+            "not a date (expected datetimes or ISO dates such as 2025-03-31)",
+            frame[bad],
+            hint="load the table with cxkit.data.load_folder, or parse the column with "
+            "pd.to_datetime(..., format=...) first",
+        )
+    return days
+
+
+def _churn_flags(churned: Any, index: pd.Index) -> np.ndarray:
+    """``churned`` (Series aligned by customer id, or array in row order) as booleans."""
+    if churned is None:
+        return np.zeros(len(index), dtype=bool)
+    if isinstance(churned, pd.Series):
+        if not churned.index.is_unique:
+            raise data_error(
+                "churned",
+                None,
+                "customer ids must be unique",
+                churned[churned.index.duplicated(keep=False)].to_frame(),
+            )
+        if len(churned) and len(index) and not churned.index.isin(index).any():
+            raise data_error(
+                "churned",
+                None,
+                "no customer id in churned is in the summary",
+                churned.head().to_frame(),
+                hint="index churned by the summary's customer ids, e.g. "
+                "known_cancellations(cx.customers, as_of)",
+            )
+        values = churned.reindex(index)
+    else:
+        arr = np.asarray(churned)
+        if arr.shape != (len(index),):
+            raise data_error(
+                "churned",
+                None,
+                f"expected a Series indexed by customer id or {len(index)} values, "
+                f"got shape {arr.shape}",
+            )
+        values = pd.Series(arr, index=index)
+    values = values.astype(object).where(values.notna(), False)  # absent: not churned
+    bad = ~values.isin([True, False]).to_numpy()
+    if bad.any():
+        raise data_error(
+            "churned", None, "values must be true/false", values[bad].to_frame("churned")
+        )
+    return values.astype(bool).to_numpy()
+
+
 def clv_table(
     summary: pd.DataFrame,
     bgf: BetaGeoFitter,
@@ -1689,10 +1992,17 @@ def clv_table(
     horizon_months: int = 12,
     discount_rate: float = 0.01,
     time_unit: TimeUnit = "W",
+    *,
+    churned: Any = None,
 ) -> pd.DataFrame:
     """One row per customer with p(alive), expected purchases, expected spend and CLV.
 
     The table CX teams sort, segment and hand to campaign tools.
+
+    Customers known to have left (``churned``, e.g. from :func:`known_cancellations`)
+    get p_alive, expected_purchases and clv of 0: BG/NBD alone would still give them a
+    chance of buying. Their ``expected_avg_value`` (spend per purchase, were they to buy)
+    is kept.
 
     Parameters
     ----------
@@ -1708,12 +2018,18 @@ def clv_table(
         Monthly discount rate.
     time_unit : {"D", "W", "M"}
         Unit of recency and T; must match ``summary.attrs["time_unit"]`` when present.
+    churned : Series of bool, optional
+        True for customers known to have left, indexed by customer id (aligned on the
+        summary's index; customers absent from it, or missing, count as not churned), or
+        an array in the summary's row order. None (default): no customer is known to have
+        left (non-contractual data).
 
     Returns
     -------
     DataFrame
         Indexed like ``summary``: frequency, recency, T, monetary_value, p_alive,
-        expected_purchases (undiscounted, over the horizon), expected_avg_value, clv.
+        expected_purchases (undiscounted, over the horizon), expected_avg_value, clv and
+        ``known_churned`` (all False when ``churned`` is None).
 
     Examples
     --------
@@ -1727,6 +2043,12 @@ def clv_table(
     0     1.00                0.25               35.22   8.37
     1     0.73                1.56               30.94  45.55
     2     0.02                0.12               53.65   6.20
+    >>> left = clv_table(summary, bgf, ggf, churned=pd.Series([True], index=[1]))
+    >>> left[["p_alive", "clv", "known_churned"]].round(2)
+       p_alive   clv  known_churned
+    0     1.00  8.37          False
+    1     0.00  0.00           True
+    2     0.02  6.20          False
     """
     unit_days = _check_time_unit(time_unit)
     cols = ["frequency", "recency", "T", "monetary_value"]
@@ -1739,6 +2061,7 @@ def clv_table(
             f"summary is in time unit {su!r} but time_unit={time_unit!r}",
             hint=f"pass time_unit={su!r}",
         )
+    flags = _churn_flags(churned, summary.index)
     out = summary[cols].copy()
     out.attrs = {}
     f, r, T, m = (summary[c] for c in cols)
@@ -1750,11 +2073,203 @@ def clv_table(
     out["clv"] = ggf.customer_lifetime_value(
         bgf, f, r, T, m, time=horizon_months, discount_rate=discount_rate, freq=time_unit
     )
+    if flags.any():
+        out.loc[flags, ["p_alive", "expected_purchases", "clv"]] = 0.0
+    out["known_churned"] = flags
     out.attrs = {
         "time_unit": time_unit,
         "horizon_months": horizon_months,
         "discount_rate": discount_rate,
+        "n_known_churned": int(flags.sum()),
     }
+    return out
+
+
+def _log_covariance(model: Any, cls: type, name: str) -> np.ndarray:
+    if not isinstance(model, cls):
+        raise data_error(
+            "arguments", name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}"
+        )
+    cov = getattr(model, "covariance_", None)
+    if cov is None:
+        raise FitError(
+            f"{name} has no parameter covariance: fit it on data (from_params sets none), "
+            "so the uncertainty of its parameters is known"
+        )
+    cov = cov.to_numpy(dtype=float)
+    if not np.all(np.isfinite(cov)):
+        raise FitError(
+            f"{name}: the parameter covariance could not be computed (singular Hessian); "
+            "see identification_notes() and try penalizer_coef=0.001"
+        )
+    return cov
+
+
+class _TotalCLV:
+    """Total discounted CLV of a fixed set of customers, for many parameter values at once.
+
+    The BG/NBD part that needs 2F1, E[purchases in month i | alive], depends on (x, T)
+    only, so it is computed once per distinct (x, T) and month; p(alive) and expected
+    spend per customer are cheap closed forms.
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        tx: np.ndarray,
+        T: np.ndarray,
+        m: np.ndarray,
+        horizon_months: int,
+        discount_rate: float,
+        unit_days: float,
+    ) -> None:
+        self.x, self.tx, self.T, self.m = x, tx, T, m
+        uniq, codes = np.unique(np.column_stack([x, T]), axis=0, return_inverse=True)
+        self.codes = codes.reshape(-1)
+        ux, uT = uniq[:, 0], uniq[:, 1]
+        months = np.arange(1, int(horizon_months) + 1)
+        t = months * MONTH_DAYS / unit_days
+        self.gx, self.gT, self.gt = (
+            np.repeat(ux, t.size),
+            np.repeat(uT, t.size),
+            np.tile(t, ux.size),
+        )
+        self.n_groups, self.n_months = ux.size, t.size
+        self.discount = (1.0 + discount_rate) ** -months.astype(float)
+
+    def total(self, bg: np.ndarray, gg: np.ndarray) -> float:
+        r, alpha, a, b = bg
+        p, q, v = gg
+        x, tx, T = self.x, self.tx, self.T
+        cum = _bg_purchases_if_alive(r, alpha, a, b, self.gx, self.gT, self.gt)
+        cum = cum.reshape(self.n_groups, self.n_months)
+        per_month = np.diff(cum, axis=1, prepend=0.0)
+        if_alive = (per_month @ self.discount)[self.codes]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            log_div = (r + x) * np.log((alpha + T) / (alpha + tx)) + np.log(
+                a / (b + np.maximum(x, 1) - 1)
+            )
+            p_alive = np.where(x == 0, 1.0, expit(-log_div))
+            spend = p * (v + x * self.m) / (p * x + q - 1)
+        if q <= 1 and np.any(x == 0):
+            return np.inf  # the average one-time buyer's spend p v / (q - 1) is unbounded
+        return float(np.sum(spend * if_alive * p_alive))
+
+
+def total_clv_interval(
+    summary: pd.DataFrame,
+    bgf: BetaGeoFitter,
+    ggf: GammaGammaFitter,
+    *,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    time_unit: TimeUnit = "W",
+    churned: Any = None,
+    n_draws: int = 200,
+    ci: float = 0.95,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
+    """Total forecast CLV of the customer base with an interval for the models' uncertainty.
+
+    "Our customers are worth 360,000 over the next year" needs a range before it goes to
+    a board: with few customers or a short history the fitted parameters, and so the
+    total, can be far less certain than one number suggests.
+
+    Method: a parametric bootstrap. ``n_draws`` times, the BG/NBD parameters are drawn
+    from a multivariate normal on the log scale around the estimates with the fitted
+    covariance (``bgf.covariance_``, the inverse Hessian), the Gamma-Gamma parameters
+    likewise (independently: the two models are fitted separately and the Gamma-Gamma
+    assumes spend is independent of purchasing), and the total CLV of the same customers
+    is recomputed. The interval is the central ``ci`` share of those totals (percentile
+    method); ``total`` is the point estimate, the sum of :func:`clv_table`'s ``clv``.
+    Customers in ``churned`` count 0, as in :func:`clv_table`.
+
+    The interval covers the uncertainty of the parameters only, not the chance of which
+    customers happen to buy: the revenue that materialises scatters more widely, most of
+    all for a small base. A draw with q <= 1 makes the average one-time buyer's spend
+    unbounded and its total infinite, which shows as an infinite upper bound.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Output of :func:`rfm_summary` (the customers to value).
+    bgf, ggf : BetaGeoFitter, GammaGammaFitter
+        Models fitted on data (``from_params`` models have no covariance).
+    horizon_months, discount_rate, time_unit, churned
+        As for :func:`clv_table`.
+    n_draws : int, default 200
+        Bootstrap draws (at least 20).
+    ci : float, default 0.95
+        Coverage of the interval, in (0, 1).
+    random_state : int, optional
+        Seed; the same seed gives the same interval.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``total``, ``ci_low``, ``ci_high``, ``n_draws``; ``attrs["draws"]`` holds
+        the bootstrap totals (for a histogram) and ``attrs["ci"]`` the coverage.
+
+    Raises
+    ------
+    FitError
+        A model has no usable covariance (built with ``from_params``, or singular).
+
+    Examples
+    --------
+    >>> from cxkit.synth import generate
+    >>> s = rfm_summary(generate(n_customers=1000)["transactions"], time_unit="W")
+    >>> bgf = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+    >>> ggf = GammaGammaFitter().fit(s["frequency"], s["monetary_value"])
+    >>> total_clv_interval(s, bgf, ggf, n_draws=100).round(-2)
+         total   ci_low  ci_high  n_draws
+    0  82700.0  79100.0  88800.0      100
+    """
+    unit_days = _check_time_unit(time_unit)
+    if isinstance(n_draws, bool) or int(n_draws) != n_draws or n_draws < 20:
+        raise data_error(
+            "arguments", "n_draws", f"n_draws must be a whole number >= 20, got {n_draws!r}"
+        )
+    if not 0 < ci < 1:
+        raise data_error("arguments", "ci", f"ci must be between 0 and 1, got {ci!r}")
+    cov_bg = _log_covariance(bgf, BetaGeoFitter, "bgf")
+    cov_gg = _log_covariance(ggf, GammaGammaFitter, "ggf")
+    table = clv_table(
+        summary,
+        bgf,
+        ggf,
+        horizon_months=horizon_months,
+        discount_rate=discount_rate,
+        time_unit=time_unit,
+        churned=churned,
+    )
+    live = ~table["known_churned"].to_numpy()
+    x, tx, T, m = (
+        table.loc[live, c].to_numpy(dtype=float)
+        for c in ("frequency", "recency", "T", "monetary_value")
+    )
+    totals = _TotalCLV(x, tx, T, m, horizon_months, discount_rate, unit_days)
+    rng = np.random.default_rng(random_state)
+    n = int(n_draws)
+    bg_draws = np.exp(rng.multivariate_normal(np.log(bgf.params_.to_numpy()), cov_bg, size=n))
+    gg_draws = np.exp(rng.multivariate_normal(np.log(ggf.params_.to_numpy()), cov_gg, size=n))
+    draws = np.array([totals.total(bg, gg) for bg, gg in zip(bg_draws, gg_draws)])
+    draws = np.where(np.isnan(draws), np.inf, draws)
+    tail = (1 - ci) / 2
+    method = "linear" if np.all(np.isfinite(draws)) else "nearest"
+    low, high = np.quantile(draws, [tail, 1 - tail], method=method)
+    out = pd.DataFrame(
+        [
+            {
+                "total": float(table["clv"].sum()),
+                "ci_low": float(low),
+                "ci_high": float(high),
+                "n_draws": n,
+            }
+        ]
+    )
+    # a tuple, not an array: pandas compares attrs when frames are concatenated
+    out.attrs = {"ci": ci, "draws": tuple(draws.tolist())}
     return out
 
 
@@ -2094,7 +2609,7 @@ def _signed_log1p(v: np.ndarray) -> np.ndarray:
 
 def kmeans_segments(
     table: pd.DataFrame,
-    features: Sequence[str] = ("frequency", "time_since_last", "monetary_value", "clv"),
+    features: Sequence[str] = ("frequency", "time_since_last", "expected_avg_value", "clv"),
     k: int | None = None,
     k_range: Iterable[int] = range(2, 9),
     random_state: int = 0,
@@ -2104,6 +2619,20 @@ def kmeans_segments(
 
     Complements rule-based RFM segments with groups that follow the data, each with a
     size, a CLV share and a plain-words label for stakeholders.
+
+    The default features mean the same for every customer: repeat purchases, time since
+    the last purchase, expected spend per purchase (``expected_avg_value``, the
+    Gamma-Gamma estimate: a repeat buyer's own average pulled towards the average
+    customer's, and the average customer's for a one-time buyer) and CLV. The observed
+    ``monetary_value`` is not one of them: it is the mean over *repeat* purchases, stored
+    as 0 for one-time buyers, so clustering on it splits off the one-time buyers as a
+    "segment" made by that storage rule alone (on the sample company: all 952 one-time
+    buyers and one other customer, and that split decided the number of segments). The
+    Gamma-Gamma estimate is preferred to the first purchase's spend because it is what the
+    CLV itself uses, is a column of :func:`clv_table` and does not read one basket as a
+    customer's habit. Customers known to have left (``known_churned``) have a CLV of 0 and
+    may form a segment of their own: a real group, not an artefact; cluster the others
+    only if that is not wanted.
 
     Features are transformed with sign(x)·log1p(|x|) (spend and counts are heavily
     skewed), standardised, and clustered with ``KMeans(n_init=10, random_state)``. When
@@ -2123,7 +2652,8 @@ def kmeans_segments(
     table : DataFrame
         E.g. :func:`clv_table` output.
     features : sequence of str
-        Columns to cluster on.
+        Columns to cluster on (default: frequency, time_since_last, expected_avg_value,
+        clv).
     k : int, optional
         Number of segments; chosen by silhouette when None.
     k_range : iterable of int

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cxkit.errors import DataError, require_columns
 
@@ -179,8 +180,9 @@ def value_by_experience(
 
     Returns
     -------
-    DataFrame: ``dimension``, ``group``, ``customers``, ``mean_<value>``,
-    ``median_<value>`` (and mean ``alive_col``).
+    DataFrame: ``dimension``, ``group``, ``on_scale`` (False for "no survey", which is
+    not a point of the satisfaction scale), ``customers``, ``mean_<value>`` with its 95%
+    t-interval ``ci_low``/``ci_high``, ``median_<value>`` (and mean ``alive_col``).
 
     Example
     -------
@@ -203,7 +205,15 @@ def value_by_experience(
             f"median_{value_col}": (value_col, "median")}
     if alive_col:
         aggs[alive_col] = (alive_col, "mean")
+    aggs["_sd"] = (value_col, "std")
     parts = [linked.groupby(d, sort=True).agg(**aggs).rename_axis("group").reset_index().assign(dimension=d.name)
              for d in dims]
     out = pd.concat(parts, ignore_index=True)
-    return out[["dimension", "group", *aggs]]
+    n = out["customers"].astype(float)
+    half = stats.t.ppf(0.975, (n - 1).clip(lower=1)) * out["_sd"] / np.sqrt(n)
+    out["ci_low"] = out[f"mean_{value_col}"] - half.where(n > 1)
+    out["ci_high"] = out[f"mean_{value_col}"] + half.where(n > 1)
+    out["on_scale"] = out["group"] != "no survey"
+    cols = ["dimension", "group", "on_scale", "customers", f"mean_{value_col}", "ci_low", "ci_high",
+            f"median_{value_col}"] + ([alive_col] if alive_col else [])
+    return out[cols]

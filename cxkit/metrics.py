@@ -1199,6 +1199,7 @@ def service_metrics(
     wait_col: str = "wait_minutes",
     fcr_col: str = "resolved_first_contact",
     ci: float = 0.95,
+    pool_waits: bool = False,
 ) -> pd.DataFrame:
     """Contact volume, first-contact resolution (with Wilson interval) and waiting times per channel.
 
@@ -1217,24 +1218,29 @@ def service_metrics(
         Boolean-like first-contact resolution flag (NaN is left out of the FCR base).
     ci : float, default 0.95
         Confidence level of the FCR interval.
+    pool_waits : bool, default False
+        Whether the "All" row pools waiting times across groups. Off by default: a
+        channel answered in seconds and one answered in days have no meaningful
+        pooled median wait.
 
     Returns
     -------
     pandas.DataFrame
         Group columns, ``n_contacts``, ``fcr_base`` (contacts with a known outcome),
-        ``fcr_rate`` (%), ``fcr_ci_low``, ``fcr_ci_high`` (Wilson, %), ``median_wait``
-        and ``p90_wait`` (linear-interpolated percentiles); groups sorted, then an
-        "All" row over every contact.
+        ``fcr_rate`` (%), ``fcr_ci_low``, ``fcr_ci_high`` (Wilson, %),
+        ``median_wait_minutes`` and ``p90_wait_minutes`` (linear-interpolated
+        percentiles); groups sorted, then an "All" row over every contact (its waits
+        empty unless ``pool_waits``).
 
     Example
     -------
     >>> c = pd.DataFrame({"channel": ["chat", "chat", "phone"], "wait_minutes": [1.0, 3.0, 10.0],
     ...                   "resolved_first_contact": [True, False, True]})
-    >>> service_metrics(c)[["channel", "n_contacts", "fcr_rate", "median_wait"]].round(1)
-      channel  n_contacts  fcr_rate  median_wait
-    0    chat           2      50.0          2.0
-    1   phone           1     100.0         10.0
-    2     All           3      66.7          3.0
+    >>> service_metrics(c)[["channel", "n_contacts", "fcr_rate", "median_wait_minutes"]].round(1)
+      channel  n_contacts  fcr_rate  median_wait_minutes
+    0    chat           2      50.0                  2.0
+    1   phone           1     100.0                 10.0
+    2     All           3      66.7                  NaN
     """
     contacts = _require_frame(contacts, "contacts")
     ci = _check_ci(ci)
@@ -1263,15 +1269,18 @@ def service_metrics(
             "fcr_rate": 100.0 * rate,
             "fcr_ci_low": 100.0 * lo,
             "fcr_ci_high": 100.0 * hi,
-            "median_wait": float(np.percentile(wv, 50)) if len(wv) else math.nan,
-            "p90_wait": float(np.percentile(wv, 90)) if len(wv) else math.nan,
+            "median_wait_minutes": float(np.percentile(wv, 50)) if len(wv) else math.nan,
+            "p90_wait_minutes": float(np.percentile(wv, 90)) if len(wv) else math.nan,
         }
 
     rows = []
     if keys:
         for key, g in frame.groupby(keys, sort=True, dropna=False, observed=True):
             rows.append({**dict(zip(keys, key)), **summarise(g)})
-    rows.append({**{k: "All" for k in keys}, **summarise(frame)})
+    overall = summarise(frame)
+    if keys and len(rows) > 1 and not pool_waits:
+        overall.update(median_wait_minutes=math.nan, p90_wait_minutes=math.nan)
+    rows.append({**{k: "All" for k in keys}, **overall})
     cols = [*keys, "n_contacts", "fcr_base", "fcr_rate", "fcr_ci_low", "fcr_ci_high",
-            "median_wait", "p90_wait"]
+            "median_wait_minutes", "p90_wait_minutes"]
     return _tidy(rows, cols)

@@ -22,7 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["escape", "scorecard_sentences", "difference_sentence", "forecast_warnings", "as_bullets"]
+__all__ = ["escape", "p_text", "scorecard_sentences", "difference_sentence", "value_difference_sentence",
+           "weighted_sentence", "value_share_sentence", "clv_total_sentence", "holdout_sentence",
+           "segment_sentence", "service_sentence", "facts_line", "forecast_warnings", "as_bullets"]
 
 # HTML's special characters as html.escape writes them, and the Markdown characters
 # that build links, images, emphasis, code, headings and tables as numeric character
@@ -67,19 +69,22 @@ _STATUS = {
 }
 
 
-def scorecard_sentences(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = None) -> list[str]:
-    """One sentence per headline metric with its interval, base and goal status.
+def scorecard_sentences(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = None, *,
+                        period: str | None = None) -> list[str]:
+    """One sentence per headline metric with its interval, base, period and goal status.
 
     Parameters
     ----------
     scorecard : output of :func:`cxkit.metrics.cx_scorecard` (ungrouped).
     gaps : optional output of :func:`cxkit.metrics.gap_analysis` on that scorecard.
+    period : the period the answers cover, e.g. ``"the 12 months to 31 Dec 2025"``
+        (:attr:`cxkit.periods.Period.label`); named in every sentence.
 
     Example
     -------
     >>> sc = pd.DataFrame({"metric": ["NPS"], "value": [27.2], "ci_low": [24.6], "ci_high": [29.7], "n": [3421]})
-    >>> scorecard_sentences(sc)
-    ['NPS is **+27** (95% interval +25 to +30, 3,421 answers).']
+    >>> scorecard_sentences(sc, period="the 12 months to 31 Dec 2025")
+    ['NPS is **+27** (95% interval +25 to +30, 3,421 answers in the 12 months to 31 Dec 2025).']
     """
     status = {} if gaps is None else gaps.set_index("metric")[["goal", "status"]].to_dict("index")
     lines = []
@@ -91,6 +96,8 @@ def scorecard_sentences(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = Non
             continue
         sentence = text.format(metric=escape(row.metric), value=row.value, low=row.ci_low, high=row.ci_high,
                                n=int(row.n))
+        if period:
+            sentence = sentence.replace(" answers)", f" answers in {escape(period)})")
         if row.metric in status:
             goal = goal_fmt.format(goal=status[row.metric]["goal"])
             state = status[row.metric]["status"]
@@ -121,7 +128,7 @@ def difference_sentence(
     'The top 10% of spenders are **less** satisfied with delivery: 51.4 against 79.3 for everyone else, 27.9 points lower (p < 0.001).'
     """
     a, b, d, p = (float(comparison[k]) for k in ("value_a", "value_b", "diff", "p_value"))
-    ptext = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    ptext = p_text(p)
     subject, other, measure, unit = escape(subject), escape(other), escape(measure), escape(unit)
     words = measure.split(" ", 1)
     head, tail = words[0], (" " + words[1] if len(words) > 1 else "")
@@ -131,6 +138,243 @@ def difference_sentence(
     direction = "more" if d > 0 else "less"
     return (f"{subject} are **{direction}** {head}{tail}: {a:.1f} against {b:.1f} for {other}, "
             f"{abs(d):.1f}{unit} {'higher' if d > 0 else 'lower'} ({ptext}).")
+
+
+def p_text(p: float) -> str:
+    """A p-value as a reader sees it: ``p < 0.001`` or ``p = 0.031``.
+
+    Example
+    -------
+    >>> p_text(0.0004), p_text(0.0312)
+    ('p < 0.001', 'p = 0.031')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def value_difference_sentence(
+    comparison: pd.Series | Mapping,
+    *,
+    subject: str,
+    other: str,
+    currency: str | None = None,
+    alpha: float = 0.05,
+) -> str:
+    """Say whether one group is worth more than another, only as far as both tests agree.
+
+    Customer value is skewed: a few large customers can lift a group's mean while its
+    typical customer is worth less. "Worth more" is written only when the means
+    (Welch) and the distributions (Mann-Whitney) both differ at ``alpha`` and point the
+    same way; otherwise the sentence says there is no clear difference and why.
+
+    Parameters
+    ----------
+    comparison : a row of :func:`cxkit.comparisons.compare_values`.
+    subject, other : the two groups in words (escaped here: pass plain text).
+    currency : shown with the money figures (see :func:`cxkit.periods.money`).
+
+    Example
+    -------
+    >>> row = {"mean_a": 112.0, "mean_b": 66.0, "p_value": 0.09, "median_a": 15.9, "median_b": 24.6,
+    ...        "p_median": 0.04, "n_a": 79, "n_b": 2400, "top5_share_a": 0.5}
+    >>> print(value_difference_sentence(row, subject="Dissatisfied customers", other="satisfied ones"))
+    No clear difference in value between dissatisfied customers and satisfied ones: the mean is 112 against 66 (p = 0.090) but the median 16 against 25 (p = 0.040), so the two point different ways; the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
+    """
+    from cxkit.periods import money
+
+    c = {k: comparison[k] for k in ("mean_a", "mean_b", "p_value", "median_a", "median_b", "p_median", "n_a")}
+    subject_t, other_t = escape(subject), escape(other)
+    m = {k: money(float(c[k]), currency) for k in ("mean_a", "mean_b", "median_a", "median_b")}
+    p_mean, p_med = float(c["p_value"]), float(c["p_median"])
+    d_mean = float(c["mean_a"]) - float(c["mean_b"])
+    d_med = float(c["median_a"]) - float(c["median_b"])
+    figures = (f"the mean is {m['mean_a']} against {m['mean_b']} ({p_text(p_mean)}) and the median "
+               f"{m['median_a']} against {m['median_b']} ({p_text(p_med)})")
+    if p_mean < alpha and p_med < alpha and d_mean * d_med > 0:
+        word = "more" if d_mean > 0 else "less"
+        return f"{subject_t} are worth **{word}** than {other_t}: {figures}; both tests agree."
+    if p_mean >= alpha and p_med >= alpha:
+        return (f"{subject_t} and {other_t} are worth about the same: {figures}; both differences are "
+                "within the noise.")
+    top = comparison.get("top5_share_a") if hasattr(comparison, "get") else None
+    lead = f"No clear difference in value between {subject_t[:1].lower() + subject_t[1:]} and {other_t}: "
+    if d_mean * d_med < 0:
+        why = figures.replace(" and the median", " but the median") + ", so the two point different ways"
+    else:
+        why = figures + ", and only one of the two tests finds a difference"
+    tail = ""
+    if top is not None and not pd.isna(top):
+        tail = (f"; the five largest customers hold {float(top):.0%} of the "
+                f"{subject_t[:1].lower() + subject_t[1:]}' value ({int(c['n_a']):,} customers)")
+    return lead + why + tail + "."
+
+
+def weighted_sentence(per_answer: Mapping, weighted: Mapping, *, metric: str = "CSAT", weight: str = "spend",
+                      period: str | None = None) -> str:
+    """The value-weighted score beside the per-answer score, each with its interval and base.
+
+    Weighting by spend asks how satisfied our *revenue* is. The weighted figure has an
+    effective base (Kish) far below the number of answers when a few customers carry
+    much weight, so both intervals are shown; no comparative word is used (the two are
+    not independent samples; the tested comparison is top spenders against the rest).
+
+    Example
+    -------
+    >>> pa = {"value": 77.1, "ci_low": 75.6, "ci_high": 78.5, "n": 3566}
+    >>> w = {"value": 66.8, "ci_low": 62.0, "ci_high": 71.3, "n_effective": 412.0}
+    >>> print(weighted_sentence(pa, w))
+    Weighted by each customer's spend, CSAT is 67% (95% interval 62-71%, effective base 412 answers); per answer it is 77% (76-78%, 3,566 answers).
+    """
+    unit = "%" if metric.upper() in {"CSAT"} else ""
+    fmt = "{:.0f}" if unit else "{:+.0f}" if metric.upper() == "NPS" else "{:.2f}"
+
+    def f(x: float) -> str:
+        return fmt.format(float(x)) + unit
+
+    where = f" in {escape(period)}" if period else ""
+    return (f"Weighted by each customer's {escape(weight)}, {escape(metric)} is {f(weighted['value'])} (95% interval "
+            f"{fmt.format(float(weighted['ci_low']))}-{f(weighted['ci_high'])}, effective base "
+            f"{float(weighted['n_effective']):,.0f} answers{where}); per answer it is {f(per_answer['value'])} "
+            f"({fmt.format(float(per_answer['ci_low']))}-{f(per_answer['ci_high'])}, {int(per_answer['n']):,} answers).")
+
+
+def value_share_sentence(share: float, *, who: str, what: str = "revenue", period: str | None = None) -> str:
+    """The share of value a group brings, e.g. the top decile's share of revenue.
+
+    Example
+    -------
+    >>> value_share_sentence(0.421, who="The top 10% of spenders", period="the 12 months to 31 Dec 2025")
+    'The top 10% of spenders bring **42%** of revenue (the 12 months to 31 Dec 2025).'
+    """
+    where = f" ({escape(period)})" if period else ""
+    return f"{escape(who)} bring **{share:.0%}** of {escape(what)}{where}."
+
+
+def clv_total_sentence(total: Mapping, *, horizon_months: int, n_customers: int, currency: str | None = None,
+                       last_year_revenue: float | None = None, n_left: int = 0,
+                       top10_share: float | None = None) -> str:
+    """The headline CLV: total forecast with its interval, against last year's revenue, with its caveats.
+
+    Parameters
+    ----------
+    total : a row of :func:`cxkit.clv.total_clv_interval` (``total``, ``ci_low``, ``ci_high``).
+    horizon_months : forecast horizon.
+    n_customers : customers in the forecast.
+    currency : for the money figures.
+    last_year_revenue : revenue of the last 12 months from the same customers.
+    n_left : customers known to have left (their CLV is zero).
+    top10_share : share of the forecast held by the top 10% of customers.
+
+    Example
+    -------
+    >>> print(clv_total_sentence({"total": 412_345.0, "ci_low": 398_000.0, "ci_high": 430_000.0},
+    ...       horizon_months=12, n_customers=5000, currency="£", last_year_revenue=455_000.0))
+    Over the next 12 months our 5,000 customers are worth about **£412,000** in discounted spend (95% interval £398,000 to £430,000), against £455,000 they spent in the last 12 months. The forecast is discounted and leaves out customers not yet acquired.
+    """
+    from cxkit.periods import money
+
+    def r(x: float) -> str:
+        return money(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
+
+    text = (f"Over the next {horizon_months} months our {n_customers:,} customers are worth about "
+            f"**{r(total['total'])}** in discounted spend (95% interval {r(total['ci_low'])} to {r(total['ci_high'])})")
+    if last_year_revenue is not None:
+        text += f", against {r(last_year_revenue)} they spent in the last 12 months"
+    if top10_share is not None:
+        text += f"; the top 10% of customers hold {top10_share:.0%} of the forecast"
+    text += ". The forecast is discounted and leaves out customers not yet acquired"
+    if n_left:
+        text += f"; the {n_left:,} customers who have already cancelled count as zero"
+    return text + "."
+
+
+def holdout_sentence(purchases: Mapping, *, months: int, revenue: Mapping | None = None,
+                     max_error_pct: float = 25.0) -> str:
+    """How the forecast did on months it had not seen: purchases, and revenue when checked.
+
+    Example
+    -------
+    >>> holdout_sentence({"error_pct": 4.1}, months=6, revenue={"error_pct": -2.5})
+    'Checked on 6 months it had not seen, the forecast was off by +4.1% in purchases and -2.5% in revenue.'
+    """
+    text = f"Checked on {months} months it had not seen, the forecast was off by {float(purchases['error_pct']):+.1f}% in purchases"
+    if revenue is not None:
+        text += f" and {float(revenue['error_pct']):+.1f}% in revenue"
+    worst = max(abs(float(purchases["error_pct"])), abs(float(revenue["error_pct"])) if revenue is not None else 0)
+    if worst > max_error_pct:
+        text += f": more than {max_error_pct:g}%, so treat it as a rough guide"
+    return text + "."
+
+
+def segment_sentence(profile: Mapping, *, action: str | None = None, alive_threshold: float = 0.5) -> str:
+    """One RFM segment in words: its share of customers and of CLV, and what to do, consistent
+    with what the model says of it (a segment the model still rates as active is not "lost").
+
+    Parameters
+    ----------
+    profile : a row of :func:`cxkit.clv.segment_profile` (``segment``, ``share``, ``clv_share``, ``p_alive``).
+    action : the suggested action of the segment.
+    alive_threshold : mean p(alive) above which the model rates most customers as still active.
+
+    Example
+    -------
+    >>> row = {"segment": "At Risk", "share": 0.08, "clv_share": 0.11, "p_alive": 0.88}
+    >>> print(segment_sentence(row, action="Win back only where it is cheap."))
+    At Risk are 8% of customers and hold 11% of forecast value. They have not bought for a while, yet the model still rates most of them as active (mean p(alive) 0.88): a timely reminder is more likely to pay than a costly win-back.
+    """
+    name = escape(profile["segment"])
+    p = float(profile["p_alive"])
+    text = f"{name} are {float(profile['share']):.0%} of customers and hold {float(profile['clv_share']):.0%} of forecast value."
+    lapsing = any(w in str(profile["segment"]).lower() for w in ("risk", "lose", "lost", "hibernat", "sleep"))
+    if lapsing and p >= alive_threshold:
+        return (text + f" They have not bought for a while, yet the model still rates most of them as active "
+                f"(mean p(alive) {p:.2f}): a timely reminder is more likely to pay than a costly win-back.")
+    if lapsing:
+        return (text + f" The model rates most of them as probably lapsed (mean p(alive) {p:.2f}): win them back "
+                "only where it is cheap.")
+    return text + (f" {escape(action)}" if action else "")
+
+
+def service_sentence(service: pd.DataFrame, *, group: str = "channel", period: str | None = None) -> str | None:
+    """First-contact resolution across channels, lowest and highest, each with its interval.
+
+    A range, not a ranking claim: the intervals let the reader see whether the two
+    ends differ beyond the noise. ``None`` when there are fewer than two channels.
+
+    Example
+    -------
+    >>> sm = pd.DataFrame({"channel": ["chat", "phone", "All"], "fcr_rate": [54.2, 80.9, 70.0],
+    ...                    "fcr_ci_low": [51.0, 79.1, 69.0], "fcr_ci_high": [57.3, 82.6, 71.0]})
+    >>> service_sentence(sm)
+    'First-contact resolution ranges from 54% for chat (95% interval 51-57%) to 81% for phone (79-83%).'
+    """
+    rows = service[service[group] != "All"].dropna(subset=["fcr_rate"]).sort_values("fcr_rate", kind="mergesort")
+    if len(rows) < 2:
+        return None
+    lo, hi = rows.iloc[0], rows.iloc[-1]
+    where = f" in {escape(period)}" if period else ""
+    return (f"First-contact resolution{where} ranges from {lo['fcr_rate']:.0f}% for {escape(lo[group])} (95% interval "
+            f"{lo['fcr_ci_low']:.0f}-{lo['fcr_ci_high']:.0f}%) to {hi['fcr_rate']:.0f}% for {escape(hi[group])} "
+            f"({hi['fcr_ci_low']:.0f}-{hi['fcr_ci_high']:.0f}%).")
+
+
+def facts_line(*, as_of: Any, period: str | None = None, currency: str | None = None,
+               bases: Mapping[str, int] | None = None) -> str:
+    """The facts every report states on its first page: analysis date, period, currency, bases.
+
+    Example
+    -------
+    >>> print(facts_line(as_of=pd.Timestamp("2025-12-31"), period="the 12 months to 31 Dec 2025",
+    ...                  currency="GBP", bases={"survey answers": 1204, "customers": 5000}))
+    Analysis date 31 Dec 2025 · figures cover the 12 months to 31 Dec 2025 unless a chart says otherwise · money in GBP · 1,204 survey answers, 5,000 customers.
+    """
+    ts = pd.Timestamp(as_of)
+    parts = [f"Analysis date {ts.day} {ts:%b %Y}"]
+    if period:
+        parts.append(f"figures cover {escape(period)} unless a chart says otherwise")
+    parts.append(f"money in {escape(currency)}" if currency else "money in the data's own unit (no currency given)")
+    if bases:
+        parts.append(", ".join(f"{int(v):,} {escape(k)}" for k, v in bases.items()))
+    return " · ".join(parts) + "."
 
 
 def forecast_warnings(

@@ -21,6 +21,7 @@ From the shell: ``python -m cxkit.report run --data-dir my_data --out reports``.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import re
 import shutil
@@ -33,24 +34,59 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["NOTEBOOK_DIR", "ReportResult", "find_notebooks", "resolve_notebook", "notebook_requirements",
-           "notebook_parameters", "execute_in_place", "run_notebook", "export_html", "export_pdf",
+           "notebook_parameters", "execute_in_place", "run_notebook", "report_title", "report_cells",
+           "export_html", "export_pdf", "PAPER_SIZES",
            "describe_failure", "run_reports", "main"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "python3"
 
-# Reports are read on paper too: keep wide tables on the page and charts whole.
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+# Reports are read on paper too: A4 (or Letter) pages numbered in the footer, headings
+# kept with the chart or table under them, tables wrapped at the page edge, and no
+# type under 8 pt. Chromium draws the @page margin boxes (header and footer of its own
+# are turned off in export_pdf).
 _REPORT_CSS = """<style>
-.jp-RenderedHTMLCommon table { font-size: 11px; }
+@page {
+  size: %(size)s;
+  margin: 14mm 12mm 16mm;
+  @bottom-left { content: "%(footer)s"; font-family: sans-serif; font-size: 8pt; color: #55606b; }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-family: sans-serif;
+                  font-size: 8pt; color: #55606b; }
+}
+.jp-RenderedHTMLCommon table { font-size: 12px; table-layout: auto; max-width: 100%%; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal; overflow-wrap: break-word;
+  word-wrap: break-word; }
+.jp-OutputArea-output { overflow-x: auto; }
 @media print {
-  body { margin: 0; }
-  .jp-RenderedHTMLCommon table { font-size: 8px; }
-  .jp-OutputArea-output { overflow: visible !important; }
-  .jp-OutputArea-output img { max-width: 100%; page-break-inside: avoid; }
-  .jp-Cell { page-break-inside: avoid; }
+  body, .jp-Notebook { margin: 0; padding: 0; }
+  /* JupyterLab draws text cells as clipped table cells, which a printer cannot split:
+     plain blocks let a long text break between paragraphs instead of moving whole. */
+  .jp-InputArea, .jp-MarkdownOutput { display: block; overflow: visible !important; }
+  .jp-RenderedHTMLCommon table { font-size: 9pt; }
+  .jp-RenderedHTMLCommon table.dataframe th, .jp-RenderedHTMLCommon table.dataframe td { padding: 0.2em 0.4em; }
+  .jp-OutputArea-output { overflow: visible !important; max-width: 100%%; }
+  .jp-OutputArea-output img { max-width: 100%%; height: auto; break-inside: avoid; page-break-inside: avoid; }
+  .jp-RenderedHTMLCommon h1, .jp-RenderedHTMLCommon h2, .jp-RenderedHTMLCommon h3,
+  .jp-RenderedHTMLCommon h4 { break-after: avoid; page-break-after: avoid; }
+  .jp-MarkdownCell:has(.celltag_cx-keep-with-next) { break-after: avoid; page-break-after: avoid; }
+  .celltag_cx-keep-together { break-inside: avoid; page-break-inside: avoid; }
+  .jp-OutputArea-child { break-inside: avoid; page-break-inside: avoid; }
+  .jp-RenderedHTMLCommon tr, .jp-RenderedHTMLCommon li { break-inside: avoid; page-break-inside: avoid; }
 }
 </style>
 """
+
+# A text cell up to this many lines (a heading and its lead) moves whole with the chart
+# or table under it; a longer one may break between paragraphs.
+_SHORT_TEXT_LINES = 12
+_KEEP_TOGETHER = "cx-keep-together"
+_KEEP_WITH_NEXT = "cx-keep-with-next"
+
+_TH_TEXT = re.compile(r"(<th\b[^>]*>)([^<]*_[^<]*)(</th>)")
+_START_HERE = re.compile(r"\s*(?:[—–-]+\s*start here|\(start here\))\s*$", re.IGNORECASE)
+_NUMBER_PREFIX = re.compile(r"^\d+\s*[·.:\-—–]\s*")
 
 
 def find_notebooks(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
@@ -159,17 +195,131 @@ def run_notebook(
     return output
 
 
-def export_html(notebook: str | Path, output: str | Path) -> Path:
-    """Write a notebook as HTML with every code cell and prompt hidden."""
+def _paper(paper: str) -> str:
+    size = PAPER_SIZES.get(str(paper).strip().lower())
+    if size is None:
+        raise ValueError(f"paper must be A4 or Letter, got {paper!r}")
+    return size
+
+
+def _tags(cell: Any) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def report_title(notebook: Any) -> str:
+    """The title of a notebook's report: its first ``#`` heading, in plain words.
+
+    A suffix such as " — start here" and a leading notebook number ("00 · ") are
+    notebook navigation, not part of a report's title; Markdown emphasis is removed.
+
+    Example
+    -------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 00 · CX metrics — start here")])
+    >>> report_title(nb)
+    'CX metrics'
+    """
+    headings = []
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in str(cell.get("source", "")).splitlines():
+            match = re.match(r"^(#{1,6})\s+(.+?)\s*#*\s*$", line)
+            if match:
+                headings.append((len(match.group(1)), match.group(2)))
+    if not headings:
+        return ""
+    top = min(level for level, _ in headings)
+    text = next(t for level, t in headings if level == top)
+    text = re.sub(r"[*_`]+", "", text)
+    text = _START_HERE.sub("", text)
+    return _NUMBER_PREFIX.sub("", text).strip()
+
+
+def report_cells(cells: Sequence[Any]) -> list[Any]:
+    """The cells of a notebook in the order a report shows them.
+
+    Cells tagged ``remove`` (internal checks) are left out, as are code cells that
+    show nothing once the code is hidden. Cells tagged ``summary`` move to just after
+    the first cell (the title): the report opens with its headline although the
+    notebook computes it last. Otherwise the order is kept.
+
+    Example
+    -------
+    >>> import nbformat
+    >>> md = nbformat.v4.new_markdown_cell
+    >>> cells = [md("# Title"), md("## Details"), md("## Summary", metadata={"tags": ["summary"]})]
+    >>> [c.source for c in report_cells(cells)]
+    ['# Title', '## Summary', '## Details']
+    """
+    kept = [c for c in cells if "remove" not in _tags(c)
+            and not (c.get("cell_type") == "code" and not c.get("outputs"))]
+    if not kept:
+        return []
+    first, rest = kept[0], kept[1:]
+    return [first] + [c for c in rest if "summary" in _tags(c)] + [c for c in rest if "summary" not in _tags(c)]
+
+
+def _short_text(source: str) -> bool:
+    """Whether a Markdown cell is short enough to move to the next page whole (no table, few lines)."""
+    lines = [line for line in str(source).splitlines() if line.strip()]
+    if any(line.lstrip().startswith("|") for line in lines):
+        return False
+    return sum(1 + len(line) // 100 for line in lines) <= _SHORT_TEXT_LINES
+
+
+def _css_string(text: str) -> str:
+    """``text`` as the inside of a double-quoted CSS string that cannot end the <style> block."""
+    out = " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"')
+    return out.replace("<", "\\3c ").replace(">", "\\3e ")
+
+
+def export_html(
+    notebook: str | Path,
+    output: str | Path,
+    *,
+    paper: str = "A4",
+    date: _dt.date | None = None,
+) -> Path:
+    """Write a notebook as a code-free HTML report, ready to print.
+
+    Code cells and prompts are hidden; cells tagged ``remove`` are left out and cells
+    tagged ``summary`` come first, after the title (see :func:`report_cells`). The page
+    title is the notebook's first heading (:func:`report_title`). Printed (or through
+    :func:`export_pdf`), pages are ``paper`` size ("A4" or "Letter") with the title, the
+    report date and "Page n of N" in the footer; headings stay with the chart or table
+    under them.
+
+    Parameters
+    ----------
+    notebook : an executed notebook.
+    output : the HTML file to write.
+    paper : "A4" (default) or "Letter".
+    date : the report date in the footer (default: today).
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
+    size = _paper(paper)
     nb = nbformat.read(Path(notebook), as_version=4)
-    # Cells tagged "remove" (e.g. internal checks) leave no trace in the report.
-    nb.cells = [c for c in nb.cells if "remove" not in c.get("metadata", {}).get("tags", [])]
+    title = report_title(nb) or Path(notebook).stem.replace("_", " ")
+    nb.cells = report_cells(nb.cells)
+    # Text that leads into a chart or table stays on its page: kept with the output
+    # that follows and, when short (a heading and its lead), not split itself.
+    for cell, after in zip(nb.cells, nb.cells[1:]):
+        if cell.cell_type == "markdown" and after.cell_type == "code":
+            extra = [_KEEP_WITH_NEXT] + ([_KEEP_TOGETHER] if _short_text(cell.source) else [])
+            cell.metadata["tags"] = _tags(cell) + extra
+    nb.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    body = body.replace("</head>", _REPORT_CSS + "</head>", 1)
+    day = date or _dt.date.today()
+    footer = f"{title} · {day.day} {day:%B %Y}"
+    css = _REPORT_CSS % {"size": size, "footer": _css_string(footer)}
+    body = body.replace("</head>", css + "</head>", 1)
+    # Raw frames have one-word headers (mean_time_since_last): let them wrap at their
+    # underscores, so a wide table fits the page instead of running off its edge.
+    body = _TH_TEXT.sub(lambda m: m.group(1) + m.group(2).replace("_", "_<wbr>") + m.group(3), body)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
@@ -291,6 +441,7 @@ def run_reports(
     files: Mapping[str, str] | None = None,
     columns: Mapping[str, Any] | None = None,
     pdf: bool = False,
+    paper: str = "A4",
     progress: Callable[[ReportResult], Any] | None = None,
 ) -> list[ReportResult]:
     """Run notebooks on ``data_dir`` and write code-free HTML (and PDF) reports to ``out``.
@@ -310,6 +461,7 @@ def run_reports(
     files : file names by table when they differ, e.g. ``{"transactions": "orders.csv"}``.
     columns : your column names mapped to cxkit's, e.g. ``{"cust_no": "customer_id"}``.
     pdf : also print each report to PDF (needs Chromium).
+    paper : page size of the printed report, "A4" (default) or "Letter".
     progress : called with each :class:`ReportResult` as soon as it is known.
 
     Returns
@@ -320,7 +472,7 @@ def run_reports(
     ------
     cxkit.DataError : the folder cannot be read as a cxkit data folder (not found, a
         file, two files for one table, ...); nothing is run.
-    ValueError : an unknown notebook name, or ``files``/``columns`` given twice.
+    ValueError : an unknown notebook name, ``files``/``columns`` given twice, or an unknown paper size.
     RuntimeError : ``pdf=True`` without Chromium.
     """
     from cxkit.files import find_table_files
@@ -332,6 +484,8 @@ def run_reports(
                 raise ValueError(f"{name} is given twice, as {name}= and in parameters, with different values")
             params[name] = dict(value)
     params["data_dir"] = str(Path(data_dir).resolve())
+    _paper(paper)
+    today = _dt.date.today()
     paths = [resolve_notebook(n) for n in notebooks] if notebooks else find_notebooks()
     if pdf and _chromium() is None:
         raise RuntimeError("PDF export needs Chromium: install it (e.g. `apt-get install chromium`) or leave out --pdf")
@@ -352,7 +506,7 @@ def run_reports(
         else:
             try:
                 run_notebook(nb, executed, {k: v for k, v in params.items() if k in declared})
-                written = [export_html(executed, html)]
+                written = [export_html(executed, html, paper=paper, date=today)]
                 if pdf:
                     written.append(export_pdf(html, pdf_path))
                 result = ReportResult(nb, "ran", files=written, executed=executed, ignored_parameters=ignored)
@@ -396,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--data-dir", default="data/sample")
     run.add_argument("--out", default="reports")
     run.add_argument("--pdf", action="store_true", help="also write PDF (needs Chromium)")
+    run.add_argument("--paper", default="a4", type=str.lower, choices=sorted(PAPER_SIZES),
+                     help="page size of the reports: A4 (default) or Letter")
     run.add_argument("--files", type=_json_mapping, default=None, metavar="JSON",
                      help="file names by table, e.g. '{\"transactions\": \"orders.csv\"}'")
     run.add_argument("--columns", type=_json_mapping, default=None, metavar="JSON",
@@ -422,7 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = {k: _parse_value(v) for k, v in args.param}
     try:
         results = run_reports(args.data_dir, args.out, notebooks=args.notebooks or None, parameters=params,
-                              files=args.files, columns=args.columns, pdf=args.pdf,
+                              files=args.files, columns=args.columns, pdf=args.pdf, paper=args.paper,
                               progress=lambda r: print(r, flush=True))
     except (DataError, ValueError, RuntimeError) as exc:
         print(f"cxkit: {' '.join(str(exc).split())}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -132,8 +133,74 @@ def test_bgnbd_reproduces_published_estimates(bgf: BetaGeoFitter) -> None:
     assert round(bgf.log_likelihood_, 1) == -9582.4
     assert bgf.n_customers_ == 2357
     s = bgf.summary
-    assert list(s.columns) == ["coef", "se(coef)", "lower 95% bound", "upper 95% bound"]
+    assert list(s.columns) == [
+        "coef", "se(coef)", "lower 95% bound", "upper 95% bound", "identified"
+    ]
     assert (s["se(coef)"] > 0).all() and (s["lower 95% bound"] < s["coef"]).all()
+    assert s["identified"].all()
+
+
+def test_summary_intervals_are_on_the_log_scale(bgf: BetaGeoFitter, ggf: GammaGammaFitter) -> None:
+    for model in (bgf, ggf):
+        s = model.summary
+        half = 1.959964 * s["se(coef)"] / s["coef"]
+        np.testing.assert_allclose(s["lower 95% bound"], s["coef"] * np.exp(-half), rtol=1e-12)
+        np.testing.assert_allclose(s["upper 95% bound"], s["coef"] * np.exp(half), rtol=1e-12)
+        # symmetric around the estimate on the log scale, not on the natural scale
+        np.testing.assert_allclose(s["lower 95% bound"] * s["upper 95% bound"], s["coef"] ** 2)
+        assert ((s["upper 95% bound"] - s["coef"]) > (s["coef"] - s["lower 95% bound"])).all()
+        # se(log coef) = se / coef: the log-parameter covariance and the natural-scale one agree
+        np.testing.assert_allclose(
+            np.sqrt(np.diag(model.covariance_)), s["se(coef)"] / s["coef"], rtol=1e-10
+        )
+        assert list(model.covariance_.index) == [f"log({p})" for p in model.params_.index]
+
+
+def test_poorly_identified_parameters_keep_positive_bounds() -> None:
+    # 85 customers: the lapse parameters a and b have standard errors larger than themselves;
+    # a symmetric Wald interval would go below 0
+    bgf = BetaGeoFitter().fit(
+        [0, 1, 2, 5], [0, 10, 20, 30], [40, 40, 40, 40], weights=[50, 20, 10, 5]
+    )
+    s = bgf.summary
+    assert (s["coef"] - 1.959964 * s["se(coef)"]).loc[["a", "b"]].lt(0).all()
+    assert (s["lower 95% bound"] > 0).all()
+    assert s["identified"].to_dict() == {"r": True, "alpha": True, "a": False, "b": False}
+    notes = clv.identification_notes(bgf)
+    assert notes == [
+        (
+            "Almost no customer lapsed in this window: the lapse rate is not identified, so CLV "
+            "rests on the purchase rate (BG/NBD a and b: their standard errors are larger than "
+            "the estimates)."
+        )
+    ]
+
+
+def test_identification_notes(bgf: BetaGeoFitter, ggf: GammaGammaFitter) -> None:
+    assert clv.identification_notes(bgf, ggf) == []  # CDNOW: every parameter is pinned down
+    assert clv.identification_notes() == []
+    # purchase-rate parameters: make r's standard error exceed r
+    shaky = copy.copy(bgf)
+    shaky.standard_errors_ = bgf.standard_errors_.copy()
+    shaky.standard_errors_["r"] = 2 * bgf.params_["r"]
+    assert shaky.summary["identified"].to_dict() == {"r": False, "alpha": True, "a": True, "b": True}
+    (note,) = clv.identification_notes(shaky)
+    assert "purchase rate is not identified" in note and "(BG/NBD r: its standard error" in note
+    # a standard error that could not be computed counts as not identified
+    shaky.standard_errors_["alpha"] = np.nan
+    assert "r and alpha" in clv.identification_notes(shaky)[0]
+    # Gamma-Gamma on 12 repeat buyers: p and v are not pinned down
+    small = GammaGammaFitter().fit(
+        [1, 2, 1, 3, 1, 2, 1, 1, 4, 2, 1, 1], [8, 40, 120, 15, 60, 300, 22, 35, 50, 45, 80, 12]
+    )
+    notes = clv.identification_notes(ggf=small)
+    assert len(notes) == 2
+    assert "spend varies from one purchase to the next" in notes[0] and "Gamma-Gamma p" in notes[0]
+    assert "differs between customers" in notes[1] and "Gamma-Gamma v" in notes[1]
+    with pytest.raises(FitError, match="from_params"):
+        clv.identification_notes(BetaGeoFitter.from_params(r=0.2, alpha=4, a=0.8, b=2.4))
+    with pytest.raises(DataError, match="bgf must be a fitted BetaGeoFitter"):
+        clv.identification_notes(ggf)
 
 
 def test_bgnbd_published_conditional_expectation(bgf: BetaGeoFitter) -> None:
@@ -261,7 +328,9 @@ def test_clv_table(
         "expected_purchases",
         "expected_avg_value",
         "clv",
+        "known_churned",
     ]
+    assert not table["known_churned"].any() and table.attrs["n_known_churned"] == 0
     assert table.index.equals(summary.index)
     assert (table["clv"] > 0).all() and table["p_alive"].between(0, 1).all()
     # without discounting, CLV = expected purchases over the horizon x expected spend
@@ -313,6 +382,7 @@ def test_calibration_holdout_split(cdnow_tx: pd.DataFrame, summary: pd.DataFrame
         "frequency_holdout",
         "monetary_value_holdout",
         "duration_holdout",
+        "spend_holdout",
     ]
     assert (split["frequency_cal"] == summary["frequency"]).all()
     np.testing.assert_allclose(split["T_cal"], summary["T"])
@@ -320,6 +390,30 @@ def test_calibration_holdout_split(cdnow_tx: pd.DataFrame, summary: pd.DataFrame
     # customer 1 bought once more in the holdout, on 1997-12-12, for 26.48
     assert split.loc[1, "frequency_holdout"] == 1
     assert split.loc[1, "monetary_value_holdout"] == pytest.approx(26.48)
+    assert split.loc[1, "spend_holdout"] == pytest.approx(26.48)
+    np.testing.assert_allclose(
+        split["spend_holdout"], split["frequency_holdout"] * split["monetary_value_holdout"]
+    )
+    # the holdout spend is every holdout row of these customers (CDNOW has no refunds)
+    hold = cdnow_tx[(cdnow_tx["date"] > CAL_END) & (cdnow_tx["date"] <= OBS_END)]
+    assert split["spend_holdout"].sum() == pytest.approx(
+        hold.loc[hold["customer_id"].isin(split.index), "amount"].sum()
+    )
+
+
+def test_holdout_spend_nets_refunds_by_day() -> None:
+    tx = tx_frame(
+        [
+            ("a", "2020-01-01", 10.0),
+            ("a", "2020-02-10", 30.0),
+            ("a", "2020-02-10", -5.0),  # netted into the day: 25
+            ("a", "2020-02-20", -10.0),  # refund-only day: not a purchase, not revenue
+            ("a", "2020-03-01", 7.0),
+        ]
+    )
+    split = calibration_holdout_split(tx, "2020-01-31", "2020-03-31", time_unit="D")
+    assert split.loc["a", "frequency_holdout"] == 2
+    assert split.loc["a", "spend_holdout"] == pytest.approx(32.0)
 
 
 def test_split_keeps_only_calibration_customers() -> None:
@@ -497,6 +591,85 @@ def test_clv_table_time_unit_mismatch(
 
 
 # --------------------------------------------------------------------------------------
+# known cancellations
+# --------------------------------------------------------------------------------------
+def test_known_cancellations_rule() -> None:
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["before", "on", "late_in_day", "after", "never"],
+            "churn_date": pd.to_datetime(
+                ["2025-03-31", "2025-06-30", "2025-06-30 18:30", "2025-07-01", None],
+                format="ISO8601",
+            ),
+        }
+    )
+    got = clv.known_cancellations(customers, "2025-06-30")
+    assert got.name == "known_churned" and got.index.name == "customer_id"
+    assert got.to_dict() == {
+        "before": True, "on": True, "late_in_day": True, "after": False, "never": False
+    }
+    # ids in the index, ISO strings, other column names; zoned times keep their local day
+    alt = pd.DataFrame(
+        {"left_on": ["2025-03-31", None, "2025-07-01T00:30:00+02:00", "2025-06-30T23:30:00-05:00"]},
+        index=pd.Index([1, 2, 3, 4], name="cust"),
+    )
+    got = clv.known_cancellations(alt, pd.Timestamp("2025-06-30"), customer_col="cust",
+                                  churn_col="left_on")
+    assert got.to_dict() == {1: True, 2: False, 3: False, 4: True}
+    zoned = pd.to_datetime(pd.Series(["2025-07-01T00:30:00+02:00"])).to_frame("churn_date")
+    assert not clv.known_cancellations(zoned.assign(customer_id=["z"]), "2025-06-30")["z"]
+    assert clv.known_cancellations(customers.assign(churn_date=np.nan), "2025-06-30").sum() == 0
+
+
+def test_known_cancellations_bad_input() -> None:
+    customers = pd.DataFrame({"customer_id": ["a", "a"], "churn_date": pd.to_datetime(["2025-01-01", None])})
+    with pytest.raises(DataError, match="unique"):
+        clv.known_cancellations(customers, "2025-06-30")
+    with pytest.raises(DataError, match="not a date") as ei:
+        clv.known_cancellations(
+            pd.DataFrame({"customer_id": ["a", "b"], "churn_date": ["2025-01-01", "soon"]}), "2025-06-30"
+        )
+    assert ei.value.n_rows == 1
+    with pytest.raises(DataError, match="churn_date"):
+        clv.known_cancellations(pd.DataFrame({"customer_id": ["a"]}), "2025-06-30")
+    with pytest.raises(DataError, match="customer_id"):
+        clv.known_cancellations(pd.DataFrame({"churn_date": [pd.NaT]}), "2025-06-30")
+
+
+def test_clv_table_zeroes_known_churned(
+    table: pd.DataFrame, summary: pd.DataFrame, bgf: BetaGeoFitter, ggf: GammaGammaFitter
+) -> None:
+    ids = summary.index[[0, 5, 9]]
+    # aligned by customer id: another order, an id the summary does not have, and a missing value
+    churned = pd.Series([True, False, True, True, None], index=[ids[2], ids[1], ids[0], -1, 7])
+    got = clv_table(summary, bgf, ggf, horizon_months=12, churned=churned)
+    left = got.index.isin([ids[0], ids[2]])
+    assert got["known_churned"].tolist() == list(left) and got.attrs["n_known_churned"] == 2
+    assert (got.loc[left, ["p_alive", "expected_purchases", "clv"]] == 0).all().all()
+    # spend per purchase is kept; every other customer is unchanged
+    pd.testing.assert_series_equal(got["expected_avg_value"], table["expected_avg_value"])
+    cols = ["p_alive", "expected_purchases", "clv"]
+    pd.testing.assert_frame_equal(got.loc[~left, cols], table.loc[~left, cols])
+    assert got["clv"].sum() == pytest.approx(table["clv"].sum() - table.loc[left, "clv"].sum())
+    # an array in row order works too
+    by_row = clv_table(summary, bgf, ggf, churned=left)
+    pd.testing.assert_frame_equal(by_row, got)
+
+
+def test_clv_table_rejects_unusable_churned(
+    summary: pd.DataFrame, bgf: BetaGeoFitter, ggf: GammaGammaFitter
+) -> None:
+    with pytest.raises(DataError, match="no customer id in churned"):
+        clv_table(summary, bgf, ggf, churned=pd.Series([True], index=["C000001"]))
+    with pytest.raises(DataError, match="true/false"):
+        clv_table(summary, bgf, ggf, churned=pd.Series(["yes"], index=summary.index[:1]))
+    with pytest.raises(DataError, match="unique"):
+        clv_table(summary, bgf, ggf, churned=pd.Series([True, False], index=[1, 1]))
+    with pytest.raises(DataError, match="shape"):
+        clv_table(summary, bgf, ggf, churned=[True, False])
+
+
+# --------------------------------------------------------------------------------------
 # RFM scores and segments
 # --------------------------------------------------------------------------------------
 def test_rfm_segments_all_non_empty_on_cdnow(summary: pd.DataFrame) -> None:
@@ -586,3 +759,24 @@ def test_cdnow_value_concentration(table: pd.DataFrame) -> None:
     vc = value_concentration(table["clv"])
     top20 = vc.loc[vc["top_share_of_customers"] == 0.2, "share_of_value"].item()
     assert 0.5 < top20 < 0.9
+
+
+# --------------------------------------------------------------------------------------
+# total CLV interval on small hand-made data (the sample-company checks are in
+# tests/test_clv_sample.py, the coverage check in tests/test_clv_simulated.py)
+# --------------------------------------------------------------------------------------
+def test_total_clv_interval_says_when_spend_is_unbounded() -> None:
+    summary = pd.DataFrame(
+        {"frequency": [0, 2], "recency": [0.0, 30.0], "T": [40.0, 40.0], "monetary_value": [0.0, 30.0]}
+    )
+    bgf = BetaGeoFitter().fit([0, 1, 2, 5], [0, 10, 20, 30], [40, 40, 40, 40], weights=[50, 20, 10, 5])
+    # 12 repeat buyers: q's interval reaches below 1, where a one-time buyer's spend is unbounded
+    ggf = GammaGammaFitter().fit(
+        [1, 2, 1, 3, 1, 2, 1, 1, 4, 2, 1, 1], [8, 40, 120, 15, 60, 300, 22, 35, 50, 45, 80, 12]
+    )
+    assert ggf.summary.loc["q", "lower 95% bound"] < 1
+    row = clv.total_clv_interval(summary, bgf, ggf).iloc[0]
+    assert np.isfinite(row["total"]) and row["ci_low"] < row["total"] and row["ci_high"] == np.inf
+    # nobody left to value
+    gone = clv.total_clv_interval(summary, bgf, ggf, churned=[True, True]).iloc[0]
+    assert gone[["total", "ci_low", "ci_high"]].tolist() == [0, 0, 0]

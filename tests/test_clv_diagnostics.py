@@ -11,6 +11,7 @@ from cxkit.clv_diagnostics import (
     holdout_by_frequency,
     holdout_error,
     holdout_predictions,
+    holdout_revenue,
     rfm_matrix,
 )
 
@@ -44,6 +45,51 @@ def test_tables_add_up(split_and_model):
     # a useful model: the top predicted decile buys far more than the bottom one
     assert dec["actual"].iloc[-1] > 20 * max(dec["actual"].iloc[0], 1)
     assert abs(total["error_pct"]) < 10  # sample: forecast within 10% of what happened
+
+
+def test_holdout_revenue_on_the_sample(sample, split_and_model):
+    split, bgf = split_and_model
+    ggf = clv.GammaGammaFitter().fit(split["frequency_cal"], split["monetary_value_cal"])
+    out = holdout_revenue(split, bgf, ggf)
+    assert list(out.columns) == ["n_customers", "actual", "predicted", "error_pct"] and len(out) == 1
+    row = out.iloc[0]
+    # actual revenue: net spend per (customer, day) in the holdout, purchase days only
+    tx = sample["transactions"]
+    hold = tx[(tx["date"] > "2025-06-30") & (tx["date"] <= "2025-12-31") & tx["customer_id"].isin(split.index)]
+    by_day = hold.groupby(["customer_id", "date"])["amount"].sum()
+    assert row["actual"] == pytest.approx(by_day[by_day > 0].sum())
+    assert row["predicted"] == pytest.approx(
+        (holdout_predictions(split, bgf)["predicted_holdout"]
+         * ggf.conditional_expected_average_profit(split["frequency_cal"], split["monetary_value_cal"])).sum())
+    assert row["error_pct"] == pytest.approx(100 * (row["predicted"] / row["actual"] - 1))
+    assert abs(row["error_pct"]) < 10  # sample: six months of revenue forecast within 10%
+
+
+def test_known_cancellations_in_the_holdout(sample, split_and_model):
+    split, bgf = split_and_model
+    ggf = clv.GammaGammaFitter().fit(split["frequency_cal"], split["monetary_value_cal"])
+    churned = clv.known_cancellations(sample["customers"], "2025-06-30")  # known at calibration end
+    pred = holdout_predictions(split, bgf, ggf, churned=churned)
+    left = churned.reindex(split.index, fill_value=False).to_numpy()
+    assert left.sum() > 500
+    assert (pred.loc[left, ["predicted_holdout", "predicted_revenue"]] == 0).all().all()
+    assert (split.loc[left, "frequency_holdout"] == 0).all()  # in the sample, leavers never buy again
+    plain = holdout_revenue(split, bgf, ggf).iloc[0]
+    known = holdout_revenue(split, bgf, ggf, churned=churned).iloc[0]
+    assert known["actual"] == plain["actual"] and known["predicted"] < plain["predicted"]
+    assert abs(known["error_pct"]) < abs(plain["error_pct"])
+    counts = holdout_error(split, bgf, churned=churned).iloc[0]
+    assert counts["predicted"] == pytest.approx(pred["predicted_holdout"].sum())
+    assert holdout_by_decile(split, bgf, churned=churned)["predicted"].sum() == pytest.approx(counts["predicted"])
+    by_f = holdout_by_frequency(split, bgf, churned=churned)
+    assert (by_f["predicted"] * by_f["n_customers"]).sum() == pytest.approx(counts["predicted"])
+
+
+def test_holdout_revenue_needs_the_spend_columns(split_and_model):
+    split, bgf = split_and_model
+    ggf = clv.GammaGammaFitter().fit(split["frequency_cal"], split["monetary_value_cal"])
+    with pytest.raises(DataError, match="spend_holdout"):
+        holdout_revenue(split.drop(columns="spend_holdout"), bgf, ggf)
 
 
 def test_missing_split_columns():

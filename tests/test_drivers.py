@@ -74,3 +74,24 @@ def test_value_tiers_and_attach():
     assert out["plan"].tolist() == ["Club", "Plus", "Club"] and len(out) == 3
     with pytest.raises(DataError, match="region"):
         attach(s, c, ["region"])
+
+
+def test_revenue_share_sums_to_one_and_respects_the_window():
+    from cxkit.drivers import revenue_share
+
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "c"], "amount": [10.0, -5.0, 30.0, 100.0],
+                       "date": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-03-01", "2024-06-01"])})
+    seg = pd.DataFrame({"customer_id": ["a", "b", "c"], "value_decile": [1, 2, 2]})
+    out = revenue_share(tx, seg, start="2025-01-01", end="2025-12-31").set_index("value_decile")
+    assert out["revenue"].tolist() == [5.0, 30.0]                 # c's 2024 purchase is outside the window
+    assert out["share"].sum() == pytest.approx(1.0) and out.loc[2, "customers"] == 2
+
+
+def test_top_decile_brings_a_large_share_of_sample_revenue(cx):
+    from cxkit.drivers import revenue_share
+
+    value = customer_value(cx.transactions, cx.customers, as_of=cx.as_of)
+    value["value_decile"] = value_segments(value["annual_spend"])
+    out = revenue_share(cx.transactions, value, start=cx.as_of - pd.DateOffset(months=12) + pd.Timedelta(days=1),
+                        end=cx.as_of).set_index("value_decile")
+    assert 0.35 < out.loc[10, "share"] < 0.5                     # about 42% on the sample

@@ -91,7 +91,7 @@ def test_board_sentences_show_the_names_as_written(reports):
     """The channel names reach the board summary (a Markdown sentence) as plain, readable text."""
     page = _Page()
     page.feed(reports["00_cx_metrics_and_gap"].read_text(encoding="utf-8"))
-    sentence = next(t for t in page.text if "first-contact resolution ranges from" in t)
+    sentence = next(t for t in page.text if "First-contact resolution" in t and "ranges from" in t)
     assert sum(payload in sentence for payload in CONTACT_CHANNELS.values()) == 2, sentence
     assert "&#" not in sentence and "&lt;" not in sentence
 

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError
-from cxkit.experience import bad_contacts, bad_experience_band, customer_experience, satisfaction_level
+from cxkit.experience import (bad_contacts, bad_experience_band, customer_experience, satisfaction_level,
+                              value_by_experience)
 
 
 def contacts():
@@ -64,3 +65,17 @@ def test_value_by_experience_groups_and_counts():
     assert out.groupby(level=0)["customers"].sum().tolist() == [4, 4]
     with pytest.raises(DataError, match="neither"):
         value_by_experience(values, exp[["customer_id"]])
+
+
+def test_value_by_experience_gives_intervals_and_keeps_no_survey_off_the_scale():
+    import numpy as np
+    from scipy import stats
+
+    v = pd.DataFrame({"clv": [10.0, 20.0, 30.0, 5.0, 7.0, 100.0]},
+                     index=pd.Index(list("abcdef"), name="customer_id"))
+    e = pd.DataFrame({"customer_id": list("abcdef"), "csat_mean": [4.5, 4.0, 5.0, 1.5, 2.0, None]})
+    out = value_by_experience(v, e, alive_col=None).set_index("group")
+    sat = out.loc["satisfied (4-5)"]
+    half = stats.t.ppf(0.975, 2) * np.std([10, 20, 30], ddof=1) / np.sqrt(3)
+    assert sat["ci_low"] == pytest.approx(20 - half) and sat["ci_high"] == pytest.approx(20 + half)
+    assert bool(out.loc["no survey", "on_scale"]) is False and out["on_scale"].sum() == 2

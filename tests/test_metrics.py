@@ -451,15 +451,23 @@ def contacts(n: int = 300, seed: int = 1) -> pd.DataFrame:
     )
 
 
+def test_service_metrics_do_not_pool_waits_across_channels_unless_asked():
+    c = contacts()
+    out = service_metrics(c).set_index("channel")
+    assert out.loc["All", ["median_wait_minutes", "p90_wait_minutes"]].isna().all()
+    assert out.loc["All", "n_contacts"] == len(c)
+    assert not out.drop("All")["median_wait_minutes"].isna().any()
+
+
 def test_service_metrics_against_numpy():
     c = contacts()
-    out = service_metrics(c)
+    out = service_metrics(c, pool_waits=True)
     assert out["channel"].tolist() == ["chat", "email", "phone", "All"]
     for _, row in out.iterrows():
         sub = c if row["channel"] == "All" else c[c.channel == row["channel"]]
         assert row["n_contacts"] == len(sub)
-        assert row["median_wait"] == pytest.approx(np.percentile(sub.wait_minutes, 50))
-        assert row["p90_wait"] == pytest.approx(np.percentile(sub.wait_minutes, 90))
+        assert row["median_wait_minutes"] == pytest.approx(np.percentile(sub.wait_minutes, 50))
+        assert row["p90_wait_minutes"] == pytest.approx(np.percentile(sub.wait_minutes, 90))
         p = sub.resolved_first_contact.mean()
         assert row["fcr_rate"] == pytest.approx(100 * p)
         lo, hi = wilson_interval(p, len(sub))

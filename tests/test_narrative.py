@@ -110,3 +110,59 @@ class _Text(HTMLParser):
 
     def handle_data(self, data):
         self.value += data
+
+
+def test_scorecard_sentences_name_the_period():
+    sc = metrics.cx_scorecard(pd.DataFrame({"nps": [10] * 6 + [3] * 4}))
+    line = scorecard_sentences(sc, period="the 12 months to 31 Dec 2025")[0]
+    assert "10 answers in the 12 months to 31 Dec 2025" in line
+
+
+def test_segment_sentence_follows_what_the_model_says():
+    from cxkit.narrative import segment_sentence
+
+    active = segment_sentence({"segment": "At Risk", "share": 0.08, "clv_share": 0.11, "p_alive": 0.88},
+                              action="Win back only where it is cheap.")
+    gone = segment_sentence({"segment": "At Risk", "share": 0.08, "clv_share": 0.02, "p_alive": 0.21},
+                            action="Win back only where it is cheap.")
+    assert "still rates most of them as active" in active and "win them back" not in active
+    assert "probably lapsed" in gone and "0.21" in gone
+    loyal = segment_sentence({"segment": "Champions", "share": 0.1, "clv_share": 0.4, "p_alive": 0.95},
+                             action="Reward them.")
+    assert loyal.endswith("Reward them.") and "10% of customers" in loyal
+
+
+def test_clv_and_holdout_sentences_carry_interval_currency_and_caveats():
+    from cxkit.narrative import clv_total_sentence, holdout_sentence
+
+    text = clv_total_sentence({"total": 123_456.0, "ci_low": 110_000.0, "ci_high": 140_000.0}, horizon_months=12,
+                              n_customers=4321, currency="GBP", last_year_revenue=150_000.0, n_left=12)
+    assert "123,000 GBP" in text and "110,000 GBP to 140,000 GBP" in text and "150,000 GBP" in text
+    assert "discounted" in text and "not yet acquired" in text and "12 customers who have already cancelled" in text
+    plain = clv_total_sentence({"total": 950.0, "ci_low": 900.0, "ci_high": 990.0}, horizon_months=6, n_customers=10)
+    assert "**950**" in plain
+    assert "rough guide" in holdout_sentence({"error_pct": 31.0}, months=5)
+    assert "revenue" in holdout_sentence({"error_pct": 3.0}, months=6, revenue={"error_pct": -1.0})
+
+
+def test_facts_line_and_weighted_sentence():
+    from cxkit.narrative import facts_line, weighted_sentence
+
+    line = facts_line(as_of=pd.Timestamp("2025-12-31"), period="the 12 months to 31 Dec 2025", currency=None,
+                      bases={"survey answers": 1204})
+    assert line.startswith("Analysis date 31 Dec 2025") and "data's own unit" in line and "1,204 survey answers" in line
+    text = weighted_sentence({"value": 77.0, "ci_low": 75.0, "ci_high": 79.0, "n": 3000},
+                             {"value": 67.0, "ci_low": 62.0, "ci_high": 72.0, "n_effective": 400.0})
+    assert "effective base 400 answers" in text
+    assert not re.search(r"\b(lower|higher|less|more)\b", text)   # two numbers alone make no comparison
+
+
+def test_service_sentence_names_both_ends_with_intervals_and_escapes_channels():
+    from cxkit.narrative import service_sentence
+
+    sm = metrics.service_metrics(pd.DataFrame({
+        "channel": ["<b>chat</b>"] * 4 + ["phone"] * 4, "wait_minutes": [1.0] * 8,
+        "resolved_first_contact": [True, False, False, False, True, True, True, False]}))
+    text = service_sentence(sm)
+    assert "25% for &lt;b&gt;chat&lt;/b&gt;" in text and "75% for phone" in text and "<b>" not in text
+    assert service_sentence(sm[sm["channel"] != "phone"]) is None

@@ -1,0 +1,739 @@
+"""Result tables as a reader expects them: words for headers, formatted numbers, no index.
+
+cxkit functions return tidy frames with short column names (``ci_low``, ``n``,
+``p_value``) that an analyst keeps working with. A report needs the same numbers
+told in words: "95% CI" as "24.6 to 29.7", "answers", "p" as ``<0.001``, shares as
+percentages and money with its currency. :func:`table` does that in one call, from
+one dictionary of the names cxkit uses (:data:`LABELS`), so every notebook shows its
+tables the same way. It returns a :class:`Table`, which Jupyter and nbconvert show
+as HTML (the same bytes on every run, so nbval can compare it) and which prints as
+plain text; the tidy frame itself is untouched.
+
+Example
+-------
+>>> card = pd.DataFrame({"metric": ["NPS", "CES"], "n": [3421, 2672], "value": [27.185, 5.296],
+...                      "ci_low": [24.61, 5.2555], "ci_high": [29.71, 5.3365], "small_base": [False, False]})
+>>> print(table(card))
+metric answers value       95% CI small base (<30)
+   NPS   3,421  27.2 24.6 to 29.7               no
+   CES   2,672  5.30 5.26 to 5.34               no
+"""
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["LABELS", "TIME_UNITS", "Table", "table", "label", "time_unit_words", "format_p", "format_money"]
+
+#: Readable names for the tidy column names cxkit functions return. Names not listed
+#: here are shown with underscores turned into spaces; ``table(labels=...)`` overrides.
+LABELS: dict[str, str] = {
+    # survey metrics (cxkit.metrics)
+    "metric": "metric",
+    "n": "answers",
+    "n_missing": "no answer",
+    "n_effective": "effective answers",
+    "value": "value",
+    "mean": "mean",
+    "se": "standard error",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "small_base": "small base (<30)",
+    "promoters_pct": "% promoters",
+    "passives_pct": "% passives",
+    "detractors_pct": "% detractors",
+    "top_box_pct": "% top box",
+    "period": "period",
+    "change": "change",
+    "change_ci_low": "change 95% CI low",
+    "change_ci_high": "change 95% CI high",
+    "change_p_value": "p (change)",
+    "weighting": "weighting",
+    # comparisons (metrics.compare, comparisons.compare_values)
+    "group_a": "group A",
+    "group_b": "group B",
+    "value_a": "value, A",
+    "value_b": "value, B",
+    "n_a": "answers, A",
+    "n_b": "answers, B",
+    "mean_a": "mean, A",
+    "mean_b": "mean, B",
+    "median_a": "median, A",
+    "median_b": "median, B",
+    "top5_share_a": "% held by the top 5, A",
+    "top5_share_b": "% held by the top 5, B",
+    "diff": "difference",
+    "p_value": "p",
+    "p_median": "p (medians)",
+    # goals (metrics.gap_analysis)
+    "current": "current",
+    "goal": "goal",
+    "gap": "gap to goal",
+    "gap_ci_low": "gap 95% CI low",
+    "gap_ci_high": "gap 95% CI high",
+    "status": "status",
+    # service (metrics.service_metrics)
+    "channel": "channel",
+    "n_contacts": "contacts",
+    "fcr_base": "contacts with a known outcome",
+    "fcr_rate": "% resolved at first contact",
+    "fcr_ci_low": "FCR 95% CI low",
+    "fcr_ci_high": "FCR 95% CI high",
+    "median_wait": "median wait (minutes)",
+    "p90_wait": "90th percentile wait (minutes)",
+    "median_wait_minutes": "median wait (minutes)",
+    "p90_wait_minutes": "90th percentile wait (minutes)",
+    # the data contract (cxkit.data)
+    "table": "table",
+    "source": "file",
+    "rows": "rows",
+    "first_date": "first date",
+    "last_date": "last date",
+    "excluded_rows": "rows left out",
+    "present": "present",
+    "hint": "note",
+    "customer_id": "customer",
+    # purchase summaries and CLV (cxkit.clv, cxkit.clv_diagnostics)
+    "frequency": "repeat purchases",
+    "recency": "time between first and last purchase",
+    "T": "time since first purchase",
+    "monetary_value": "spend per repeat purchase",
+    "first_purchase": "first purchase",
+    "last_purchase": "last purchase",
+    "n_purchase_days": "days with a purchase",
+    "total_spend": "total spend",
+    "frequency_cal": "repeat purchases (calibration)",
+    "recency_cal": "time between first and last purchase (calibration)",
+    "T_cal": "time since first purchase (calibration)",
+    "monetary_value_cal": "spend per repeat purchase (calibration)",
+    "frequency_holdout": "purchases (holdout)",
+    "monetary_value_holdout": "spend per purchase (holdout)",
+    "duration_holdout": "holdout length",
+    "rule": "rule",
+    "n_rows": "rows",
+    "n_customers": "customers",
+    "actual": "actual",
+    "predicted": "predicted",
+    "error": "error",
+    "error_pct": "error %",
+    "mae": "mean absolute error",
+    "correlation": "correlation",
+    "decile": "decile",
+    "ratio": "actual / predicted",
+    "share_of_actual": "% of actual purchases",
+    "coef": "estimate",
+    "se(coef)": "standard error",
+    "p_alive": "chance still active",
+    "expected_purchases": "expected purchases",
+    "expected_avg_value": "expected spend per purchase",
+    "clv": "CLV",
+    "top_share_of_customers": "top % of customers",
+    "share_of_customers": "% of customers",
+    "share_of_value": "% of value",
+    "R": "recency score",
+    "F": "frequency score",
+    "M": "monetary score",
+    "segment": "segment",
+    "customers": "customers",
+    "mean_clv": "mean CLV",
+    "median_clv": "median CLV",
+    "share": "% of customers",
+    "clv_share": "% of CLV",
+    "description": "description",
+    "action": "suggested action",
+    "label": "profile",
+    "size": "customers",
+    "mean_frequency": "mean repeat purchases",
+    "mean_time_since_last": "mean time since last purchase",
+    "mean_monetary_value": "mean spend per purchase",
+    "k": "segments (k)",
+    "silhouette": "silhouette score",
+    "dominant_rfm_segment": "main RFM segment",
+    "dominant_share": "% in the main RFM segment",
+    # experience and value (cxkit.experience, cxkit.drivers)
+    "dimension": "experience measure",
+    "group": "group",
+    "on_scale": "on the satisfaction scale",
+    "n_responses": "survey answers",
+    "csat_mean": "mean CSAT (1-5)",
+    "csat_last": "last CSAT (1-5)",
+    "nps_mean": "mean recommendation (0-10)",
+    "nps_last": "last recommendation (0-10)",
+    "ces_mean": "mean ease (1-7)",
+    "ces_last": "last ease (1-7)",
+    "n_unresolved": "unresolved contacts",
+    "n_long_wait": "long waits",
+    "n_bad_contacts": "bad contacts",
+    "net_spend": "net spend",
+    "gross_spend": "gross spend",
+    "refunds": "refunds",
+    "refund_excess": "refunds beyond purchases",
+    "purchase_days": "days with a purchase",
+    "tenure_days": "tenure (days)",
+    "annual_spend": "spend per year",
+    "value_decile": "value decile",
+}
+
+#: Labels that name a time unit when one is given (``{units}`` becomes "weeks" etc.).
+_TIME_LABELS = {
+    "recency": "{units} between first and last purchase",
+    "T": "{units} since first purchase",
+    "recency_cal": "{units} between first and last purchase (calibration)",
+    "T_cal": "{units} since first purchase (calibration)",
+    "duration_holdout": "holdout length ({units})",
+    "mean_time_since_last": "mean {units} since last purchase",
+}
+
+#: The time units of cxkit's CLV functions, in words.
+TIME_UNITS = {"D": "days", "W": "weeks", "M": "months"}
+
+# How known columns are shown: "fraction" (0.18 -> 18%), "percent" (77.3 -> 77.3%),
+# "money", "p" (<0.001), "count" (3,421).
+_KINDS: dict[str, str] = {
+    **dict.fromkeys(["share", "clv_share", "share_of_value", "share_of_customers", "top_share_of_customers",
+                     "share_of_actual", "dominant_share", "top5_share_a", "top5_share_b"], "fraction"),
+    **dict.fromkeys(["promoters_pct", "passives_pct", "detractors_pct", "top_box_pct", "top_box_ci_low",
+                     "top_box_ci_high", "fcr_rate", "fcr_ci_low", "fcr_ci_high", "error_pct"], "percent"),
+    **dict.fromkeys(["clv", "mean_clv", "median_clv", "monetary_value", "total_spend", "annual_spend",
+                     "net_spend", "gross_spend", "refunds", "refund_excess", "expected_avg_value",
+                     "mean_monetary_value", "monetary_value_cal", "monetary_value_holdout"], "money"),
+    **dict.fromkeys(["p_value", "change_p_value", "p_median"], "p"),
+    **dict.fromkeys(["n", "n_missing", "n_a", "n_b", "n_contacts", "fcr_base", "rows", "customers", "n_rows",
+                     "n_customers", "size", "excluded_rows", "frequency", "n_purchase_days", "n_responses",
+                     "n_unresolved", "n_long_wait", "n_bad_contacts", "purchase_days", "tenure_days"], "count"),
+}
+
+# Decimals for known columns where one decimal says too little or too much.
+_DECIMALS = {"p_alive": 2, "silhouette": 2, "correlation": 2, "ratio": 2, "mae": 2, "expected_purchases": 2,
+             "coef": 3, "se(coef)": 3, "n_effective": 0, "csat_mean": 2, "ces_mean": 2, "nps_mean": 1}
+
+# Columns that carry a metric's own value (its scale differs by metric): CES, a mean on
+# 1-7, needs two decimals where NPS and CSAT need one.
+_METRIC_VALUED = frozenset({"value", "mean", "se", "ci_low", "ci_high", "current", "goal", "gap", "gap_ci_low",
+                            "gap_ci_high", "diff", "value_a", "value_b", "change", "change_ci_low",
+                            "change_ci_high"})
+_METRIC_DECIMALS = {"CES": 2}
+
+_MISSING = "–"
+_WIDE_COLUMNS = 8       # more columns than this print at 8 pt with fixed column widths
+_LONG_TOKEN = 24        # a token longer than this may wrap every 12 characters
+
+_CSS = """<style>
+.cx-table-wrap { max-width: 100%; margin: 0.2em 0 1em 0; }
+.cx-table-wrap table.cx-table { border-collapse: collapse; table-layout: auto; width: auto; max-width: 100%;
+  margin: 0; font-size: 10pt; line-height: 1.35; font-variant-numeric: tabular-nums; color: inherit; }
+.cx-table-wrap table.cx-table caption { caption-side: top; text-align: left; font-weight: 600;
+  padding: 0 0 0.35em 0; }
+.cx-table-wrap table.cx-table th, .cx-table-wrap table.cx-table td { padding: 0.25em 0.65em; border: none;
+  border-bottom: 1px solid rgba(127, 127, 127, 0.3); white-space: normal; word-wrap: break-word;
+  overflow-wrap: break-word; max-width: 28em; }
+.cx-table-wrap table.cx-table th { font-weight: 600; vertical-align: bottom;
+  border-bottom: 1.5px solid rgba(80, 80, 80, 0.8); }
+.cx-table-wrap table.cx-table td { vertical-align: top; }
+.cx-table-wrap table.cx-table .cx-num { text-align: right; }
+.cx-table-wrap table.cx-table .cx-text { text-align: left; }
+.cx-table-wrap table.cx-table tbody tr:nth-child(even) { background: rgba(127, 127, 127, 0.07); }
+.cx-table-wrap table.cx-table tfoot td { border-bottom: none; font-style: italic; text-align: left; }
+@media print {
+  .cx-table-wrap table.cx-table { font-size: 9pt; }
+  .cx-table-wrap table.cx-table.cx-wide { font-size: 8pt; table-layout: fixed; width: 100%; }
+  .cx-table-wrap table.cx-table th, .cx-table-wrap table.cx-table td { padding: 0.2em 0.25em 0.2em 0.35em; }
+  .cx-table-wrap table.cx-table.cx-wide th, .cx-table-wrap table.cx-table.cx-wide td { padding: 0.2em; }
+  .cx-table-wrap table.cx-table.cx-wide th { font-weight: normal; }
+  .cx-table-wrap table.cx-table tr { break-inside: avoid; }
+}
+</style>"""
+
+
+def time_unit_words(unit: str) -> str:
+    """The time unit of a CLV table in words: ``"D"`` days, ``"W"`` weeks, ``"M"`` months.
+
+    Axis titles and column names say "weeks", never "W".
+
+    Example
+    -------
+    >>> time_unit_words("W")
+    'weeks'
+    """
+    try:
+        return TIME_UNITS[str(unit).upper()]
+    except KeyError:
+        raise ValueError(f"time_unit must be one of {', '.join(TIME_UNITS)} (days, weeks, months), "
+                         f"got {unit!r}") from None
+
+
+def label(name: Any, *, time_unit: str | None = None) -> str:
+    """The readable name of a cxkit column: from :data:`LABELS`, else its words.
+
+    Parameters
+    ----------
+    name : the tidy column name.
+    time_unit : ``"D"``, ``"W"`` or ``"M"``: names time columns in that unit.
+
+    Example
+    -------
+    >>> label("clv_share"), label("recency", time_unit="W"), label("wait_minutes_total")
+    ('% of CLV', 'weeks between first and last purchase', 'wait minutes total')
+    """
+    text = str(name)
+    if time_unit is not None and text in _TIME_LABELS:
+        return _TIME_LABELS[text].format(units=time_unit_words(time_unit))
+    if text in LABELS:
+        return LABELS[text]
+    return " ".join(text.replace("_", " ").split())
+
+
+def format_p(p: Any) -> Any:
+    """p-values as a reader expects them: ``<0.001`` or three decimals (a Series maps element-wise).
+
+    Example
+    -------
+    >>> format_p(pd.Series([0.00002, 0.0312, 0.5])).tolist()
+    ['<0.001', '0.031', '0.500']
+    """
+    if isinstance(p, pd.Series):
+        return p.map(format_p)
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def format_money(value: Any, currency: str | None = None, *, decimals: int = 0) -> str:
+    """A sum of money: ``£1,234`` with a symbol, ``1,234 GBP`` with a code, ``1,234`` without.
+
+    Example
+    -------
+    >>> format_money(1234.4, "£"), format_money(1234.4, "GBP"), format_money(-56.7), format_money(None)
+    ('£1,234', '1,234 GBP', '-57', '–')
+    """
+    if _missing(value):
+        return _MISSING
+    text = f"{abs(float(value)):,.{decimals}f}"
+    sign = "-" if float(value) < 0 and float(text.replace(",", "")) != 0 else ""
+    if not currency:
+        return sign + text
+    if currency.isalpha():
+        return f"{sign}{text} {currency}"
+    return f"{sign}{currency}{text}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A formatted table: HTML in Jupyter and reports (``_repr_html_``), text when printed.
+
+    Attributes
+    ----------
+    frame : the table as shown (readable headers, every value formatted as text).
+    html : the HTML, the same bytes on every run for the same input.
+    caption : the caption, if any.
+    note : the line under the table (rows not shown), if any.
+    """
+
+    frame: pd.DataFrame
+    html: str
+    caption: str | None = None
+    note: str | None = None
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def to_html(self) -> str:
+        """The HTML of the table (a ``<style>`` block and the ``<table>``)."""
+        return self.html
+
+    def __str__(self) -> str:
+        lines = [self.caption] if self.caption else []
+        lines.append(self.frame.to_string(index=False) if len(self.frame.columns) else "(no columns)")
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (numbers.Number, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def _as_names(columns: Iterable[Any] | str) -> set[str]:
+    return {columns} if isinstance(columns, str) else {str(c) for c in columns}
+
+
+@dataclass
+class _Format:
+    kind: str           # text, count, float, fraction, percent, money, p, bool, date
+    decimals: int | None = None
+
+
+def _number(value: float, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+def _format_value(value: Any, fmt: _Format, currency: str | None) -> str:
+    if _missing(value):
+        return _MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+    if not _is_number(value):
+        return str(value)
+    v = float(value)
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    kind, d = fmt.kind, fmt.decimals
+    if kind == "p":
+        return format_p(v)
+    if kind == "money":
+        return format_money(v, currency, decimals=0 if d is None else d)
+    if kind == "fraction":
+        return _number(v * 100, 0 if d is None else d) + "%"
+    if kind == "percent":
+        return _number(v, 1 if d is None else d) + "%"
+    if kind == "count" and float(v).is_integer() and d is None:
+        return f"{int(v):,}"
+    if isinstance(value, (numbers.Integral, np.integer)) and d is None:
+        return f"{int(value):,}"
+    return _number(v, 1 if d is None else d)
+
+
+def _interval_pairs(columns: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(low, high, prefix) for every ``<prefix>ci_low``/``<prefix>ci_high`` pair (and lifelines' bounds)."""
+    pairs = []
+    for c in columns:
+        if c.endswith("ci_low") and c[: -len("low")] + "high" in columns:
+            pairs.append((c, c[: -len("low")] + "high", c[: -len("ci_low")]))
+        elif c.startswith("lower ") and c.endswith(" bound") and "upper " + c[len("lower "):] in columns:
+            pairs.append((c, "upper " + c[len("lower "):], ""))
+    return pairs
+
+
+def _partner(prefix: str, columns: Sequence[str]) -> str | None:
+    """The estimate an interval belongs to: ``value``/``diff`` for ``ci``, ``change`` for ``change_ci``..."""
+    stem = prefix.rstrip("_")
+    if stem:
+        candidates = [stem, f"{stem}_rate", f"{stem}_value", f"{stem}_pct"]
+    else:
+        candidates = ["value", "diff", "current", "mean", "coef", *(c for c in columns if c.startswith("mean_"))]
+    return next((c for c in candidates if c in columns), None)
+
+
+def _interval_label(prefix: str, ci: float) -> str:
+    level = f"{ci * 100:g}% CI"
+    stem = prefix.rstrip("_")
+    if not stem:
+        return level
+    words = {"fcr": "FCR", "gap": "gap", "change": "change", "top_box": "top box"}.get(stem, label(stem))
+    return f"{words} {level}"
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    groups: Sequence[str] | None = None,
+    percent: Iterable[str] | str = (),
+    percent_0_100: Iterable[str] | str = (),
+    money: Iterable[str] | str = (),
+    currency: str | None = None,
+    decimals: int | Mapping[str, int] | None = None,
+    p_values: Iterable[str] | str = (),
+    intervals: bool | Mapping[str, tuple[str, str]] | None = None,
+    ci: float = 0.95,
+    time_unit: str | None = None,
+    caption: str | None = None,
+    max_rows: int | None = None,
+    index: bool | None = None,
+) -> Table:
+    """Show a cxkit result table as a reader expects it, leaving the tidy frame as it is.
+
+    Headers come from :data:`LABELS` (unknown names become words), each interval pair
+    (``ci_low``/``ci_high``, ``change_ci_low``/``change_ci_high``...) becomes one "95% CI"
+    column reading "24.6 to 29.7", p-values read ``<0.001``, shares read as percentages
+    and money carries its currency. A default 0..n index is dropped; a named index (such
+    as ``customer_id``) becomes the first column. Text is never cut short, every value
+    is HTML-escaped, and the HTML is the same bytes on every run.
+
+    Parameters
+    ----------
+    df : the tidy result table.
+    labels : header overrides by column name, e.g. ``{"value_a": "top 10%"}``; for an
+        interval, key it by its low column (``"ci_low"``).
+    groups : names for the two sides of a comparison, e.g. ``("top 10%", "everyone
+        else")``: every ``*_a``/``*_b`` column is named after them.
+    percent : columns holding shares from 0 to 1, shown as ``18%``.
+    percent_0_100 : columns already in percent (CSAT top-2-box, FCR), shown as ``77.3%``.
+    money : columns holding money, shown with ``currency``.
+    currency : a symbol (``"£"``, shown before the number) or a code (``"GBP"``, after
+        it); ``None`` shows plain numbers. Known cxkit money columns (``clv``,
+        ``mean_clv``, ``monetary_value``...) need not be listed.
+    decimals : decimals for numbers (default 1; counts none, money none), or a mapping
+        by column. Rows of CES (a mean on 1-7) get two decimals in metric columns.
+    p_values : columns holding p-values (``p_value`` and ``change_p_value`` are known).
+    intervals : ``None`` joins every interval pair found; ``False`` leaves them apart;
+        a mapping ``{"header": (low, high)}`` joins just those.
+    ci : the confidence level the intervals were computed at (for the header).
+    time_unit : ``"D"``, ``"W"`` or ``"M"``: time columns (``recency``, ``T``) are named in it.
+    caption : a line above the table.
+    max_rows : show at most this many rows, with a note saying how many more there are.
+    index : ``True`` always shows the index, ``False`` never; ``None`` shows a named one.
+
+    Returns
+    -------
+    :class:`Table`, shown as HTML by Jupyter and nbconvert, as text by ``print``.
+
+    Example
+    -------
+    >>> tests = pd.DataFrame({"n_a": [247], "n_b": [3319], "value_a": [51.42], "value_b": [79.27],
+    ...                       "diff": [-27.85], "ci_low": [-34.24], "ci_high": [-21.47], "p_value": [2e-9]})
+    >>> print(table(tests, groups=("top 10%", "everyone else"), percent_0_100=["value_a", "value_b"]))
+    answers, top 10% answers, everyone else top 10% everyone else difference         95% CI      p
+                 247                  3,319   51.4%         79.3%      -27.9 -34.2 to -21.5 <0.001
+    >>> "<td class=\\"cx-text\\">&lt;b&gt;</td>" in table(pd.DataFrame({"x": ["<b>"]})).html
+    True
+    """
+    if not isinstance(df, pd.DataFrame):
+        if isinstance(df, pd.Series):
+            df = df.to_frame()
+        else:
+            raise TypeError(f"table() needs a pandas DataFrame, got {type(df).__name__}")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1, got {ci}")
+    if max_rows is not None and max_rows < 1:
+        raise ValueError(f"max_rows must be 1 or more, got {max_rows}")
+    if time_unit is not None:
+        time_unit_words(time_unit)  # a clear error for an unknown unit
+
+    data = _with_index(df, index)
+    data.columns = [" · ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in data.columns]
+    columns = list(data.columns)
+    labels = dict(labels or {})
+
+    # How each column is formatted: explicit arguments, then what cxkit knows, then the dtype.
+    explicit: dict[str, str] = {}
+    for arg, kind, names in (("percent", "fraction", percent), ("percent_0_100", "percent", percent_0_100),
+                             ("money", "money", money), ("p_values", "p", p_values)):
+        for name in _as_names(names):
+            if name not in columns:
+                raise ValueError(f"{arg} column '{name}' is not in the table; columns: {', '.join(columns)}")
+            explicit[name] = kind
+    dec_map = decimals if isinstance(decimals, Mapping) else {}
+    dec_all = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) else None
+    formats = {c: _column_format(data[c], c, explicit, dec_map, dec_all) for c in columns}
+
+    # Interval pairs become one column at the low end's place, formatted as their estimate.
+    if intervals is None:
+        pairs = [(lo, hi, _interval_label(pre, ci), _partner(pre, columns)) for lo, hi, pre in _interval_pairs(columns)]
+    elif intervals is False:
+        pairs = []
+    else:
+        pairs = []
+        for head, (lo, hi) in dict(intervals).items():
+            missing = [c for c in (lo, hi) if c not in columns]
+            if missing:
+                raise ValueError(f"interval column(s) {missing} not in the table; columns: {', '.join(columns)}")
+            pairs.append((lo, hi, head, None))
+    for lo, hi, _, partner in pairs:
+        if partner is not None and lo not in explicit and lo not in dec_map:
+            formats[lo] = formats[hi] = formats[partner]
+
+    n_total = len(data)
+    data = data.iloc[: n_total if max_rows is None else max_rows]      # only the rows shown are formatted
+    shown: dict[str, list[str]] = {}
+    headers: dict[str, str] = {}
+    numeric: dict[str, bool] = {}
+    highs = {hi for _, hi, _, _ in pairs}
+    by_low = {lo: (hi, head) for lo, hi, head, _ in pairs}
+    metric_dec = _metric_row_decimals(data)
+    for c in columns:
+        if c in highs:
+            continue
+        cells = _format_column(data, c, formats[c], metric_dec, dec_map, currency)
+        if c in by_low:
+            hi, head = by_low[c]
+            highs_shown = _format_column(data, hi, formats[hi], metric_dec, dec_map, currency)
+            cells = [_MISSING if a == _MISSING and b == _MISSING else f"{a} to {b}" for a, b in zip(cells, highs_shown)]
+            headers[c] = labels.get(c, labels.get(head, head))
+        else:
+            headers[c] = labels[c] if c in labels else _group_label(c, groups, time_unit)
+        shown[c] = cells
+        numeric[c] = formats[c].kind not in ("text", "bool", "date")
+    headers = _unique(headers)
+
+    left = n_total - len(data)
+    note = f"… and {left:,} more row{'s' if left != 1 else ''} not shown" if left else None
+    frame = pd.DataFrame({headers[c]: cells for c, cells in shown.items()}, index=range(len(data)))
+    html_text = _render(frame, [numeric[c] for c in shown], caption, note, [headers[c] for c in by_low])
+    return Table(frame=frame, html=html_text, caption=caption, note=note)
+
+
+def _with_index(df: pd.DataFrame, index: bool | None) -> pd.DataFrame:
+    named = any(n is not None for n in df.index.names)
+    if index is True or (index is None and named):
+        names = [n if n is not None else ("" if df.index.nlevels == 1 else f"level {i}")
+                 for i, n in enumerate(df.index.names)]
+        out = df.copy()
+        out.index = out.index.set_names(names)
+        clash = [n for n in names if n in out.columns]
+        if clash:
+            raise ValueError(f"the index name(s) {clash} are also column names: rename one before showing the table")
+        return out.reset_index()
+    return df.reset_index(drop=True)
+
+
+def _column_format(col: pd.Series, name: str, explicit: Mapping[str, str], dec_map: Mapping[str, int],
+                   dec_all: int | None) -> _Format:
+    kind = explicit.get(name) or _KINDS.get(name)
+    if kind is None:
+        if pd.api.types.is_bool_dtype(col):
+            kind = "bool"
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            kind = "date"
+        elif pd.api.types.is_integer_dtype(col):
+            kind = "count"
+        elif pd.api.types.is_numeric_dtype(col):
+            kind = "float"
+        else:
+            kind = "text"
+    if kind == "p" and not pd.api.types.is_numeric_dtype(col):
+        kind = "text"  # already formatted
+    dec = dec_map.get(name, _DECIMALS.get(name))
+    if dec is None and dec_all is not None and kind in ("float", "percent", "fraction"):
+        dec = dec_all
+    return _Format(kind, dec)
+
+
+def _metric_row_decimals(data: pd.DataFrame) -> list[int | None]:
+    if "metric" not in data.columns:
+        return [None] * len(data)
+    return [_METRIC_DECIMALS.get(str(m).upper()) for m in data["metric"]]
+
+
+def _format_column(data: pd.DataFrame, c: str, fmt: _Format, metric_dec: list[int | None],
+                   dec_map: Mapping[str, int], currency: str | None) -> list[str]:
+    per_row = c in _METRIC_VALUED and c not in dec_map and fmt.kind == "float"
+    out = []
+    for value, row_dec in zip(data[c].tolist(), metric_dec):
+        cell_fmt = _Format(fmt.kind, max(row_dec, fmt.decimals or 0)) if per_row and row_dec is not None else fmt
+        out.append(_format_value(value, cell_fmt, currency))
+    return out
+
+
+def _group_label(name: str, groups: Sequence[str] | None, time_unit: str | None) -> str:
+    text = label(name, time_unit=time_unit)
+    if groups is None or not name.endswith(("_a", "_b")):
+        return text
+    if len(groups) != 2:
+        raise ValueError(f"groups must name the two sides of a comparison, got {list(groups)}")
+    side = groups[0] if name.endswith("_a") else groups[1]
+    if name in ("value_a", "value_b"):
+        return str(side)
+    if name in ("group_a", "group_b"):
+        return text
+    if text.endswith((", A", ", B")):
+        return f"{text[:-3]}, {side}"
+    return f"{text} ({side})"
+
+
+def _unique(headers: dict[str, str]) -> dict[str, str]:
+    seen: dict[str, int] = {}
+    out = {}
+    for c, h in headers.items():
+        if h in seen:
+            h = f"{h} ({' '.join(c.replace('_', ' ').split())})"
+        seen[h] = 1
+        out[c] = h
+    return out
+
+
+def _escape(text: Any) -> str:
+    """HTML-escaped text in which a very long unbroken token (an id, a URL) may wrap."""
+    parts = []
+    for token in re.split(r"(\s+)", str(text)):
+        if len(token) > _LONG_TOKEN:
+            chunks = [token[i:i + _LONG_TOKEN // 2] for i in range(0, len(token), _LONG_TOKEN // 2)]
+            parts.append("<wbr>".join(html.escape(c, quote=True) for c in chunks))
+        else:
+            parts.append(html.escape(token, quote=True))
+    return "".join(parts)
+
+
+def _tie(text: str) -> str:
+    return text.replace(" ", "&nbsp;").replace("&nbsp;to&nbsp;", "&nbsp;to ")
+
+
+def _column_widths(frame: pd.DataFrame, tied: Sequence[bool]) -> list[float]:
+    """Column widths (% of the table) for a wide table printed at 8 pt on A4.
+
+    Every column gets room for its longest word where the page allows (headers print in
+    normal weight, so they take no more room than the cells); what is left goes to the
+    columns holding long text.
+    """
+    n = len(frame.columns)
+    budget = 110 - 0.7 * n          # characters of 8 pt text across A4, less the cell padding
+    low, want = [], []
+    for j, head in enumerate(frame.columns):
+        cells = [str(v) for v in frame.iloc[:, j]]
+        pieces = [p for v in cells for p in (re.split(r"(?<= to) ", v) if tied[j] else v.split())]
+        longest = max([_text_width(w) for w in str(head).split()] + [_text_width(p) for p in pieces] + [3.0])
+        low.append(min(15.0, 1.08 * longest + 0.5))   # a little spare: fonts differ
+        want.append(max(low[-1], float(min(36, max((_text_width(v) for v in cells), default=0)))))
+    slack, extra = budget - sum(low), [w - m for w, m in zip(want, low)]
+    if slack >= sum(extra):
+        weights = want
+    elif slack > 0:
+        weights = [m + slack * e / sum(extra) for m, e in zip(low, extra)]
+    else:
+        weights = low
+    weights = [w + 0.7 for w in weights]    # each column's padding
+    total = sum(weights)
+    return [100 * w / total for w in weights]
+
+
+def _text_width(text: str) -> float:
+    """Width of ``text`` in average characters: capitals, digits and symbols run wider."""
+    return sum(1.0 if c.islower() or c in " .,;:'()-" else 1.25 for c in text)
+
+
+def _render(frame: pd.DataFrame, numeric: Sequence[bool], caption: str | None, note: str | None,
+            intervals: Sequence[str] = ()) -> str:
+    esc = _escape
+    cls = ["cx-num" if n else "cx-text" for n in numeric]
+    # A number keeps its unit on its line ("1,234 GBP"); "24.6 to 29.7" may wrap only after "to".
+    tied = [n or c in intervals for n, c in zip(numeric, frame.columns)]
+    wide = len(frame.columns) > _WIDE_COLUMNS
+    out = ['<div class="cx-table-wrap">', _CSS, f'<table class="cx-table{" cx-wide" if wide else ""}">']
+    if caption:
+        out.append(f"<caption>{esc(caption)}</caption>")
+    if wide:  # printed with fixed column widths, so that it can never run off the page
+        out.append("<colgroup>" + "".join(f'<col style="width: {w:.1f}%">' for w in _column_widths(frame, tied))
+                   + "</colgroup>")
+    out.append("<thead><tr>" + "".join(f'<th class="{k}">{esc(h)}</th>' for k, h in zip(cls, frame.columns))
+               + "</tr></thead>")
+    out.append("<tbody>")
+    for row in frame.itertuples(index=False):
+        out.append("<tr>" + "".join(f'<td class="{k}">{_tie(esc(v)) if t else esc(v)}</td>'
+                                     for k, t, v in zip(cls, tied, row)) + "</tr>")
+    out.append("</tbody>")
+    if note:
+        out.append(f'<tfoot><tr><td colspan="{max(len(frame.columns), 1)}">{esc(note)}</td></tr></tfoot>')
+    out.append("</table>")
+    out.append("</div>")
+    return "\n".join(out)
