@@ -23,7 +23,7 @@ import pandas as pd
 from cxkit.errors import DataError
 from cxkit.parsing import parse_timestamp
 
-__all__ = ["Period", "reporting_period", "money"]
+__all__ = ["Period", "reporting_period"]
 
 _TRAILING = re.compile(r"^\s*(\d+)\s*([MY])\s*$", re.IGNORECASE)
 
@@ -126,24 +126,3 @@ def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None)
             raise DataError(f"period {period!r} ends after the analysis date {end.date()}", rule="period")
         return Period(start, stop, f"{_day(start)} to {_day(stop)}")
     raise DataError(f"period {period!r} not understood: use '12M', '2Y', 'all' or a pair of dates", rule="period")
-
-
-def money(value: float, currency: str | None = None, *, decimals: int = 0) -> str:
-    """A sum of money for a reader: ``£1,234`` or ``1,234 EUR``; plain when no currency.
-
-    Symbols (``£``, ``$``, ``€``) go before the number, codes (``GBP``) after it.
-
-    Example
-    -------
-    >>> money(1234.5, "£"), money(1234.5, "GBP"), money(-20, None)
-    ('£1,234', '1,234 GBP', '-20')
-    """
-    if value is None or pd.isna(value):
-        return "n/a"
-    text = f"{abs(value):,.{decimals}f}"
-    sign = "-" if value < 0 and float(text.replace(",", "")) != 0 else ""
-    if not currency:
-        return sign + text
-    if len(currency) <= 2 and not currency.isalpha():
-        return f"{sign}{currency}{text}"
-    return f"{sign}{text} {currency}"

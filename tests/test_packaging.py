@@ -87,3 +87,14 @@ def test_readme_lists_every_notebook_parameter():
     for path in find_notebooks(ROOT / "notebooks"):
         missing = [p for p in notebook_parameters(path) if f"`{p}`" not in readme]
         assert not missing, f"{path.name}: README does not list {missing}"
+
+
+def test_notebook_cells_stay_short():
+    """Notebooks tell the story and call cxkit: no code cell longer than about 15 lines."""
+    import json
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            if cell["cell_type"] == "code":
+                n = len("".join(cell["source"]).splitlines())
+                assert n <= 15, f"{path.name} cell {i}: {n} lines"

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError
-from cxkit.periods import money, reporting_period
+from cxkit.display import format_money as money
+from cxkit.periods import reporting_period
 
 
 def test_trailing_twelve_months_is_365_days_ending_at_as_of():
@@ -41,4 +42,4 @@ def test_a_period_without_rows_stops_when_a_table_is_named():
 
 def test_money_puts_symbols_before_and_codes_after():
     assert money(1234.4, "£") == "£1,234" and money(-1234.4, "€") == "-€1,234"
-    assert money(99.5, "CHF", decimals=2) == "99.50 CHF" and money(float("nan")) == "n/a"
+    assert money(99.5, "CHF", decimals=2) == "99.50 CHF" and money(float("nan")) == "–"
