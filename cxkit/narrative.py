@@ -140,6 +140,13 @@ def difference_sentence(
             f"{abs(d):.1f}{unit} {'higher' if d > 0 else 'lower'} ({ptext}).")
 
 
+def _money(value: float, currency: str | None) -> str:
+    """Money for a Markdown sentence: formatted, then escaped ("$" would open a formula)."""
+    from cxkit.display import format_money
+
+    return escape(format_money(value, currency))
+
+
 def p_text(p: float) -> str:
     """A p-value as a reader sees it: ``p < 0.001`` or ``p = 0.031``.
 
@@ -179,11 +186,9 @@ def value_difference_sentence(
     >>> print(value_difference_sentence(row, subject="Dissatisfied customers", other="satisfied ones"))
     No clear difference in value between dissatisfied customers and satisfied ones: the mean is 112 against 66 (p = 0.090) but the median 16 against 25 (p = 0.040), so the two point different ways; the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
     """
-    from cxkit.display import format_money as money
-
     c = {k: comparison[k] for k in ("mean_a", "mean_b", "p_value", "median_a", "median_b", "p_median", "n_a")}
     subject_t, other_t = escape(subject), escape(other)
-    m = {k: money(float(c[k]), currency) for k in ("mean_a", "mean_b", "median_a", "median_b")}
+    m = {k: _money(float(c[k]), currency) for k in ("mean_a", "mean_b", "median_a", "median_b")}
     p_mean, p_med = float(c["p_value"]), float(c["p_median"])
     d_mean = float(c["mean_a"]) - float(c["mean_b"])
     d_med = float(c["median_a"]) - float(c["median_b"])
@@ -270,10 +275,8 @@ def clv_total_sentence(total: Mapping, *, horizon_months: int, n_customers: int,
     ...       horizon_months=12, n_customers=5000, currency="£", last_year_revenue=455_000.0))
     Over the next 12 months our 5,000 customers are worth about **£412,000** in discounted spend (95% interval £398,000 to £430,000), against £455,000 they spent in the last 12 months. The forecast is discounted and leaves out customers not yet acquired.
     """
-    from cxkit.display import format_money as money
-
     def r(x: float) -> str:
-        return money(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
+        return _money(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
 
     text = (f"Over the next {horizon_months} months our {n_customers:,} customers are worth about "
             f"**{r(total['total'])}** in discounted spend (95% interval {r(total['ci_low'])} to {r(total['ci_high'])})")

@@ -317,6 +317,10 @@ def export_html(
     footer = f"{title} · {day.day} {day:%B %Y}"
     css = _REPORT_CSS % {"size": size, "footer": _css_string(footer)}
     body = body.replace("</head>", css + "</head>", 1)
+    # Reports hold no formulas and no widgets: leave out the maths typesetter (it would fetch
+    # a script from the network and read money such as "$120 ... $80" as a formula) and the
+    # widget loader, so a report opens offline as it prints.
+    body = _MATHJAX.sub("", body)
     # Raw frames have one-word headers (mean_time_since_last): let them wrap at their
     # underscores, so a wide table fits the page instead of running off its edge.
     body = _TH_TEXT.sub(lambda m: m.group(1) + m.group(2).replace("_", "_<wbr>") + m.group(3), body)
@@ -324,6 +328,10 @@ def export_html(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
     return output
+
+
+_MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
+                      r"|<script src=\"https://[^\"]*require(?:\.min)?\.js\">\s*</script>", re.S)
 
 
 def _chromium() -> str | None:

@@ -166,3 +166,11 @@ def test_service_sentence_names_both_ends_with_intervals_and_escapes_channels():
     text = service_sentence(sm)
     assert "25% for &lt;b&gt;chat&lt;/b&gt;" in text and "75% for phone" in text and "<b>" not in text
     assert service_sentence(sm[sm["channel"] != "phone"]) is None
+
+
+def test_dollar_amounts_cannot_open_a_formula_in_markdown():
+    from cxkit.narrative import clv_total_sentence
+
+    text = clv_total_sentence({"total": 68_000.0, "ci_low": 64_000.0, "ci_high": 72_000.0}, horizon_months=12,
+                              n_customers=2349, currency="$")
+    assert "$" not in text and "**&#36;68,000**" in text

@@ -321,3 +321,11 @@ def test_pdf_pages_are_numbered_in_the_footer(tmp_path):
     for n in range(1, pages + 1):
         assert f"Page {n} of {pages}" in text
     assert "Loyalty <club> report" in text
+
+
+def test_reports_fetch_no_maths_typesetter(tmp_path):
+    """No formula in a report: the HTML must not load MathJax from the network, which would also
+    read money such as "$120 ... $80" as a formula."""
+    html = export_html(ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb", tmp_path / "r.html").read_text()
+    assert "mathjax" not in html.lower()
+    assert not re.search(r"<script[^>]+src=\"https?://", html)     # nothing fetched when the report opens
