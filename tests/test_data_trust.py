@@ -352,3 +352,10 @@ def test_wrong_argument_types_are_named():
         load_folder(tables={"transactions": pd.DataFrame()}, columns=["customer_id"])
     with pytest.raises(DataError, match="takes pandas DataFrames"):
         load_folder(tables={"transactions": "transactions.csv"})
+
+
+def test_a_trailing_delimiter_column_is_dropped_and_noted(tmp_path):
+    write(tmp_path, "transactions.csv", "customer_id,date,amount,\na,2024-01-01,5,\n")
+    cx = load_folder(tmp_path)
+    assert list(cx.transactions.columns) == ["customer_id", "date", "amount", "is_refund"]
+    assert cx.notes["note"].str.contains("no name and no values dropped").any()

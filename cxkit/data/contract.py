@@ -159,6 +159,12 @@ def _read(source: Source, table: str, opts: _Options) -> pd.DataFrame:
     for col in df.columns:
         if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
             df[col] = clean_text(df[col])
+    # A trailing delimiter in the header makes a column with no name and no values: say so, drop it.
+    blank = [c for c in df.columns if str(c).startswith("Unnamed: ") and df[c].isna().all()]
+    if blank:
+        df = df.drop(columns=blank)
+        _note(opts, table, "", f"{len(blank)} column(s) with no name and no values dropped (a trailing delimiter?)",
+              len(df))
     if df.empty:
         raise DataError(f"table '{table}': has no rows", table=table, rule="not empty")
     df.attrs["delimiter"] = delimiter
