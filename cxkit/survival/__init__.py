@@ -1,0 +1,61 @@
+"""Who leaves, when, and what bad service has to do with it: churn survival over lifelines.
+
+Customers -> tidy tables (:mod:`cxkit.survival.tables`) -> lifelines models -> tidy
+results (:mod:`cxkit.survival.curves`, :mod:`cxkit.survival.models`).
+
+* :func:`survival_table`: one row per customer (tenure, churned, right-censored while
+  active), for Kaplan-Meier curves (:func:`km_table`, :func:`logrank_tests`), restricted
+  mean tenure (:func:`rmst`, :func:`rmst_difference`) and Cox models of static traits.
+* :func:`episode_table`: counting-process episodes with contact counts and the latest
+  CSAT as they stood, for :class:`lifelines.CoxTimeVaryingFitter`: the right way to ask
+  whether bad contacts drive churn.
+* :func:`lifetime_counts` and :func:`naive_vs_time_varying`: the tempting wrong way
+  (lifetime counts as if known from day one) beside the right one. Customers who stayed
+  longer had more time to contact us, so lifetime counts make contacts look protective
+  (immortal-time bias).
+* :func:`landmark_table`: the cross-check a board can follow (experience in the first
+  months, churn afterwards).
+* :func:`active_customers`, :func:`churn_risk`, :func:`attributable_churn`: who is at
+  risk over the next days, and how much churn bad contacts cost.
+* :func:`hazard_ratios`: any fitted Cox model as a tidy table.
+
+Time is in whole days since sign-up; a contact or answer dated day t counts for churn
+from day t + 1 (the rules are in :mod:`cxkit.survival.tables`).
+
+Example
+-------
+>>> from cxkit.data import load_folder
+>>> cx = load_folder("data/sample")
+>>> st = survival_table(cx.customers, as_of=cx.as_of, covariates=["plan"])
+>>> rmst(st, horizons=365, group="plan")[["group", "horizon", "customers"]]
+       group  horizon  customers
+0       Club    365.0       3794
+1  Club Plus    365.0       1206
+"""
+from cxkit.survival.curves import km_table, logrank_tests, rmst, rmst_difference
+from cxkit.survival.models import attributable_churn, churn_risk, hazard_ratios, naive_vs_time_varying
+from cxkit.survival.tables import (
+    CONTACT_COUNTS,
+    active_customers,
+    episode_table,
+    landmark_table,
+    lifetime_counts,
+    survival_table,
+)
+
+__all__ = [
+    "CONTACT_COUNTS",
+    "survival_table",
+    "episode_table",
+    "lifetime_counts",
+    "landmark_table",
+    "active_customers",
+    "km_table",
+    "logrank_tests",
+    "rmst",
+    "rmst_difference",
+    "hazard_ratios",
+    "naive_vs_time_varying",
+    "churn_risk",
+    "attributable_churn",
+]

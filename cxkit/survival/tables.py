@@ -1,0 +1,588 @@
+"""Customers -> survival tables: one row per customer, counting-process episodes, landmarks.
+
+Time is counted in whole days since sign-up (the sign-up day is day 0). The rules every
+table here shares:
+
+* **Follow-up** ends on ``churn_date`` for a customer who left and on ``as_of`` for an
+  active one (right-censored). A ``churn_date`` after ``as_of`` had not happened yet:
+  the customer counts as active, as in the data contract. Customers who signed up after
+  ``as_of`` are left out and reported in ``attrs["exclusions"]``.
+* **A contact or survey answer dated day t counts for churn on day t + 1 onwards.** A
+  contact on the day a customer leaves does not count towards that churn (within a day
+  the order is unknown, and it may be the cancellation call itself). The same rule
+  places every covariate: counts are of contacts dated on or before the day the
+  covariate is read.
+* **Contacts and answers dated after a customer left** (or after ``as_of``) describe no
+  time at risk: they are left out and reported. Rows dated before sign-up, and ids
+  unknown to ``customers``, break the data contract and raise :class:`cxkit.DataError`.
+* **CSAT before the first answer** is unknown: ``has_csat`` is False and
+  ``latest_csat`` holds ``csat_fill`` (by default the mean of every CSAT answer dated
+  within follow-up), so a model can use both columns as they stand: the CSAT hazard
+  ratio is then learnt from customers who answered, and ``has_csat`` absorbs the rest.
+  ``csat_fill=None`` leaves it missing (drop those rows before fitting). Answers given
+  on the same day are averaged.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from cxkit.errors import data_error, require_columns
+from cxkit.experience import bad_contacts
+from cxkit.parsing import parse_timestamp
+
+__all__ = [
+    "CONTACT_COUNTS",
+    "survival_table",
+    "episode_table",
+    "lifetime_counts",
+    "landmark_table",
+    "active_customers",
+]
+
+#: Contact counts carried by every table built from contacts (cumulative to a day).
+CONTACT_COUNTS = ("cum_contacts", "cum_unresolved", "cum_long_wait", "cum_bad_contacts")
+_UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
+_SAME_DAY_STOP = 0.5  # a customer who leaves on the sign-up day is at risk for half a day
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _as_of(as_of: Any) -> np.datetime64:
+    ts = parse_timestamp(as_of, name="as_of")  # the data contract's reading of a user's date
+    if ts is None or pd.isna(ts):
+        raise data_error("arguments", "as_of", "as_of is required (the analysis date)")
+    return np.datetime64(ts.normalize(), "D")
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """Calendar days (datetime64[D]) of a date column; time of day and zone dropped."""
+    s = pd.to_datetime(values)
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def _check_choice(value: Any, allowed: Sequence[Any], name: str) -> None:
+    if value not in allowed:
+        raise data_error("arguments", name, f"{name} must be one of {list(allowed)}, got {value!r}")
+
+
+# --------------------------------------------------------------------------- follow-up
+
+
+@dataclass
+class _FollowUp:
+    """Customers kept, with sign-up day, tenure (days) and churn flag as arrays."""
+
+    frame: pd.DataFrame  # the kept customers rows, positional index 0..n-1
+    signup: np.ndarray  # datetime64[D]
+    tenure: np.ndarray  # int64 days
+    churned: np.ndarray  # bool
+    as_of: np.datetime64
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ids(self) -> pd.Index:
+        return pd.Index(self.frame["customer_id"])
+
+    def exclude(self, table: str, rule: str, n_rows: int, n_customers: int) -> None:
+        if n_rows:
+            self.exclusions.append(
+                {"table": table, "rule": rule, "n_rows": int(n_rows), "n_customers": int(n_customers)}
+            )
+
+
+def _follow_up(
+    customers: pd.DataFrame,
+    as_of: Any,
+    covariates: Sequence[str] | None,
+    signed_up_after: str,
+) -> _FollowUp:
+    _check_choice(signed_up_after, ("exclude", "raise"), "signed_up_after")
+    require_columns(customers, ["customer_id", "signup_date", *(covariates or [])], "customers")
+    end = _as_of(as_of)
+    dup = customers["customer_id"].duplicated(keep=False)
+    if dup.any():
+        raise data_error("customers", "customer_id", "customer_id must be unique", customers[dup])
+    signup = _days(customers["signup_date"])
+    if np.isnat(signup).any():
+        raise data_error("customers", "signup_date", "signup_date is required",
+                         customers[np.isnat(signup)])
+    if "churn_date" in customers:
+        churn = _days(customers["churn_date"])
+    else:  # the data contract: no churn_date column means every customer is active
+        churn = np.full(len(customers), np.datetime64("NaT"), dtype="datetime64[D]")
+    before = churn < signup
+    if before.any():
+        raise data_error("customers", "churn_date", "churn_date is before signup_date",
+                         customers[before], hint="fix the dates at source; a customer cannot leave before joining")
+    late = signup > end
+    if late.any() and signed_up_after == "raise":
+        raise data_error("customers", "signup_date", f"customers signed up after as_of ({end})",
+                         customers[late], hint="pass signed_up_after='exclude' to leave them out with a report")
+    keep = ~late
+    churned = ~np.isnat(churn) & (churn <= end)  # a churn_date after as_of had not happened yet
+    stop = np.where(churned, churn, end)
+    fu = _FollowUp(
+        frame=customers.loc[keep].reset_index(drop=True),
+        signup=signup[keep],
+        tenure=(stop - signup)[keep].astype("int64"),
+        churned=churned[keep],
+        as_of=end,
+    )
+    fu.exclude("customers", "signed up after as_of", late.sum(), late.sum())
+    return fu
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass
+class _Events:
+    """Dated rows of one table mapped onto the follow-up: position, day, values."""
+
+    pos: np.ndarray  # int64 customer position in the follow-up
+    day: np.ndarray  # int64 days since sign-up
+    values: np.ndarray  # float (n, k)
+    names: tuple[str, ...]
+
+    def key(self, width: int) -> np.ndarray:
+        return self.pos * width + self.day
+
+
+def _place(table: pd.DataFrame, name: str, fu: _FollowUp) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Rows of a dated table up to as_of, with the customer position and day of each."""
+    require_columns(table, ["customer_id", "date"], name)
+    date = _days(table["date"])
+    if np.isnat(date).any():
+        raise data_error(name, "date", "date is required", table[np.isnat(date)])
+    after = date > fu.as_of
+    fu.exclude(name, "dated after as_of", after.sum(), table.loc[after, "customer_id"].nunique())
+    table, date = table.loc[~after], date[~after]
+    pos = fu.ids.get_indexer(table["customer_id"])
+    unknown = pos < 0
+    if unknown.any():
+        raise data_error(name, "customer_id", "customer_id not in customers (or signed up after as_of)",
+                         table[unknown])
+    day = (date - fu.signup[pos]).astype("int64")
+    early = day < 0
+    if early.any():
+        raise data_error(name, "date", "dated before the customer's signup_date", table[early])
+    return table, pos.astype("int64"), day
+
+
+def _drop_after_leaving(pos: np.ndarray, day: np.ndarray, name: str, fu: _FollowUp) -> np.ndarray:
+    """Mask of rows dated within the customer's follow-up; the others are reported."""
+    gone = day > fu.tenure[pos]
+    fu.exclude(name, "dated after the customer left", gone.sum(), len(np.unique(pos[gone])))
+    return ~gone
+
+
+def _sorted_events(pos: np.ndarray, day: np.ndarray, values: np.ndarray, names: tuple[str, ...]) -> _Events:
+    order = np.lexsort((day, pos))
+    return _Events(pos[order], day[order], values[order].astype(float), names)
+
+
+def _contact_events(contacts: pd.DataFrame, fu: _FollowUp, long_wait: Any, long_wait_quantile: float) -> _Events:
+    table, pos, day = _place(contacts, "contacts", fu)
+    flagged = bad_contacts(table, long_wait=long_wait, long_wait_quantile=long_wait_quantile)
+    keep = _drop_after_leaving(pos, day, "contacts", fu)
+    values = np.column_stack([
+        np.ones(len(flagged)),
+        flagged["unresolved"].to_numpy(bool),
+        flagged["long_wait"].to_numpy(bool),
+        flagged["bad"].to_numpy(bool),
+    ])
+    return _sorted_events(pos[keep], day[keep], values[keep], CONTACT_COUNTS)
+
+
+def _csat_events(surveys: pd.DataFrame, fu: _FollowUp) -> tuple[_Events, float | None]:
+    """Answers per customer and day (same-day answers averaged), and the mean answer."""
+    require_columns(surveys, ["customer_id", "date", "csat"], "surveys")
+    table, pos, day = _place(surveys, "surveys", fu)
+    csat = pd.to_numeric(table["csat"], errors="coerce").astype(float).to_numpy()
+    keep = _drop_after_leaving(pos, day, "surveys", fu) & ~np.isnan(csat)
+    # answers given on the same day are averaged (the order within a day is unknown)
+    answers = pd.DataFrame({"pos": pos[keep], "day": day[keep], "csat": csat[keep]})
+    daily = answers.groupby(["pos", "day"], sort=True)["csat"].mean().reset_index()
+    ev = _Events(daily["pos"].to_numpy("int64"), daily["day"].to_numpy("int64"),
+                 daily[["csat"]].to_numpy(float), ("latest_csat",))
+    return ev, float(answers["csat"].mean()) if len(answers) else None
+
+
+# --------------------------------------------------------------------------- covariates
+
+
+@dataclass
+class _Prepared:
+    fu: _FollowUp
+    contacts: _Events | None
+    csat: _Events | None
+    csat_fill: float | None
+    covariates: list[str]
+
+    @property
+    def width(self) -> int:
+        return int(self.fu.tenure.max(initial=0)) + 2
+
+    def at(self, pos: np.ndarray, day: np.ndarray) -> pd.DataFrame:
+        """Covariates known at the end of ``day`` (events dated on or before it) for each query."""
+        out: dict[str, Any] = {}
+        width = self.width
+        qkey = pos * width + day
+        if self.contacts is not None:
+            ckey = self.contacts.key(width)
+            cum = np.vstack([np.zeros((1, self.contacts.values.shape[1])), np.cumsum(self.contacts.values, axis=0)])
+            lo = np.searchsorted(ckey, pos * width, side="left")
+            hi = np.maximum(np.searchsorted(ckey, qkey, side="right"), lo)  # day -1: nothing yet
+            counts = (cum[hi] - cum[lo]).round().astype("int64")
+            for j, name in enumerate(self.contacts.names):
+                out[name] = counts[:, j]
+        if self.csat is not None:
+            skey = self.csat.key(width)
+            idx = np.searchsorted(skey, qkey, side="right") - 1
+            safe = np.clip(idx, 0, None)
+            has = (idx >= 0) & (self.csat.pos[safe] == pos) if len(skey) else np.zeros(len(pos), bool)
+            latest = np.where(has, self.csat.values[safe, 0] if len(skey) else np.nan, np.nan)
+            if self.csat_fill is not None:
+                latest = np.where(has, latest, self.csat_fill)
+            out["latest_csat"] = latest
+            out["has_csat"] = has
+        frame = pd.DataFrame(out, index=range(len(pos)))
+        static = self.fu.frame[self.covariates].iloc[pos].reset_index(drop=True)
+        return pd.concat([frame, static], axis=1)
+
+    def finish(self, out: pd.DataFrame) -> pd.DataFrame:
+        out.attrs = {"as_of": pd.Timestamp(self.fu.as_of), "csat_fill": self.csat_fill,
+                     "exclusions": list(self.fu.exclusions)}
+        return out
+
+
+def _prepare(
+    customers: pd.DataFrame,
+    contacts: pd.DataFrame | None,
+    surveys: pd.DataFrame | None,
+    *,
+    as_of: Any,
+    covariates: Sequence[str] | None,
+    long_wait: Any,
+    long_wait_quantile: float,
+    csat_fill: Literal["mean"] | float | None,
+    signed_up_after: str = "exclude",
+) -> _Prepared:
+    covariates = _covariate_list(covariates)
+    fu = _follow_up(customers, as_of, covariates, signed_up_after)
+    ev_contacts = None if contacts is None else _contact_events(contacts, fu, long_wait, long_wait_quantile)
+    ev_csat, mean_csat = (None, None) if surveys is None else _csat_events(surveys, fu)
+    fill: float | None
+    if isinstance(csat_fill, str):
+        _check_choice(csat_fill, ("mean",), "csat_fill")
+        fill = mean_csat
+    else:
+        fill = None if csat_fill is None else float(csat_fill)
+    return _Prepared(fu, ev_contacts, ev_csat, fill, covariates)
+
+
+def _covariate_list(covariates: str | Sequence[str] | None) -> list[str]:
+    if covariates is None:
+        return []
+    out = [covariates] if isinstance(covariates, str) else list(covariates)
+    reserved = {"customer_id", "tenure", "churned", "start", "stop", "event", "duration", "landmark",
+                "latest_csat", "has_csat", *CONTACT_COUNTS}
+    clash = sorted(reserved & set(out))
+    if clash:
+        raise data_error("arguments", "covariates", f"covariates may not be named {clash} (reserved output columns)")
+    return out
+
+
+# --------------------------------------------------------------------------- public tables
+
+
+def survival_table(
+    customers: pd.DataFrame,
+    *,
+    as_of: Any,
+    covariates: str | Sequence[str] | None = None,
+    unit: Literal["D", "W", "M"] = "D",
+    signed_up_after: Literal["exclude", "raise"] = "exclude",
+) -> pd.DataFrame:
+    """One row per customer: how long they have been a member and whether they have left.
+
+    Every churn curve and churn model starts here: customers still active on ``as_of``
+    are right-censored, not counted as staying forever or dropped.
+
+    Parameters
+    ----------
+    customers : validated customers table (``customer_id``, ``signup_date``, ``churn_date``
+        missing while active).
+    as_of : the analysis date; follow-up of active customers ends on it.
+    covariates : customers columns to carry along (e.g. ``["plan", "region"]``).
+    unit : ``"D"`` days (integer), ``"W"`` weeks or ``"M"`` months (30.4375 days).
+    signed_up_after : customers who signed up after ``as_of`` are left out and reported
+        in ``attrs["exclusions"]`` (``"exclude"``) or raise :class:`DataError` (``"raise"``).
+
+    Returns
+    -------
+    DataFrame with ``customer_id``, ``tenure`` (from sign-up to ``churn_date`` or
+    ``as_of``), ``churned`` (bool) and the covariates; ``attrs`` holds ``as_of``,
+    ``unit`` and ``exclusions``. A churn before sign-up raises :class:`DataError`.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2025-01-01", "2025-03-01"]),
+    ...     "churn_date": pd.to_datetime(["2025-01-31", None]), "plan": ["Club", "Plus"]})
+    >>> survival_table(c, as_of="2025-12-31", covariates=["plan"])
+      customer_id  tenure  churned  plan
+    0           a      30     True  Club
+    1           b     305    False  Plus
+    """
+    _check_choice(unit, tuple(_UNITS), "unit")
+    covariates = _covariate_list(covariates)
+    fu = _follow_up(customers, as_of, covariates, signed_up_after)
+    tenure: Any = fu.tenure if unit == "D" else fu.tenure / _UNITS[unit]
+    out = pd.DataFrame({"customer_id": fu.frame["customer_id"], "tenure": tenure, "churned": fu.churned})
+    out = pd.concat([out, fu.frame[covariates]], axis=1)
+    out.attrs = {"as_of": pd.Timestamp(fu.as_of), "unit": unit, "exclusions": list(fu.exclusions)}
+    return out
+
+
+def episode_table(
+    customers: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    surveys: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    long_wait: float | Mapping[str, float] | None = None,
+    long_wait_quantile: float = 0.9,
+    covariates: str | Sequence[str] | None = None,
+    csat_fill: Literal["mean"] | float | None = "mean",
+) -> pd.DataFrame:
+    """Counting-process episodes: each customer's membership cut wherever their experience changed.
+
+    A contact that went badly can only raise the risk of leaving *after* it happened.
+    Counting a customer's lifetime contacts as if known from the first day credits the
+    customers who stayed longest (and so had time to call more) with protection they
+    never had (immortal-time bias). Episodes carry the counts as they stood, so a
+    time-varying Cox model (:class:`lifelines.CoxTimeVaryingFitter`) sees the truth.
+
+    Rules (see :mod:`cxkit.survival`): an episode covers days ``(start, stop]`` since
+    sign-up; a contact or answer dated day t opens a new episode at ``start = t`` and
+    counts for churn from day t + 1, so one on the day a customer leaves does not count
+    towards that churn and no episode has zero length. Several contacts on one day
+    open one episode. A customer who leaves on the sign-up day has one episode
+    ``(0, 0.5]``; an active customer who signed up on ``as_of`` has no time at risk and
+    no episode (reported in ``attrs["exclusions"]``).
+
+    Parameters
+    ----------
+    customers, contacts, surveys : validated tables (contacts and surveys optional).
+    as_of : the analysis date.
+    long_wait, long_wait_quantile : what counts as a long wait, passed to
+        :func:`cxkit.experience.bad_contacts` (default: the channel's 90th percentile).
+    covariates : static customers columns to carry along.
+    csat_fill : value of ``latest_csat`` before a customer's first answer: ``"mean"``
+        (mean of the answers within follow-up, the default; in ``attrs["csat_fill"]``),
+        a number, or ``None`` (left missing).
+
+    Returns
+    -------
+    DataFrame in the order of ``customers``, then ``start``: ``customer_id``, ``start`` (int),
+    ``stop`` (float), ``event`` (True only on the last episode of a customer who left),
+    ``cum_contacts``, ``cum_unresolved``, ``cum_long_wait``, ``cum_bad_contacts`` (with
+    contacts), ``latest_csat``, ``has_csat`` (with surveys) and the covariates.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a"], "signup_date": [pd.Timestamp("2025-01-01")],
+    ...     "churn_date": [pd.Timestamp("2025-01-31")]})
+    >>> k = pd.DataFrame({"customer_id": ["a"], "date": [pd.Timestamp("2025-01-11")], "channel": ["chat"],
+    ...     "wait_minutes": [1.0], "resolved_first_contact": [False]})
+    >>> episode_table(c, k, as_of="2025-12-31", long_wait=10)[["start", "stop", "event", "cum_unresolved"]]
+       start  stop  event  cum_unresolved
+    0      0  10.0  False               0
+    1     10  30.0   True               1
+    """
+    prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+    fu = prep.fu
+    n = len(fu.tenure)
+    no_time = (fu.tenure == 0) & ~fu.churned
+    fu.exclude("customers", "no time at risk (signed up on as_of)", no_time.sum(), no_time.sum())
+    cut_pos = [np.arange(n)[~no_time]]
+    cut_day = [np.zeros((~no_time).sum(), dtype="int64")]
+    for ev in (prep.contacts, prep.csat):
+        if ev is not None:
+            cut_pos.append(ev.pos)
+            cut_day.append(ev.day)
+    pos, day = np.concatenate(cut_pos), np.concatenate(cut_day)
+    # a change dated on the last day opens no episode: no time at risk is left after it
+    keep = (day < fu.tenure[pos]) | (day == 0)
+    width = prep.width
+    key = np.unique(pos[keep] * width + day[keep])
+    pos, start = key // width, key % width
+    last = np.r_[pos[1:] != pos[:-1], True]
+    stop = np.r_[start[1:], 0].astype(float)
+    stop[last] = fu.tenure[pos[last]]
+    stop[last & (fu.tenure[pos] == 0)] = _SAME_DAY_STOP
+    out = pd.DataFrame({
+        "customer_id": fu.frame["customer_id"].to_numpy()[pos],
+        "start": start.astype("int64"),
+        "stop": stop,
+        "event": last & fu.churned[pos],
+    })
+    # a same-day leaver's only episode is read before day 0: what happened that day does not count
+    known_at = np.where(fu.tenure[pos] == 0, -1, start)
+    out = pd.concat([out, prep.at(pos, known_at)], axis=1)
+    return prep.finish(out)
+
+
+def lifetime_counts(
+    customers: pd.DataFrame,
+    contacts: pd.DataFrame,
+    surveys: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    long_wait: float | Mapping[str, float] | None = None,
+    long_wait_quantile: float = 0.9,
+    covariates: str | Sequence[str] | None = None,
+    csat_fill: Literal["mean"] | float | None = "mean",
+) -> pd.DataFrame:
+    """The survival table with each customer's *lifetime* contact counts: the naive (wrong) set-up.
+
+    Shown in the churn notebook to explain immortal-time bias: customers who stayed
+    longer had more time to contact us, so lifetime counts used as baseline covariates
+    make contacts look protective. Use :func:`episode_table` (or :func:`landmark_table`)
+    for the real effect.
+
+    Counts cover every contact from sign-up to the end of follow-up (``churn_date``
+    included, or ``as_of``); ``latest_csat`` is the last answer in that window.
+
+    Returns
+    -------
+    :func:`survival_table` columns plus the same count and CSAT columns as
+    :func:`episode_table` (``cum_unresolved``...).
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a"], "signup_date": [pd.Timestamp("2025-01-01")], "churn_date": [pd.NaT]})
+    >>> k = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2025-02-01", "2025-09-01"]),
+    ...     "channel": "chat", "wait_minutes": 1.0, "resolved_first_contact": False})
+    >>> lifetime_counts(c, k, as_of="2025-12-31", long_wait=10)[["tenure", "churned", "cum_unresolved"]]
+       tenure  churned  cum_unresolved
+    0     364    False               2
+    """
+    prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+    fu = prep.fu
+    pos = np.arange(len(fu.tenure))
+    out = pd.DataFrame({"customer_id": fu.frame["customer_id"], "tenure": fu.tenure, "churned": fu.churned})
+    return prep.finish(pd.concat([out, prep.at(pos, fu.tenure)], axis=1))
+
+
+def landmark_table(
+    customers: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    surveys: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    landmark_days: int = 180,
+    horizon: int | None = None,
+    long_wait: float | Mapping[str, float] | None = None,
+    long_wait_quantile: float = 0.9,
+    covariates: str | Sequence[str] | None = None,
+    csat_fill: Literal["mean"] | float | None = "mean",
+) -> pd.DataFrame:
+    """Customers still members at a landmark, their experience up to it, and what happened after.
+
+    The cross-check a board can follow: "among members who reached six months, those
+    with more unresolved contacts in those six months left faster afterwards". Nothing
+    counted happened after the landmark, so there is no immortal-time bias.
+
+    A customer is at the landmark when still a member at the end of day
+    ``landmark_days`` (tenure greater than it); covariates count contacts and answers
+    dated on or before that day; the outcome is churn after it.
+
+    Parameters
+    ----------
+    landmark_days : the landmark, in days since sign-up.
+    horizon : follow customers for at most this many days after the landmark (censored
+        there); default: to the end of follow-up.
+    Other parameters as in :func:`episode_table`.
+
+    Returns
+    -------
+    DataFrame: ``customer_id``, ``landmark``, ``duration`` (days after the landmark),
+    ``churned``, the count and CSAT columns of :func:`episode_table`, the covariates.
+    Fit ``CoxPHFitter().fit(t, "duration", "churned")``.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2025-01-01"] * 2),
+    ...     "churn_date": pd.to_datetime(["2025-03-01", "2025-09-01"])})
+    >>> landmark_table(c, as_of="2025-12-31", landmark_days=90)[["customer_id", "duration", "churned"]]
+      customer_id  duration  churned
+    0           b       153     True
+    """
+    landmark = int(landmark_days)
+    if landmark < 0:
+        raise data_error("arguments", "landmark_days", f"landmark_days must be >= 0, got {landmark_days!r}")
+    prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+    fu = prep.fu
+    pos = np.flatnonzero(fu.tenure > landmark)
+    duration = fu.tenure[pos] - landmark
+    churned = fu.churned[pos].copy()
+    if horizon is not None:
+        churned &= duration <= horizon
+        duration = np.minimum(duration, int(horizon))
+    out = pd.DataFrame({
+        "customer_id": fu.frame["customer_id"].to_numpy()[pos],
+        "landmark": landmark,
+        "duration": duration.astype("int64"),
+        "churned": churned,
+    })
+    return prep.finish(pd.concat([out, prep.at(pos, np.full(len(pos), landmark, dtype="int64"))], axis=1))
+
+
+def active_customers(
+    customers: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    surveys: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    long_wait: float | Mapping[str, float] | None = None,
+    long_wait_quantile: float = 0.9,
+    covariates: str | Sequence[str] | None = None,
+    csat_fill: Literal["mean"] | float | None = "mean",
+) -> pd.DataFrame:
+    """Customers still active on ``as_of``, with their tenure and experience so far: the ones to score.
+
+    The input of :func:`churn_risk` and :func:`attributable_churn`: the same columns as
+    :func:`episode_table`, read at the end of ``as_of`` (every contact and answer up to
+    and including it), so a model fitted on episodes applies directly.
+
+    Returns
+    -------
+    DataFrame: ``customer_id``, ``tenure`` (days), the count and CSAT columns, the
+    covariates.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2025-01-01"] * 2),
+    ...     "churn_date": pd.to_datetime([None, "2025-09-01"])})
+    >>> active_customers(c, as_of="2025-12-31")
+      customer_id  tenure
+    0           a     364
+    """
+    prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+    fu = prep.fu
+    pos = np.flatnonzero(~fu.churned)
+    out = pd.DataFrame({"customer_id": fu.frame["customer_id"].to_numpy()[pos], "tenure": fu.tenure[pos]})
+    return prep.finish(pd.concat([out, prep.at(pos, fu.tenure[pos])], axis=1))
