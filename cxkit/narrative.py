@@ -361,7 +361,7 @@ def service_sentence(service: pd.DataFrame, *, group: str = "channel", period: s
 
 
 def facts_line(*, as_of: Any, period: str | None = None, currency: str | None = None,
-               bases: Mapping[str, int] | None = None) -> str:
+               bases: Mapping[str, int] | None = None, money: bool = True) -> str:
     """The facts every report states on its first page: analysis date, period, currency, bases.
 
     Example
@@ -374,7 +374,8 @@ def facts_line(*, as_of: Any, period: str | None = None, currency: str | None = 
     parts = [f"Analysis date {ts.day} {ts:%b %Y}"]
     if period:
         parts.append(f"figures cover {escape(period)} unless a chart says otherwise")
-    parts.append(f"money in {escape(currency)}" if currency else "money in the data's own unit (no currency given)")
+    if money:   # a report with no money figures (e.g. retention in days) says nothing of currency
+        parts.append(f"money in {escape(currency)}" if currency else "money in the data's own unit (no currency given)")
     if bases:
         parts.append(", ".join(f"{int(v):,} {escape(k)}" for k, v in bases.items()))
     return " · ".join(parts) + "."
@@ -428,3 +429,175 @@ def forecast_warnings(
 def as_bullets(lines: list[str]) -> str:
     """Join sentences as a Markdown bullet list."""
     return "\n".join(f"- {line}" for line in lines if line)
+
+
+# --------------------------------------------------------------------------- churn survival
+
+__all__ += ["hazard_sentence", "immortal_time_sentence", "attributable_sentence", "rmst_sentence"]
+
+
+def _pct_range(a: float, b: float) -> str:
+    return f"{a:.0f}-{b:.0f}%" if a >= 0 else f"{a:.0f} to {b:.0f}%"
+
+
+def hazard_sentence(hr_row: Mapping, *, what: str, ci: float = 0.95) -> str:
+    """One hazard ratio in words a board reads: how much it raises or lowers the risk of leaving.
+
+    The wording follows the interval: "raises" or "lowers" only when the interval
+    excludes 1; otherwise "no evidence of an effect", never "no effect" (the data may
+    simply be too few to tell).
+
+    Parameters
+    ----------
+    hr_row : a row of :func:`cxkit.survival.hazard_ratios` (``hazard_ratio``, ``ci_low``, ``ci_high``).
+    what : the covariate in words, starting the sentence (escaped here: pass plain text),
+        e.g. "Each contact not resolved at first contact".
+    ci : the interval's level, for the wording.
+
+    Example
+    -------
+    >>> print(hazard_sentence({"hazard_ratio": 1.319, "ci_low": 1.236, "ci_high": 1.408},
+    ...                       what="Each contact not resolved at first contact"))
+    Each contact not resolved at first contact raises the risk of leaving by **32%** (95% interval 24-41%).
+    >>> print(hazard_sentence({"hazard_ratio": 1.11, "ci_low": 0.98, "ci_high": 1.27}, what="A long wait"))
+    A long wait: **no evidence of an effect** on the risk of leaving (hazard ratio 1.11, 95% interval 0.98-1.27).
+    """
+    hr, lo, hi = (float(hr_row[k]) for k in ("hazard_ratio", "ci_low", "ci_high"))
+    what_t, level = escape(what), f"{ci * 100:g}% interval"
+    if lo > 1:
+        return (f"{what_t} raises the risk of leaving by **{(hr - 1) * 100:.0f}%** "
+                f"({level} {_pct_range((lo - 1) * 100, (hi - 1) * 100)}).")
+    if hi < 1:
+        return (f"{what_t} lowers the risk of leaving by **{(1 - hr) * 100:.0f}%** "
+                f"({level} {_pct_range((1 - hi) * 100, (1 - lo) * 100)}).")
+    return (f"{what_t}: **no evidence of an effect** on the risk of leaving (hazard ratio {hr:.2f}, "
+            f"{level} {lo:.2f}-{hi:.2f}).")
+
+
+def immortal_time_sentence(naive: Mapping, right: Mapping, *, what: str) -> str:
+    """The naive (lifetime-count) hazard ratio beside the right (time-varying) one, and why they differ.
+
+    Customers who stayed longer had more time to contact us, so counting contacts over a
+    whole membership credits long stayers with contacts: that makes contacts look
+    protective (immortal-time bias). The sentence says so only when the two answers
+    point different ways.
+
+    Parameters
+    ----------
+    naive, right : rows of :func:`cxkit.survival.naive_vs_time_varying` (or
+        :func:`cxkit.survival.hazard_ratios`) for the same covariate.
+    what : the covariate in words, plural (escaped here), e.g. "unresolved contacts".
+
+    Example
+    -------
+    >>> print(immortal_time_sentence({"hazard_ratio": 0.83}, {"hazard_ratio": 1.32, "ci_low": 1.24, "ci_high": 1.41},
+    ...                              what="unresolved contacts"))
+    Counted over a whole membership, unresolved contacts look *protective* (hazard ratio 0.83), only because customers who stayed longer had more time to contact us; counted as they happen, the hazard ratio is **1.32** (95% interval 1.24-1.41).
+    """
+    n, r = float(naive["hazard_ratio"]), float(right["hazard_ratio"])
+    lo, hi = float(right["ci_low"]), float(right["ci_high"])
+    what_t = escape(what)
+    right_text = f"the hazard ratio is **{r:.2f}** (95% interval {lo:.2f}-{hi:.2f})"
+    if (n < 1) != (r < 1):
+        look = "protective" if n < 1 else "harmful"
+        return (f"Counted over a whole membership, {what_t} look *{look}* (hazard ratio {n:.2f}), only because "
+                f"customers who stayed longer had more time to contact us; counted as they happen, {right_text}.")
+    return (f"Counted over a whole membership, {what_t} give a hazard ratio of {n:.2f}; counted as they happen, "
+            f"{right_text}. Only the second is free of the bias of longer stayers having had more time to "
+            "contact us.")
+
+
+def attributable_sentence(row: Mapping, horizon_days: int, *, what: str = "bad contacts") -> str:
+    """The churn over the horizon owed to bad contacts, with its interval, in words.
+
+    The kit's answer to claims such as "67% of churn is preventable": the share of the
+    churners a model expects among today's active customers who would be expected to
+    stay had their bad contacts gone well, with its interval ("no evidence" when the
+    interval includes 0).
+
+    Parameters
+    ----------
+    row : the row of :func:`cxkit.survival.attributable_churn`.
+    horizon_days : the horizon, in days.
+    what : the exposure in words (escaped here).
+
+    Example
+    -------
+    >>> print(attributable_sentence({"expected_churners": 158.9, "attributable_churners": 29.4,
+    ...     "attributable_share": 0.186, "ci_low": 0.138, "ci_high": 0.230, "customers": 3672}, 90))
+    Of the **159** customers the model expects to leave in the next 90 days (of 3,672 active), about **29** (**19%**, 95% interval 14-23%) would be expected to stay had their bad contacts gone well.
+    """
+    share, lo, hi = (float(row[k]) for k in ("attributable_share", "ci_low", "ci_high"))
+    expected, owed = float(row["expected_churners"]), float(row["attributable_churners"])
+    what_t = escape(what)
+    base = f" (of {int(row['customers']):,} active)" if "customers" in row else ""
+    interval = f"95% interval {_pct_range(lo * 100, hi * 100)}"
+    if lo <= 0 <= hi:
+        return (f"**No evidence** that {what_t} add to the {expected:,.0f} departures the model expects in the "
+                f"next {horizon_days} days{base}: the share owed to them is {share:.0%} ({interval}).")
+    if share < 0:
+        return (f"Of the **{expected:,.0f}** customers the model expects to leave in the next {horizon_days} days"
+                f"{base}, more would leave had their {what_t} gone well ({share:.0%}, {interval}).")
+    return (f"Of the **{expected:,.0f}** customers the model expects to leave in the next {horizon_days} days{base}, "
+            f"about **{owed:,.0f}** (**{share:.0%}**, {interval}) would be expected to stay had their {what_t} "
+            "gone well.")
+
+
+def rmst_sentence(diff_row: Mapping, *, a: str | None = None, b: str | None = None, alpha: float = 0.05) -> str:
+    """Days of membership kept by one group against another within a horizon, worded by its test.
+
+    Parameters
+    ----------
+    diff_row : a row of :func:`cxkit.survival.rmst_difference` (``horizon``, ``rmst_a``,
+        ``rmst_b``, ``difference``, ``ci_low``, ``ci_high``, ``p_value``, ``group_a``, ``group_b``).
+    a, b : the groups in words (default: ``group_a`` and ``group_b`` followed by "members");
+        escaped here.
+    alpha : the test's level.
+
+    Example
+    -------
+    >>> row = {"group_a": "Club Plus", "group_b": "Club", "horizon": 365.0, "rmst_a": 328.7, "rmst_b": 330.6,
+    ...        "difference": -1.9, "ci_low": -7.8, "ci_high": 4.0, "p_value": 0.526}
+    >>> print(rmst_sentence(row))
+    In their first 365 days, Club Plus members and Club members stayed about as long: 328.7 against 330.6 days on average, a difference within the noise (p = 0.526).
+    """
+    a_t = escape(a if a is not None else f"{diff_row['group_a']} members")
+    b_t = escape(b if b is not None else f"{diff_row['group_b']} members")
+    h, ra, rb = float(diff_row["horizon"]), float(diff_row["rmst_a"]), float(diff_row["rmst_b"])
+    d, lo, hi, p = (float(diff_row[k]) for k in ("difference", "ci_low", "ci_high", "p_value"))
+    head = f"In their first {h:g} days"
+    if not p < alpha:
+        return (f"{head}, {a_t} and {b_t} stayed about as long: {ra:.1f} against {rb:.1f} days on average, "
+                f"a difference within the noise ({p_text(p)}).")
+    word = "more" if d > 0 else "fewer"
+    low, high = sorted((abs(lo), abs(hi)))
+    return (f"{head}, {a_t} stayed **{abs(d):.1f} days {word}** on average than {b_t} ({ra:.1f} against {rb:.1f}; "
+            f"95% interval {low:.1f}-{high:.1f} days, {p_text(p)}).")
+
+
+def risk_check_sentence(concordance: float, predicted: float, observed: int, *, horizon_days: int) -> str:
+    """How a churn-risk score did on a time holdout: its ranking and its total, in words.
+
+    Example
+    -------
+    >>> risk_check_sentence(0.59, 170.2, 156, horizon_days=90)
+    'Checked on the last 90 days, the risk score ranked leavers above stayers 59% of the time (50% is chance); it predicted 170 departures and 156 happened.'
+    """
+    return (f"Checked on the last {horizon_days} days, the risk score ranked leavers above stayers "
+            f"{concordance:.0%} of the time (50% is chance); it predicted {predicted:,.0f} departures and "
+            f"{int(observed):,} happened.")
+
+
+def risk_list_sentence(top: pd.Series, everyone: pd.Series, *, horizon_days: int) -> str:
+    """The customers most at risk against the average active customer.
+
+    Example
+    -------
+    >>> risk_list_sentence(pd.Series([0.15, 0.28]), pd.Series([0.02, 0.05, 0.15, 0.28]), horizon_days=90)
+    'The 2 members most at risk have a 15%-28% chance of leaving in the next 90 days (average member 12.5%).'
+    """
+    return (f"The {len(top)} members most at risk have a {top.min():.0%}-{top.max():.0%} chance of leaving in the "
+            f"next {horizon_days} days (average member {everyone.mean():.1%}).")
+
+
+__all__ += ["risk_check_sentence", "risk_list_sentence"]

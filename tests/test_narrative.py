@@ -174,3 +174,57 @@ def test_dollar_amounts_cannot_open_a_formula_in_markdown():
     text = clv_total_sentence({"total": 68_000.0, "ci_low": 64_000.0, "ci_high": 72_000.0}, horizon_months=12,
                               n_customers=2349, currency="$")
     assert "$" not in text and "**&#36;68,000**" in text
+
+
+def test_hazard_sentence_wording_follows_the_interval_and_escapes():
+    from cxkit.narrative import hazard_sentence
+
+    up = hazard_sentence({"hazard_ratio": 1.319, "ci_low": 1.236, "ci_high": 1.408}, what="Each unresolved contact")
+    assert "raises the risk of leaving by **32%** (95% interval 24-41%)" in up
+    down = hazard_sentence({"hazard_ratio": 0.668, "ci_low": 0.600, "ci_high": 0.743}, what="Each CSAT point")
+    assert "lowers the risk of leaving by **33%** (95% interval 26-40%)" in down
+    null = hazard_sentence({"hazard_ratio": 1.11, "ci_low": 0.98, "ci_high": 1.27}, what="<b>wait</b>")
+    assert "no evidence of an effect" in null and "raises" not in null and "<b>" not in null
+    assert "&lt;b&gt;wait&lt;/b&gt;" in null
+
+
+def test_immortal_time_sentence_explains_only_a_reversal():
+    from cxkit.narrative import immortal_time_sentence
+
+    right = {"hazard_ratio": 1.32, "ci_low": 1.24, "ci_high": 1.41}
+    text = immortal_time_sentence({"hazard_ratio": 0.83}, right, what="unresolved contacts")
+    assert "*protective* (hazard ratio 0.83)" in text and "more time to contact us" in text and "**1.32**" in text
+    same = immortal_time_sentence({"hazard_ratio": 1.10}, right, what="unresolved contacts")
+    assert "protective" not in same and "1.10" in same and "**1.32**" in same
+
+
+def test_attributable_sentence_says_no_evidence_when_the_interval_includes_zero():
+    from cxkit.narrative import attributable_sentence
+
+    row = {"expected_churners": 158.9, "attributable_churners": 29.4, "attributable_share": 0.186,
+           "ci_low": 0.138, "ci_high": 0.230, "customers": 3672}
+    text = attributable_sentence(row, 90)
+    assert "**159**" in text and "**29**" in text and "**19%**" in text and "14-23%" in text and "90 days" in text
+    weak = attributable_sentence({**row, "ci_low": -0.02, "attributable_share": 0.05}, 90, what="<i>waits</i>")
+    assert weak.startswith("**No evidence**") and "-2 to 23%" in weak and "<i>" not in weak
+
+
+def test_rmst_sentence_follows_the_test():
+    from cxkit.narrative import rmst_sentence
+
+    row = {"group_a": "Club Plus", "group_b": "Club", "horizon": 365.0, "rmst_a": 318.2, "rmst_b": 330.6,
+           "difference": -12.4, "ci_low": -16.5, "ci_high": -8.3, "p_value": 0.0001}
+    text = rmst_sentence(row)
+    assert "**12.4 days fewer**" in text and "8.3-16.5 days" in text and "p < 0.001" in text
+    assert "first 365 days" in text and "Club Plus members" in text
+    noise = rmst_sentence({**row, "p_value": 0.4}, a="<b>x</b>", b="others")
+    assert "within the noise" in noise and "fewer" not in noise and "<b>" not in noise
+
+
+def test_risk_sentences_and_facts_without_money():
+    from cxkit.narrative import facts_line, risk_check_sentence, risk_list_sentence
+
+    assert "59% of the time" in risk_check_sentence(0.594, 170.4, 156, horizon_days=90)
+    text = risk_list_sentence(pd.Series([0.2, 0.3]), pd.Series([0.01, 0.02, 0.2, 0.3]), horizon_days=30)
+    assert "20%-30%" in text and "average member 13.2%" in text
+    assert "money" not in facts_line(as_of=pd.Timestamp("2025-12-31"), money=False)

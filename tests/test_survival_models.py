@@ -177,3 +177,16 @@ def test_attributable_churn_needs_an_exposure(tv_model, active):
         attributable_churn(tv_model, active[["customer_id", "tenure", "latest_csat", "has_csat"]])
     with pytest.raises(DataError, match="n_boot"):
         attributable_churn(tv_model, active, n_boot=0)
+
+
+def test_risk_reasons_read_each_customers_record():
+    import pandas as pd
+
+    from cxkit.survival import risk_reasons
+
+    frame = pd.DataFrame({"cum_unresolved": [0, 3, 0], "latest_csat": [4.0, 1.5, 3.9],
+                          "has_csat": [True, True, False]})
+    assert risk_reasons(frame).tolist() == ["latest CSAT 4.0", "3 unresolved contact(s); latest CSAT 1.5",
+                                            "no survey answer"]
+    assert risk_reasons(frame[["cum_unresolved"]]).tolist() == ["tenure only", "3 unresolved contact(s)",
+                                                                "tenure only"]

@@ -18,6 +18,8 @@ results (:mod:`cxkit.survival.curves`, :mod:`cxkit.survival.models`).
 * :func:`active_customers`, :func:`churn_risk`, :func:`attributable_churn`: who is at
   risk over the next days, and how much churn bad contacts cost.
 * :func:`hazard_ratios`: any fitted Cox model as a tidy table.
+* :func:`risk_holdout`, :func:`risk_deciles`: a time holdout of the risk score
+  (concordance, and predicted against observed churn by risk decile).
 
 Time is in whole days since sign-up; a contact or answer dated day t counts for churn
 from day t + 1 (the rules are in :mod:`cxkit.survival.tables`).
@@ -33,7 +35,9 @@ Example
 1  Club Plus    365.0       1206
 """
 from cxkit.survival.curves import km_table, logrank_tests, rmst, rmst_difference
-from cxkit.survival.models import attributable_churn, churn_risk, hazard_ratios, naive_vs_time_varying
+from cxkit.survival.models import (attributable_churn, churn_risk, hazard_ratios, naive_vs_time_varying,
+                                   risk_reasons)
+from cxkit.survival.validation import risk_deciles, risk_holdout
 from cxkit.survival.tables import (
     CONTACT_COUNTS,
     active_customers,
@@ -57,5 +61,8 @@ __all__ = [
     "hazard_ratios",
     "naive_vs_time_varying",
     "churn_risk",
+    "risk_reasons",
     "attributable_churn",
+    "risk_holdout",
+    "risk_deciles",
 ]

@@ -348,3 +348,26 @@ def attributable_churn(
         "ci_high": high,
         "n_boot": int(n_boot),
     }])
+
+
+def risk_reasons(scored: pd.DataFrame) -> pd.Series:
+    """What in each customer's own record the model reads as risk, in words.
+
+    Unresolved contacts so far and the latest CSAT answer (or that there is none); a
+    customer with neither is scored on tenure alone.
+
+    Example
+    -------
+    >>> risk_reasons(pd.DataFrame({"cum_unresolved": [2, 0], "latest_csat": [2.0, 4.1],
+    ...                            "has_csat": [True, False]})).tolist()
+    ['2 unresolved contact(s); latest CSAT 2.0', 'no survey answer']
+    """
+    parts = pd.Series("", index=scored.index, dtype=object)
+    if "cum_unresolved" in scored:
+        n = scored["cum_unresolved"].fillna(0).astype(int)
+        parts = parts.where(n == 0, n.astype(str) + " unresolved contact(s)")
+    if "has_csat" in scored:
+        csat = np.where(scored["has_csat"].astype(bool),
+                        "latest CSAT " + scored["latest_csat"].map("{:.1f}".format), "no survey answer")
+        parts = parts.where(parts == "", parts + "; ") + csat
+    return parts.where(parts != "", "tenure only").rename("reasons")
