@@ -112,6 +112,12 @@ def interval_plot(
     ax.set_yticks(pos, df[y].astype(str))
     if reference is not None:
         ax.axvline(reference, color=PALETTE["muted"], linestyle="--", linewidth=1)
+    if small.any() and not small.all():
+        # A small base's wide interval must not set the scale: the axis spans the other
+        # groups' intervals and every point; a small base's interval may run off the edge.
+        spans = [df.loc[~small, low], df.loc[~small, high], df[x]] + ([pd.Series([reference])] if reference is not None
+                                                                        else [])
+        ax.set_xlim(*_padded_limits(pd.concat(spans).to_numpy(dtype=float)))
     ax.set_xlabel(xlabel or label(x))
     ax.set_ylabel("")
     return ax

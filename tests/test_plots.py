@@ -219,3 +219,11 @@ def test_risk_histogram_marks_the_average():
     ax = plots.risk_histogram([0.01, 0.03, 0.2], horizon_days=90)
     assert ax.lines[0].get_xdata()[0] == pytest.approx(8.0) and "90 days" in ax.get_xlabel()
     plt.close("all")
+
+
+def test_interval_plot_scale_is_not_set_by_a_small_base():
+    df = pd.DataFrame({"g": ["a", "b", "tiny"], "value": [50.0, 55.0, 60.0], "ci_low": [45.0, 50.0, 0.0],
+                       "ci_high": [55.0, 60.0, 100.0], "small_base": [False, False, True]})
+    lo, hi = plots.interval_plot(df, y="g").get_xlim()
+    assert 40 < lo < 45 and 60 < hi < 65          # the tiny group's 0-100 interval does not stretch the axis
+    plt.close("all")
