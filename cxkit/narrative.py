@@ -370,8 +370,9 @@ def facts_line(*, as_of: Any, period: str | None = None, currency: str | None = 
     ...                  currency="GBP", bases={"survey answers": 1204, "customers": 5000}))
     Analysis date 31 Dec 2025 · figures cover the 12 months to 31 Dec 2025 unless a chart says otherwise · money in GBP · 1,204 survey answers, 5,000 customers.
     """
-    ts = pd.Timestamp(as_of)
-    parts = [f"Analysis date {ts.day} {ts:%b %Y}"]
+    ts = None if as_of is None else pd.Timestamp(as_of)
+    parts = [f"Analysis date {ts.day} {ts:%b %Y}" if ts is not None and not pd.isna(ts)
+             else "No analysis date (durations as exported)"]
     if period:
         parts.append(f"figures cover {escape(period)} unless a chart says otherwise")
     if money:   # a report with no money figures (e.g. retention in days) says nothing of currency

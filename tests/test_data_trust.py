@@ -359,3 +359,39 @@ def test_a_trailing_delimiter_column_is_dropped_and_noted(tmp_path):
     cx = load_folder(tmp_path)
     assert list(cx.transactions.columns) == ["customer_id", "date", "amount", "is_refund"]
     assert cx.notes["note"].str.contains("no name and no values dropped").any()
+
+
+# --- customers exported as tenure + churned (no dates) --------------------------------------
+
+
+def test_tenure_and_churned_need_a_unit_and_give_the_same_survival_table(sample_dir):
+    from cxkit import survival
+
+    cx = load_folder(sample_dir)
+    dated = survival.survival_table(cx.customers, as_of=cx.as_of, covariates=["plan"])
+    export = pd.DataFrame({"Customer ID": dated["customer_id"], "Tenure": dated["tenure"],
+                           "Churn": dated["churned"].map({True: "Yes", False: "No"}), "plan": dated["plan"]})
+    export = export[export["Tenure"] > 0]
+    mapping = {"Customer ID": "customer_id", "Churn": "churned"}
+    with pytest.raises(DataError, match="tenure has no unit") as err:
+        load_customers(export, columns=mapping)
+    assert err.value.column == "tenure"
+    customers = load_customers(export, columns=mapping, tenure_unit="days")
+    assert customers["signup_date"].isna().all() and customers["churn_date"].isna().all()
+    from_tenure = survival.survival_table(customers, as_of=None, covariates=["plan"])
+    expected = dated[dated["tenure"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(from_tenure, expected, check_dtype=False)
+
+
+def test_tenure_rules():
+    base = pd.DataFrame({"customer_id": ["a", "b", "c"], "tenure": [2, 0, 5], "churned": ["1", "0", "true"]})
+    ex: list = []
+    months = load_customers(base, tenure_unit="months", exclusions=ex)
+    assert months["tenure_days"].tolist() == [61, 152] and months["churned"].tolist() == [True, True]
+    assert ex[0]["rule"] == "tenure is 0: no time observed" and ex[0]["n_rows"] == 1
+    with pytest.raises(DataError, match="tenure must be a number >= 0"):
+        load_customers(base.assign(tenure=[2, -1, 5]), tenure_unit="weeks")
+    with pytest.raises(DataError, match="true/false"):
+        load_customers(base.assign(churned=["yes", "maybe", "no"]), tenure_unit="days")
+    with pytest.raises(DataError, match="tenure_unit must be one of"):
+        load_customers(base, tenure_unit="years")

@@ -332,3 +332,23 @@ def test_reports_fetch_no_maths_typesetter(tmp_path):
     html = export_html(ROOT / "notebooks" / "00_cx_metrics_and_gap.ipynb", tmp_path / "r.html").read_text()
     assert "mathjax" not in html.lower()
     assert not re.search(r"<script[^>]+src=\"https?://", html)     # nothing fetched when the report opens
+
+
+def test_churn_notebook_runs_on_a_tenure_and_churned_export(tmp_path, cx, capsys):
+    """Issue #8: customers exported with tenure (in months) and a yes/no churn flag, no dates:
+    the retention sections run, the others are skipped with the reason."""
+    from cxkit import survival
+
+    st = survival.survival_table(cx.customers, as_of=cx.as_of, covariates=["plan"])
+    data = tmp_path / "telco"
+    data.mkdir()
+    pd.DataFrame({"customerID": st["customer_id"], "tenure": (st["tenure"] / 30.4375).round(1),
+                  "Churn": st["churned"].map({True: "Yes", False: "No"}), "plan": st["plan"]}).to_csv(
+        data / "customers.csv", index=False)
+    out = tmp_path / "reports"
+    code = main(["run", "--data-dir", str(data), "--out", str(out), "--columns",
+                 '{"customerID": "customer_id", "Churn": "churned"}', "-p", "load_options",
+                 '{"tenure_unit": "months"}', "01"])
+    assert code == 0, capsys.readouterr().out
+    html = (out / "01_churn_survival.html").read_text()
+    assert "No analysis date" in html and "Log-rank" in html and "no contacts table" in html

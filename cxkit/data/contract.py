@@ -26,7 +26,8 @@ from cxkit.parsing import (
     to_number,
 )
 
-__all__ = ["DEFAULT_DRIVERS", "RATING_SCALES", "DRIVER_SCALE", "TABLES", "ACTIVITY_TABLES", "exclusion_report",
+__all__ = ["DEFAULT_DRIVERS", "RATING_SCALES", "DRIVER_SCALE", "TABLES", "ACTIVITY_TABLES", "TENURE_UNITS",
+           "exclusion_report",
            "notes_report"]
 
 
@@ -54,6 +55,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("customer_id", "date", "channel", "wait_minutes", "resolved_first_contact"),
 }
 
+#: Days per unit of a ``tenure`` column (customers exported as tenure + churned, without dates).
+TENURE_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375}
+
 #: Tables whose dates are customer activity: the default as_of is their last date.
 ACTIVITY_TABLES: tuple[str, ...] = ("transactions", "surveys", "contacts")
 
@@ -72,6 +76,7 @@ class _Options:
     dayfirst: Any = None
     timezone: str | None = None
     duplicates: str = "exclude"
+    tenure_unit: str | None = None
     excluded: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     used_keys: set[str] = field(default_factory=set)

@@ -171,6 +171,7 @@ def load_folder(
     dayfirst: Any = None,
     timezone: str | None = None,
     duplicates: str = "exclude",
+    tenure_unit: str | None = None,
 ) -> CXData:
     """Load every table of a data folder (or a dict of DataFrames) and validate it.
 
@@ -197,6 +198,8 @@ def load_folder(
     date_format, dayfirst, timezone : how to read dates: one value, or a mapping by
         ``"table.column"``, table or column name (see :func:`cxkit.parsing.parse_dates`).
     duplicates : ``"exclude"`` (default, reported) or ``"keep"`` exact duplicate rows.
+    tenure_unit : unit of a customers ``tenure`` column when the table gives tenure +
+        churned instead of dates (``"days"``, ``"weeks"``, ``"months"``).
 
     Returns
     -------
@@ -230,7 +233,8 @@ def load_folder(
             rule="table present",
         )
     flat = bool(columns) and not _per_table(columns)
-    opts = _options(None, None, date_format=date_format, dayfirst=dayfirst, timezone=timezone, duplicates=duplicates)
+    opts = _options(None, None, date_format=date_format, dayfirst=dayfirst, timezone=timezone, duplicates=duplicates,
+                    tenure_unit=tenure_unit)
     opts.strict_mapping = not flat
     given = _as_of(as_of)
     data = CXData(sources={n: (Path(s).name if not isinstance(s, pd.DataFrame) else "DataFrame")

@@ -16,6 +16,7 @@ from cxkit.data.contract import (
     DRIVER_SCALE,
     RATING_SCALES,
     TABLES,
+    TENURE_UNITS,
     Source,
     _as_of,
     _as_of_customers,
@@ -51,6 +52,7 @@ def load_customers(
     dayfirst: Any = None,
     timezone: str | None = None,
     duplicates: str = "exclude",
+    tenure_unit: str | None = None,
     _opts: _Options | None = None,
 ) -> pd.DataFrame:
     """Load and validate the customers table.
@@ -68,6 +70,9 @@ def load_customers(
     date_format, dayfirst, timezone : how to read dates (see :func:`cxkit.parsing.parse_dates`);
         a value, or a mapping by ``"table.column"``, table or column.
     duplicates : ``"exclude"`` (default, reported) or ``"keep"`` exact duplicate rows.
+    tenure_unit : ``"days"``, ``"weeks"`` or ``"months"``: needed when the table gives
+        ``tenure`` + ``churned`` (yes/no, 1/0, true/false) instead of dates; tenure is then
+        read into ``tenure_days`` and the date columns stay empty.
 
     Returns
     -------
@@ -83,12 +88,16 @@ def load_customers(
     """
     table = "customers"
     opts = _opts or _options(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
-                             duplicates=duplicates)
+                             duplicates=duplicates, tenure_unit=tenure_unit)
     as_of = _as_of(as_of)
-    df = _begin(source, table, columns, TABLES[table], opts)
+    df = _begin(source, table, columns, [*TABLES[table], "tenure", "churned"], opts)
+    if "signup_date" not in df.columns and {"customer_id", "tenure", "churned"} <= set(df.columns):
+        return _tenure_customers(df, table, opts)
     if "churn_date" not in df.columns and "customer_id" in df.columns and "signup_date" in df.columns:
         # A table with no churn column describes customers who are all still active.
         df["churn_date"] = pd.NaT
+    if "signup_date" not in df.columns and "customer_id" in df.columns:
+        _require(df, table, TABLES[table][:2] if "tenure" not in df.columns else ["churned"])
     _require(df, table, TABLES[table])
     df = _clean_rows(df, table, opts)
     dup = df["customer_id"].duplicated(keep=False)
@@ -105,6 +114,42 @@ def load_customers(
             df.loc[negative, ["customer_id", "signup_date", "churn_date"]],
         )
     df = _as_of_customers(df, as_of, opts)
+    return _order(df, TABLES[table], ["customer_id"], table, opts)
+
+
+def _tenure_customers(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFrame:
+    """Customers exported as ``tenure`` + ``churned`` (the Telco/SaaS shape), without dates.
+
+    Tenure is turned into whole days with the stated ``tenure_unit``; ``signup_date`` and
+    ``churn_date`` stay empty, so analyses that need dates say they cannot run.
+    """
+    if opts.tenure_unit is None:
+        raise DataError(f"table '{table}', column 'tenure': tenure has no unit; pass tenure_unit= one of "
+                        f"{list(TENURE_UNITS)} (e.g. load_options={{'tenure_unit': 'months'}} in a notebook)",
+                        table=table, column="tenure", rule="tenure unit")
+    if opts.tenure_unit not in TENURE_UNITS:
+        raise DataError(f"tenure_unit must be one of {list(TENURE_UNITS)}, got {opts.tenure_unit!r}",
+                        table=table, column="tenure", rule="tenure unit")
+    df = _clean_rows(df, table, opts)
+    dup = df["customer_id"].duplicated(keep=False)
+    if dup.any():
+        raise data_error(table, "customer_id", "customer_id must be unique", df[dup].sort_values("customer_id"))
+    tenure = _number(df, table, "tenure", opts)
+    bad = tenure.isna() | (tenure < 0)
+    if bad.any():
+        raise data_error(table, "tenure", "tenure must be a number >= 0", df.loc[bad, ["customer_id", "tenure"]])
+    churned = to_bool(df["churned"], table=table, column="churned", notes=opts.notes, frame=df)
+    if churned.isna().any():
+        raise data_error(table, "churned", "churned must not be empty (yes/no, 1/0, true/false)",
+                         df.loc[churned.isna(), ["customer_id", "churned"]])
+    days = (tenure * TENURE_UNITS[opts.tenure_unit]).round()
+    zero = days <= 0
+    if zero.any():
+        opts.excluded.append(_exclusion(table, "tenure is 0: no time observed", df[zero]))
+    df = df.assign(tenure_days=days.astype("Int64"), churned=churned.astype(bool),
+                   signup_date=pd.NaT, churn_date=pd.NaT)[~zero.to_numpy()]
+    _note(opts, table, "tenure", f"tenure in {opts.tenure_unit} read as days (no dates: sign-up and churn dates are "
+          "empty, and analyses that need them are skipped)", len(df))
     return _order(df, TABLES[table], ["customer_id"], table, opts)
 
 

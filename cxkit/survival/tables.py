@@ -320,8 +320,10 @@ def survival_table(
     Parameters
     ----------
     customers : validated customers table (``customer_id``, ``signup_date``, ``churn_date``
-        missing while active).
-    as_of : the analysis date; follow-up of active customers ends on it.
+        missing while active), or one loaded as tenure + churned (``tenure_days``,
+        ``churned``, no dates; see ``load_folder(tenure_unit=...)``), taken as given.
+    as_of : the analysis date; follow-up of active customers ends on it (not used for a
+        tenure + churned table).
     covariates : customers columns to carry along (e.g. ``["plan", "region"]``).
     unit : ``"D"`` days (integer), ``"W"`` weeks or ``"M"`` months (30.4375 days).
     signed_up_after : customers who signed up after ``as_of`` are left out and reported
@@ -344,11 +346,26 @@ def survival_table(
     """
     _check_choice(unit, tuple(_UNITS), "unit")
     covariates = _covariate_list(covariates)
+    if "tenure_days" in customers and "churned" in customers and not customers.get(
+            "signup_date", pd.Series(dtype="datetime64[ns]")).notna().any():
+        return _from_tenure(customers, covariates, unit)
     fu = _follow_up(customers, as_of, covariates, signed_up_after)
     tenure: Any = fu.tenure if unit == "D" else fu.tenure / _UNITS[unit]
     out = pd.DataFrame({"customer_id": fu.frame["customer_id"], "tenure": tenure, "churned": fu.churned})
     out = pd.concat([out, fu.frame[covariates]], axis=1)
     out.attrs = {"as_of": pd.Timestamp(fu.as_of), "unit": unit, "exclusions": list(fu.exclusions)}
+    return out
+
+
+def _from_tenure(customers: pd.DataFrame, covariates: Sequence[str], unit: str) -> pd.DataFrame:
+    """The survival table of customers exported as tenure + churned (no dates): taken as given."""
+    require_columns(customers, ["customer_id", "tenure_days", "churned", *covariates], "customers")
+    days = customers["tenure_days"].astype("int64")
+    out = pd.DataFrame({"customer_id": customers["customer_id"].to_numpy(),
+                        "tenure": days.to_numpy() if unit == "D" else days.to_numpy() / _UNITS[unit],
+                        "churned": customers["churned"].astype(bool).to_numpy()})
+    out = pd.concat([out, customers[covariates].reset_index(drop=True)], axis=1)
+    out.attrs = {"as_of": None, "unit": unit, "exclusions": []}
     return out
 
 
