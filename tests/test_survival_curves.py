@@ -135,3 +135,17 @@ def test_rmst_difference(cx):
     assert rmst_difference(t, "plan", "a", "b", horizon=10)["difference"].iloc[0] == pytest.approx(4.0)
     with pytest.raises(DataError, match="no rows"):
         rmst_difference(t, "plan", "a", "z", horizon=10)
+
+
+def test_logrank_leaves_out_groups_too_small_to_test():
+    import pandas as pd
+
+    from cxkit import DataError
+    from cxkit.survival import logrank_tests
+
+    t = pd.DataFrame({"tenure": list(range(1, 26)), "churned": [True, False] * 12 + [True],
+                      "plan": ["a"] * 12 + ["b"] * 12 + ["tiny"]})
+    out = logrank_tests(t, "plan")
+    assert out.attrs["left_out"] == ["tiny"] and set(out["group_a"].dropna()) | set(out["group_b"].dropna()) == {"a", "b"}
+    with pytest.raises(DataError, match="at least two groups of 10"):
+        logrank_tests(t[t["plan"] != "b"], "plan")

@@ -190,3 +190,28 @@ def test_risk_reasons_read_each_customers_record():
                                             "no survey answer"]
     assert risk_reasons(frame[["cum_unresolved"]]).tolist() == ["tenure only", "3 unresolved contact(s)",
                                                                 "tenure only"]
+
+
+@pytest.mark.parametrize("frame,column,message", [
+    ({"churned": [False, False, False], "x": [1, 2, 3]}, "churned", "no customer has left"),
+    ({"churned": [True, True], "x": [1, 2]}, "churned", "every customer has left"),
+    ({"churned": [True, False, True], "x": [4, 4, 4]}, "x", "one value only"),
+    ({"churned": [True, True, False, False], "x": [5, 6, 1, 2]}, "x", "separates leavers from stayers"),
+])
+def test_models_that_cannot_be_fitted_stop_with_a_clear_message(frame, column, message):
+    import pandas as pd
+
+    from cxkit import DataError
+    from cxkit.survival import check_covariates
+
+    with pytest.raises(DataError, match=message) as err:
+        check_covariates(pd.DataFrame(frame), ["x"])
+    assert err.value.column == column
+
+
+def test_overlapping_covariates_pass_the_check():
+    import pandas as pd
+
+    from cxkit.survival import check_covariates
+
+    check_covariates(pd.DataFrame({"churned": [True, False, True, False], "x": [1, 2, 2, 1]}), ["x"])

@@ -35,8 +35,8 @@ Example
 1  Club Plus    365.0       1206
 """
 from cxkit.survival.curves import km_table, logrank_tests, rmst, rmst_difference
-from cxkit.survival.models import (attributable_churn, churn_risk, hazard_ratios, naive_vs_time_varying,
-                                   risk_reasons)
+from cxkit.survival.models import (attributable_churn, check_covariates, churn_risk, hazard_ratios,
+                                   naive_vs_time_varying, risk_reasons)
 from cxkit.survival.validation import risk_deciles, risk_holdout
 from cxkit.survival.tables import (
     CONTACT_COUNTS,
@@ -59,6 +59,7 @@ __all__ = [
     "rmst",
     "rmst_difference",
     "hazard_ratios",
+    "check_covariates",
     "naive_vs_time_varying",
     "churn_risk",
     "risk_reasons",

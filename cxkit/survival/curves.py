@@ -106,11 +106,14 @@ def logrank_tests(
     *,
     duration_col: str = "tenure",
     event_col: str = "churned",
+    min_size: int = 10,
 ) -> pd.DataFrame:
     """Do the groups' retention curves differ? The overall log-rank test, then every pair.
 
     Read the overall test first; the pairs say which groups differ, with Holm-adjusted
-    p-values because many pairs are compared at once.
+    p-values because many pairs are compared at once. Groups with fewer than
+    ``min_size`` customers are left out (named in ``attrs["left_out"]``): a curve of a
+    handful of customers tests nothing.
 
     Returns
     -------
@@ -121,15 +124,18 @@ def logrank_tests(
     Example
     -------
     >>> t = pd.DataFrame({"tenure": [1, 2, 3, 8, 9, 10], "churned": [True] * 6, "plan": list("aaabbb")})
-    >>> logrank_tests(t, "plan")[["test", "group_a", "group_b"]]
+    >>> logrank_tests(t, "plan", min_size=3)[["test", "group_a", "group_b"]]
            test group_a group_b
     0   overall     NaN     NaN
     1  pairwise       a       b
     """
     parts = _groups(table, group, duration_col, event_col)
+    small = [p[0] for p in parts if len(p[1]) < min_size]
+    parts = [p for p in parts if len(p[1]) >= min_size]
     if len(parts) < 2:
-        raise data_error("table", group, "a log-rank test needs at least two groups",
-                         hint=f"found {[p[0] for p in parts]}")
+        raise data_error("table", group, f"a log-rank test needs at least two groups of {min_size} or more "
+                         "customers", hint=f"groups with enough customers: {[p[0] for p in parts]}; too small: "
+                         f"{small}; merge small groups or choose another column")
     durations = np.concatenate([p[1] for p in parts])
     events = np.concatenate([p[2] for p in parts])
     labels = np.concatenate([np.full(len(p[1]), i) for i, p in enumerate(parts)])
@@ -146,6 +152,7 @@ def logrank_tests(
         "p_value": np.r_[overall.p_value, p],
         "p_holm": np.r_[np.nan, _holm(p)],
     })
+    out.attrs["left_out"] = small
     return out
 
 

@@ -82,6 +82,44 @@ def hazard_ratios(model: CoxPHFitter | CoxTimeVaryingFitter) -> pd.DataFrame:
     })
 
 
+def check_covariates(data: pd.DataFrame, columns: Sequence[str], *, event_col: str = "churned",
+                     table: str = "survival table") -> None:
+    """Stop with a clear :class:`DataError` where a Cox model cannot be fitted, before lifelines tries.
+
+    A model needs departures to learn from; a column with one value carries no
+    information; a column whose values split leavers from stayers perfectly (every
+    departure at values where no one stayed, or the other way round) has no finite
+    hazard ratio. lifelines would fail on each with a convergence traceback.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"churned": [True, False, True], "x": [1, 1, 1]})
+    >>> check_covariates(t, ["x"])
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.DataError: table 'survival table', column 'x': has one value only (1), so it says nothing about who leaves; leave it out of the model
+    """
+    require_columns(data, [event_col, *columns], table)
+    events = data[event_col].astype(bool)
+    if not events.any():
+        raise data_error(table, event_col, "no customer has left (every customer is censored): a Cox model has "
+                         "nothing to learn from", hint="use a longer period, or look at the Kaplan-Meier curves only")
+    if events.all():
+        raise data_error(table, event_col, "every customer has left: nobody to compare them with")
+    for col in columns:
+        values = pd.to_numeric(data[col], errors="coerce")
+        if values.isna().any():
+            raise data_error(table, col, "model columns must be numbers without gaps", data.loc[values.isna()].head())
+        if values.nunique() < 2:
+            raise data_error(table, col, f"has one value only ({values.iloc[0]:g}), so it says nothing about who "
+                             "leaves; leave it out of the model")
+        lo_e, hi_e = values[events].min(), values[events].max()
+        lo_s, hi_s = values[~events].min(), values[~events].max()
+        if hi_e < lo_s or hi_s < lo_e:
+            raise data_error(table, col, "separates leavers from stayers perfectly (no overlap in its values), so "
+                             "its hazard ratio is infinite", hint="leave it out, or group its values more coarsely")
+
+
 def naive_vs_time_varying(
     customers: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -124,6 +162,8 @@ def naive_vs_time_varying(
         missing = [c for c in columns if c not in t]
         if missing:
             raise data_error(name, missing[0], f"model columns not in the table: {missing}")
+    check_covariates(naive, columns, event_col="churned", table="lifetime_counts")
+    check_covariates(episodes, columns, event_col="event", table="episodes")
     try:
         m_naive = CoxPHFitter().fit(naive[["tenure", "churned", *columns]], "tenure", "churned")
         m_tv = CoxTimeVaryingFitter().fit(
