@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import data_error, require_columns
-from cxkit.parsing import FALSE_WORDS, TRUE_WORDS
+from cxkit.parsing import to_bool
 
 __all__ = [
     "nps",
@@ -1159,37 +1159,10 @@ def gap_analysis(
 # --------------------------------------------------------------------------- #
 # Service (contact-centre) metrics
 # --------------------------------------------------------------------------- #
-_TRUE = TRUE_WORDS
-_FALSE = FALSE_WORDS
-
-
 def _boolean_like(data: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """Column as float 1.0/0.0 (NaN = unknown); anything else is a data error."""
-    s = data[column]
-    if pd.api.types.is_bool_dtype(s):
-        return s.astype("float64")
-    if pd.api.types.is_numeric_dtype(s):
-        num = s.astype("float64")
-        bad = num.notna() & ~num.isin([0.0, 1.0])
-    else:
-        def conv(v: Any) -> float:
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-                return math.nan
-            if isinstance(v, (bool, np.bool_)):
-                return float(v)
-            if isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1):
-                return float(v)
-            text = str(v).strip().lower()
-            return 1.0 if text in _TRUE else 0.0 if text in _FALSE else -1.0
-
-        num = s.map(conv).astype("float64")
-        bad = num == -1.0
-    if bad.any():
-        raise data_error(
-            table, column, "values must be boolean (True/False, 1/0, yes/no)",
-            _evidence(data, bad, column),
-        )
-    return num
+    """Column as float 1.0/0.0 (NaN = unknown), read by :func:`cxkit.parsing.to_bool`."""
+    flags = to_bool(data[column], table=table, column=column, frame=data)
+    return flags.astype("Float64").astype("float64")
 
 
 def service_metrics(
