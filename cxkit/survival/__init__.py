@@ -17,6 +17,9 @@ results (:mod:`cxkit.survival.curves`, :mod:`cxkit.survival.models`).
   months, churn afterwards).
 * :func:`active_customers`, :func:`churn_risk`, :func:`attributable_churn`: who is at
   risk over the next days, and how much churn bad contacts cost.
+* :func:`fit_time_varying`: the time-varying Cox model, with lifelines on tables it fits
+  quickly and :class:`TimeVaryingCox` (the same estimates by cumulative sums,
+  :mod:`cxkit.survival.fastcox`) on millions of episodes.
 * :func:`hazard_ratios`: any fitted Cox model as a tidy table.
 * :func:`risk_holdout`, :func:`risk_deciles`: a time holdout of the risk score
   (concordance, and predicted against observed churn by risk decile).
@@ -34,7 +37,8 @@ Example
 0       Club    365.0       3794
 1  Club Plus    365.0       1206
 """
-from cxkit.survival.curves import km_table, logrank_tests, rmst, rmst_difference
+from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
+from cxkit.survival.curves import churn_rates, km_table, logrank_tests, rmst, rmst_difference
 from cxkit.survival.models import (attributable_churn, check_covariates, churn_risk, hazard_ratios,
                                    naive_vs_time_varying, risk_reasons)
 from cxkit.survival.validation import risk_deciles, risk_holdout
@@ -54,10 +58,13 @@ __all__ = [
     "lifetime_counts",
     "landmark_table",
     "active_customers",
+    "churn_rates",
     "km_table",
     "logrank_tests",
     "rmst",
     "rmst_difference",
+    "TimeVaryingCox",
+    "fit_time_varying",
     "hazard_ratios",
     "check_covariates",
     "naive_vs_time_varying",

@@ -24,7 +24,7 @@ from scipy import stats
 
 from cxkit.errors import data_error, require_columns
 
-__all__ = ["km_table", "logrank_tests", "rmst", "rmst_difference"]
+__all__ = ["churn_rates", "km_table", "logrank_tests", "rmst", "rmst_difference"]
 
 
 def _groups(
@@ -45,6 +45,32 @@ def _groups(
                          hint="fill missing groups (e.g. 'unknown') or drop those rows first")
     return [(g, durations.to_numpy()[idx], events[idx])
             for g, idx in labels.groupby(labels, sort=True, observed=True).indices.items()]
+
+
+def churn_rates(table: pd.DataFrame, group: str, *, duration_col: str = "tenure",
+                event_col: str = "churned") -> pd.DataFrame:
+    """Plain churn rates per group: the number survival analysis corrects, shown so the correction can be seen.
+
+    The share of each group who left ignores how long each customer was watched: a
+    group of newer customers looks loyal only because it had less time to leave. Show
+    it beside :func:`km_table` or a Cox model, never alone.
+
+    Returns
+    -------
+    One row per group (sorted): ``group``, ``customers``, ``left``, ``churn_rate`` (0-1),
+    ``mean_tenure`` (in the duration's unit, censored tenures counted as they stand).
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"tenure": [10, 20, 30, 40], "churned": [1, 0, 1, 1], "plan": ["a", "a", "b", "b"]})
+    >>> churn_rates(t, "plan")
+      group  customers  left  churn_rate  mean_tenure
+    0     a          2     1         0.5         15.0
+    1     b          2     2         1.0         35.0
+    """
+    rows = [{"group": label, "customers": len(d), "left": int(e.sum()), "churn_rate": float(e.mean()),
+             "mean_tenure": float(d.mean())} for label, d, e in _groups(table, group, duration_col, event_col)]
+    return pd.DataFrame(rows)
 
 
 def km_table(

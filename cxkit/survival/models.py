@@ -1,8 +1,9 @@
 """Cox models of churn, read for a CX analyst: hazard ratios, risk scores, churn owed to bad contacts.
 
 lifelines fits the models (:class:`lifelines.CoxPHFitter` on one row per customer,
-:class:`lifelines.CoxTimeVaryingFitter` on :func:`episode_table`); this module turns a
-fitted model into tidy tables and predictions.
+:class:`lifelines.CoxTimeVaryingFitter` on :func:`episode_table`, or
+:class:`cxkit.survival.TimeVaryingCox` with the same estimates on millions of episodes);
+this module turns a fitted model into tidy tables and predictions.
 
 **Predicting churn for active customers.** Both model kinds are on the same time scale
 (days since sign-up), so :func:`churn_risk` treats them alike: the probability of
@@ -30,22 +31,25 @@ from lifelines import CoxPHFitter, CoxTimeVaryingFitter
 from lifelines.exceptions import ConvergenceError
 
 from cxkit.errors import FitError, data_error, require_columns
+from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.tables import episode_table, lifetime_counts
 
 __all__ = ["hazard_ratios", "naive_vs_time_varying", "churn_risk", "attributable_churn"]
 
+CoxModel = CoxPHFitter | CoxTimeVaryingFitter | TimeVaryingCox
 _TAIL_DAYS = 180.0  # baseline hazard beyond the data: average rate over this many last days
 _EXPOSURES = ("cum_unresolved", "cum_long_wait", "cum_bad_contacts")
 
 
 def _check_cox(model: Any) -> None:
-    if not isinstance(model, (CoxPHFitter, CoxTimeVaryingFitter)):
-        raise TypeError(f"expected a fitted lifelines CoxPHFitter or CoxTimeVaryingFitter, got {type(model).__name__}")
+    if not isinstance(model, (CoxPHFitter, CoxTimeVaryingFitter, TimeVaryingCox)):
+        raise TypeError("expected a fitted lifelines CoxPHFitter or CoxTimeVaryingFitter, or a "
+                        f"cxkit TimeVaryingCox, got {type(model).__name__}")
     if not hasattr(model, "params_"):
         raise TypeError(f"the {type(model).__name__} has not been fitted: call fit(...) first")
 
 
-def hazard_ratios(model: CoxPHFitter | CoxTimeVaryingFitter) -> pd.DataFrame:
+def hazard_ratios(model: CoxModel) -> pd.DataFrame:
     """A fitted Cox model's hazard ratios as a tidy table.
 
     A hazard ratio of 1.35 for unresolved contacts reads: each unresolved contact
@@ -53,7 +57,8 @@ def hazard_ratios(model: CoxPHFitter | CoxTimeVaryingFitter) -> pd.DataFrame:
 
     Parameters
     ----------
-    model : a fitted lifelines ``CoxPHFitter`` or ``CoxTimeVaryingFitter``.
+    model : a fitted lifelines ``CoxPHFitter`` or ``CoxTimeVaryingFitter``, or a
+        :class:`~cxkit.survival.TimeVaryingCox`.
 
     Returns
     -------
@@ -166,13 +171,10 @@ def naive_vs_time_varying(
     check_covariates(episodes, columns, event_col="event", table="episodes")
     try:
         m_naive = CoxPHFitter().fit(naive[["tenure", "churned", *columns]], "tenure", "churned")
-        m_tv = CoxTimeVaryingFitter().fit(
-            episodes[["customer_id", "start", "stop", "event", *columns]],
-            id_col="customer_id", event_col="event", start_col="start", stop_col="stop",
-        )
     except ConvergenceError as exc:
         raise FitError(f"a Cox model did not converge ({exc}); try fewer columns, or drop a column "
                        "with (almost) no variation") from exc
+    m_tv = fit_time_varying(episodes, columns)
     return pd.concat([
         hazard_ratios(m_naive).assign(model="lifetime counts (naive)"),
         hazard_ratios(m_tv).assign(model="time-varying"),
@@ -182,7 +184,7 @@ def naive_vs_time_varying(
 # --------------------------------------------------------------------------- prediction
 
 
-def _baseline(model: CoxPHFitter | CoxTimeVaryingFitter) -> pd.DataFrame:
+def _baseline(model: CoxModel) -> pd.DataFrame:
     """Baseline cumulative hazard with a (0, 0) knot, one column per stratum."""
     h = model.baseline_cumulative_hazard_
     if h.index[0] > 0:
@@ -202,7 +204,7 @@ def _cumulative(h: np.ndarray, t: np.ndarray, at: np.ndarray) -> tuple[np.ndarra
 
 
 def _baseline_increment(
-    model: CoxPHFitter | CoxTimeVaryingFitter, active: pd.DataFrame, tenure: np.ndarray, horizon: float
+    model: CoxModel, active: pd.DataFrame, tenure: np.ndarray, horizon: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """H0(tenure + horizon) - H0(tenure) per row, and whether it was extrapolated."""
     if not horizon > 0:
@@ -210,7 +212,7 @@ def _baseline_increment(
     base = _baseline(model)
     t = base.index.to_numpy(float)
     strata = getattr(model, "strata", None)
-    if not strata or isinstance(model, CoxTimeVaryingFitter) or base.shape[1] == 1:
+    if not strata or isinstance(model, (CoxTimeVaryingFitter, TimeVaryingCox)) or base.shape[1] == 1:
         if strata and isinstance(model, CoxTimeVaryingFitter):
             raise TypeError("churn_risk does not support a stratified CoxTimeVaryingFitter")
         h = base.iloc[:, 0].to_numpy(float)
@@ -242,7 +244,7 @@ def _tenure(active: pd.DataFrame, tenure_col: str) -> np.ndarray:
 
 
 def churn_risk(
-    model: CoxPHFitter | CoxTimeVaryingFitter,
+    model: CoxModel,
     active: pd.DataFrame,
     *,
     horizon: float = 90,
@@ -290,15 +292,17 @@ def churn_risk(
     return out
 
 
-def _centred_design(model: CoxPHFitter | CoxTimeVaryingFitter, data: pd.DataFrame) -> np.ndarray:
+def _centred_design(model: CoxModel, data: pd.DataFrame) -> np.ndarray:
     """(x - training mean) for each row, so that the log partial hazard is this times the coefficients."""
+    if isinstance(model, TimeVaryingCox):
+        return model._design(data)
     design = model.regressors.transform_df(data)["beta_"][model.params_.index]
     # lifelines centres covariates on their training mean (its baseline is at the mean)
     return design.to_numpy(float) - np.asarray(model._norm_mean, dtype=float)
 
 
 def attributable_churn(
-    model: CoxPHFitter | CoxTimeVaryingFitter,
+    model: CoxModel,
     active: pd.DataFrame,
     *,
     horizon: float = 90,

@@ -34,6 +34,7 @@ import pandas as pd
 from cxkit.errors import data_error, require_columns
 from cxkit.experience import bad_contacts
 from cxkit.parsing import parse_timestamp
+from cxkit.survival._arrays import unique_sorted
 
 __all__ = [
     "CONTACT_COUNTS",
@@ -180,7 +181,7 @@ def _place(table: pd.DataFrame, name: str, fu: _FollowUp) -> tuple[pd.DataFrame,
 def _drop_after_leaving(pos: np.ndarray, day: np.ndarray, name: str, fu: _FollowUp) -> np.ndarray:
     """Mask of rows dated within the customer's follow-up; the others are reported."""
     gone = day > fu.tenure[pos]
-    fu.exclude(name, "dated after the customer left", gone.sum(), len(np.unique(pos[gone])))
+    fu.exclude(name, "dated after the customer left", gone.sum(), len(unique_sorted(pos[gone])))
     return ~gone
 
 
@@ -441,7 +442,7 @@ def episode_table(
     # a change dated on the last day opens no episode: no time at risk is left after it
     keep = (day < fu.tenure[pos]) | (day == 0)
     width = prep.width
-    key = np.unique(pos[keep] * width + day[keep])
+    key = unique_sorted(pos[keep] * width + day[keep])
     pos, start = key // width, key % width
     last = np.r_[pos[1:] != pos[:-1], True]
     stop = np.r_[start[1:], 0].astype(float)

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxTimeVaryingFitter
 from lifelines.utils import concordance_index
 
 from cxkit.errors import data_error, require_columns
+from cxkit.survival.fastcox import fit_time_varying
 from cxkit.survival.models import churn_risk
 from cxkit.survival.tables import _as_of, active_customers, episode_table
 
@@ -73,8 +73,7 @@ def risk_holdout(
         raise data_error("arguments", "columns", "a risk model needs contacts or surveys (no covariate to use)")
     start = pd.Timestamp(_as_of(as_of)) - pd.Timedelta(days=horizon)
     episodes = episode_table(customers, contacts, surveys, as_of=start)
-    model = CoxTimeVaryingFitter().fit(episodes[["customer_id", "start", "stop", "event", *columns]],
-                                       id_col="customer_id", event_col="event", start_col="start", stop_col="stop")
+    model = fit_time_varying(episodes, columns)
     active = active_customers(customers, contacts, surveys, as_of=start)
     out = churn_risk(model, active, horizon=horizon)[["customer_id", "tenure", "churn_probability"]]
     churn = customers.set_index("customer_id")["churn_date"].reindex(out["customer_id"]).to_numpy()
