@@ -101,7 +101,7 @@ LABELS: dict[str, str] = {
     "present": "present",
     "hint": "note",
     "customer_id": "customer",
-    # purchase summaries and CLV (cxkit.clv, cxkit.clv_diagnostics)
+    # purchase summaries and CLV (cxkit.clv, cxkit.clv.diagnostics)
     "frequency": "repeat purchases",
     "recency": "time between first and last purchase",
     "T": "time since first purchase",

@@ -250,7 +250,7 @@ def test_expected_purchases_falls_back_when_hyp2f1_fails() -> None:
     # the quadrature agrees with 2F1 where 2F1 works
     ok = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     by_hyp = ok.conditional_expected_number_of_purchases_up_to_time(39.0, 2, 30.43, 38.86)
-    by_quad = clv._bg_expected_if_alive(
+    by_quad = clv.bgnbd._bg_expected_if_alive(
         0.243, 4.414, 0.793, 2.426, np.array([2.0]), np.array([38.86]), np.array([39.0])
     )
     assert by_quad[0] * ok.conditional_probability_alive(2, 30.43, 38.86) == pytest.approx(

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError, clv
-from cxkit.clv_diagnostics import (
+from cxkit.clv.diagnostics import (
     holdout_by_decile,
     holdout_by_frequency,
     holdout_error,

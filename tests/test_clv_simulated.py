@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cxkit import clv
-from cxkit.clv_diagnostics import holdout_error, holdout_predictions, holdout_revenue
+from cxkit.clv.diagnostics import holdout_error, holdout_predictions, holdout_revenue
 
 TRUE_BG = {"r": 0.9, "alpha": 8.0, "a": 0.6, "b": 4.0}  # purchase rates per week
 TRUE_GG = {"p": 5.0, "q": 4.0, "v": 30.0}

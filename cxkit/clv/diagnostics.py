@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxkit import clv
+from cxkit.clv.value import _churn_flags
 from cxkit.drivers import value_segments
 from cxkit.errors import require_columns
 
@@ -65,6 +65,7 @@ def holdout_predictions(split: pd.DataFrame, bgf, ggf=None, *, churned=None) -> 
     ...                       "T_cal": [38.86, 38.86], "monetary_value_cal": [0.0, 30.0],
     ...                       "frequency_holdout": [0, 2], "duration_holdout": [39.0, 39.0],
     ...                       "spend_holdout": [0.0, 70.0]})
+    >>> from cxkit import clv
     >>> bgf = clv.BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     >>> ggf = clv.GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
     >>> holdout_predictions(split, bgf, ggf)[["predicted_holdout", "predicted_revenue"]].round(2)
@@ -75,7 +76,7 @@ def holdout_predictions(split: pd.DataFrame, bgf, ggf=None, *, churned=None) -> 
     require_columns(split, _SPLIT_COLUMNS, "split", hint="build it with calibration_holdout_split()")
     if ggf is not None:
         require_columns(split, _REVENUE_COLUMNS, "split", hint="build it with calibration_holdout_split()")
-    flags = clv._churn_flags(churned, split.index)
+    flags = _churn_flags(churned, split.index)
     out = split.copy()
     out["predicted_holdout"] = np.asarray(bgf.conditional_expected_number_of_purchases_up_to_time(
         split["duration_holdout"], split["frequency_cal"], split["recency_cal"], split["T_cal"]), dtype=float)
@@ -196,6 +197,7 @@ def holdout_revenue(split: pd.DataFrame, bgf_cal, ggf_cal, *, churned=None) -> p
     ...                       "T_cal": [38.86, 38.86], "monetary_value_cal": [0.0, 30.0],
     ...                       "frequency_holdout": [0, 2], "duration_holdout": [39.0, 39.0],
     ...                       "spend_holdout": [0.0, 70.0]})
+    >>> from cxkit import clv
     >>> bgf = clv.BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     >>> ggf = clv.GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
     >>> holdout_revenue(split, bgf, ggf).round(1)

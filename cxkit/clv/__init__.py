@@ -1,0 +1,91 @@
+"""Customer lifetime value: RFM summaries, BG/NBD, Gamma-Gamma, RFM scores and value segments.
+
+BG/NBD and Gamma-Gamma are written here by hand with scipy because the ``lifetimes``
+package is unmaintained (its dataset loaders and two plots fail on current
+numpy/matplotlib/setuptools) and PyMC-Marketing adds ~800 MB of dependencies and a
+long first compile.
+
+Where things are
+----------------
+Import everything from ``cxkit.clv``; the modules below say where each family lives.
+
+* :mod:`cxkit.clv.summary`: transactions -> one row per customer (:func:`rfm_summary`,
+  :func:`exclusions_table`) and the calibration/holdout split
+  (:func:`calibration_holdout_split`).
+* :mod:`cxkit.clv.bgnbd`: the BG/NBD purchase model (:class:`BetaGeoFitter`).
+* :mod:`cxkit.clv.gammagamma`: the Gamma-Gamma spend model (:class:`GammaGammaFitter`).
+* :mod:`cxkit.clv.fitting`: what both fitters share: the optimiser, standard errors and
+  log-scale 95 % intervals, ``from_params``.
+* :mod:`cxkit.clv.identification`: plain-words notes on parameters the data cannot pin
+  down (:func:`identification_notes`).
+* :mod:`cxkit.clv.value`: CLV per customer and in total (:func:`known_cancellations`,
+  :func:`clv_table`, :func:`total_clv_interval`).
+* :mod:`cxkit.clv.segments`: RFM scores and named segments, K-means value segments and
+  segment profiles (:func:`rfm_scores`, :func:`rfm_segments`, :data:`SEGMENT_ACTIONS`,
+  :data:`RFM_GRID`, :func:`kmeans_segments`, :func:`segment_profile`,
+  :func:`segment_actions`).
+* :mod:`cxkit.clv.concentration`: how unequally value is spread
+  (:func:`value_concentration`, :func:`lorenz_curve`).
+* :mod:`cxkit.clv.diagnostics`: holdout checks of a fitted forecast and frequency x
+  recency maps of p(alive) (imported on its own: ``from cxkit.clv import diagnostics``).
+* :mod:`cxkit.clv.units`: the time units (:data:`UNIT_DAYS`, :data:`MONTH_DAYS`).
+
+Conventions used throughout
+---------------------------
+* A *purchase day* is a (customer, calendar day) whose net spend is > 0 (optionally also
+  a day of zero-amount orders only): several rows on the same day are merged into one
+  purchase, refunds (negative amounts) are netted into that day's spend and never count as
+  purchases on their own. See :func:`rfm_summary`.
+* ``frequency`` is the number of *repeat* purchase days (purchase days minus one),
+  ``recency`` (t_x) is the time from the first to the last purchase day, ``T`` the time
+  from the first purchase day to the end of the observation period (``as_of``) and
+  ``monetary_value`` the mean spend over the repeat purchase days (the first purchase is
+  left out; 0 when ``frequency`` is 0). This is the Fader-Hardie / ``lifetimes``
+  convention; on the CDNOW sample it reproduces the published BG/NBD and Gamma-Gamma
+  estimates exactly (see ``tests/test_clv.py``).
+* Time units: ``"D"`` = 1 day, ``"W"`` = 7 days, ``"M"`` = 30.4375 days (365.25 / 12, the
+  mean Gregorian month). CLV horizons are in months of 30.4375 days, so a month is
+  4.348 weeks (``lifetimes`` uses 4.345 weeks and 30 days; the difference is < 0.1 %).
+"""
+
+from cxkit.clv.bgnbd import BetaGeoFitter
+from cxkit.clv.concentration import lorenz_curve, value_concentration
+from cxkit.clv.gammagamma import GammaGammaFitter
+from cxkit.clv.identification import identification_notes
+from cxkit.clv.segments import (
+    RFM_GRID,
+    SEGMENT_ACTIONS,
+    KMeansSegments,
+    kmeans_segments,
+    rfm_scores,
+    rfm_segments,
+    segment_actions,
+    segment_profile,
+)
+from cxkit.clv.summary import calibration_holdout_split, exclusions_table, rfm_summary
+from cxkit.clv.units import MONTH_DAYS, UNIT_DAYS
+from cxkit.clv.value import clv_table, known_cancellations, total_clv_interval
+
+__all__ = [
+    "UNIT_DAYS",
+    "MONTH_DAYS",
+    "SEGMENT_ACTIONS",
+    "RFM_GRID",
+    "rfm_summary",
+    "exclusions_table",
+    "calibration_holdout_split",
+    "BetaGeoFitter",
+    "GammaGammaFitter",
+    "identification_notes",
+    "known_cancellations",
+    "clv_table",
+    "total_clv_interval",
+    "rfm_scores",
+    "rfm_segments",
+    "segment_actions",
+    "segment_profile",
+    "KMeansSegments",
+    "kmeans_segments",
+    "value_concentration",
+    "lorenz_curve",
+]
