@@ -4,6 +4,8 @@ The K-mart lesson: overall satisfaction can look fine while the customers who br
 the money are the unhappy ones. Everything here starts from what each customer is
 worth (``customer_value``) and cuts customers into value segments
 (``value_segments``) so satisfaction can be read per segment and weighted by spend.
+Money per satisfaction level (revenue at risk, spend by level, whether a rating
+predicts future spend) is in :mod:`cxkit.spend`, built on these functions.
 
 Example
 -------

@@ -140,11 +140,11 @@ def difference_sentence(
             f"{abs(d):.1f}{unit} {'higher' if d > 0 else 'lower'} ({ptext}).")
 
 
-def _money(value: float, currency: str | None) -> str:
+def _money(value: float, currency: str | None, decimals: int = 0) -> str:
     """Money for a Markdown sentence: formatted, then escaped ("$" would open a formula)."""
     from cxkit.display import format_money
 
-    return escape(format_money(value, currency))
+    return escape(format_money(value, currency, decimals=decimals))
 
 
 def p_text(p: float) -> str:
@@ -396,8 +396,8 @@ def forecast_warnings(
 
     Parameters
     ----------
-    holdout : output of :func:`cxkit.clv_diagnostics.holdout_error` (``actual``, ``error_pct``).
-    deciles : optional output of :func:`cxkit.clv_diagnostics.holdout_by_decile`.
+    holdout : output of :func:`cxkit.clv.diagnostics.holdout_error` (``actual``, ``error_pct``).
+    deciles : optional output of :func:`cxkit.clv.diagnostics.holdout_by_decile`.
     max_error_pct : largest total holdout error (in %, either way) that passes.
 
     Returns
@@ -602,3 +602,172 @@ def risk_list_sentence(top: pd.Series, everyone: pd.Series, *, horizon_days: int
 
 
 __all__ += ["risk_check_sentence", "risk_list_sentence"]
+
+
+# --------------------------------------------------------------------------- drivers (the K-mart lesson)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def driver_sentence(importance: pd.DataFrame, *, who: str, outcome: str = "CSAT", k: int = 2,
+                    clearly_ahead: bool | None = None) -> str:
+    """The drivers that explain the largest shares of satisfaction for a group, with their intervals.
+
+    Parameters
+    ----------
+    importance : a table of :func:`cxkit.importance.driver_importance` (``driver``,
+        ``share``, ``share_low``, ``share_high``), largest share first.
+    who : the group, starting the sentence (escaped here).
+    k : how many drivers to name.
+    clearly_ahead : whether the k-th driver's share is above the next one's by a test
+        (:func:`cxkit.importance.leading_drivers`); ``False`` adds that the lead is not clear.
+
+    Example
+    -------
+    >>> imp = pd.DataFrame({"driver": ["availability", "accountability", "clarity"], "share": [0.44, 0.22, 0.12],
+    ...                     "share_low": [0.31, 0.12, 0.05], "share_high": [0.56, 0.33, 0.2]})
+    >>> print(driver_sentence(imp, who="For the top 10% of spenders", clearly_ahead=True))
+    For the top 10% of spenders, **availability** (44% of what the drivers explain of CSAT, 95% interval 31-56%) and **accountability** (22%, 12-33%) matter most.
+    """
+    top = importance.sort_values("share", ascending=False, kind="mergesort").head(k)
+    parts = []
+    for i, row in enumerate(top.itertuples(index=False)):
+        what = f" of what the drivers explain of {escape(outcome)}, 95% interval " if i == 0 else ", "
+        parts.append(f"**{escape(row.driver)}** ({row.share:.0%}{what}{row.share_low * 100:.0f}-"
+                     f"{row.share_high * 100:.0f}%)")
+    verb = "matters most" if len(parts) == 1 else "matter most"
+    sentence = f"{escape(who)}, {_and(parts)} {verb}"
+    if clearly_ahead is False and len(importance) > k:
+        after = importance.sort_values("share", ascending=False, kind="mergesort").iloc[k]["driver"]
+        sentence += f", though not clearly ahead of {escape(after)} (the intervals overlap)"
+    return sentence + "."
+
+
+def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outcome: str = "CSAT",
+                               most: int = 3) -> str:
+    """Which drivers matter more (or less) to one group than another, by the test of the difference.
+
+    Only drivers whose difference in share has an interval that excludes 0 are named,
+    so "the top spenders care about different things" is said only when it is shown.
+
+    Parameters
+    ----------
+    difference : :func:`cxkit.importance.importance_difference` (``driver``, ``share_a``,
+        ``share_b``, ``difference``, ``difference_low``, ``difference_high``, ``excludes_zero``).
+    a, b : the two groups in words (escaped here), e.g. "the top 10% of spenders", "everyone else".
+
+    Example
+    -------
+    >>> d = pd.DataFrame({"driver": ["availability", "quickness"], "share_a": [0.44, 0.08], "share_b": [0.18, 0.19],
+    ...                   "difference": [0.26, -0.11], "difference_low": [0.12, -0.18], "difference_high": [0.4, -0.03],
+    ...                   "excludes_zero": [True, True]})
+    >>> print(driver_difference_sentence(d, a="the top 10% of spenders", b="everyone else"))
+    **Availability** weighs more in the CSAT of the top 10% of spenders than of everyone else (44% against 18%, a difference of 26 points, 95% interval 12 to 40). **Quickness** weighs less (8% against 19%, -11 points, 95% interval -18 to -3).
+    """
+    clear = difference[difference["excludes_zero"].astype(bool)]
+    clear = clear.reindex(clear["difference"].abs().sort_values(ascending=False, kind="mergesort").index).head(most)
+    if clear.empty:
+        return (f"No driver weighs clearly more or less in the {escape(outcome)} of {escape(a)} than of "
+                f"{escape(b)}: every difference's 95% interval includes zero.")
+    out = []
+    for i, row in enumerate(clear.itertuples(index=False)):
+        name = escape(str(row.driver))
+        name = name[0].upper() + name[1:]
+        word = "more" if row.difference > 0 else "less"
+        pts, lo, hi = row.difference * 100, row.difference_low * 100, row.difference_high * 100
+        if i == 0:
+            out.append(f"**{name}** weighs {word} in the {escape(outcome)} of {escape(a)} than of {escape(b)} "
+                       f"({row.share_a:.0%} against {row.share_b:.0%}, a difference of {pts:.0f} points, "
+                       f"95% interval {lo:.0f} to {hi:.0f}).")
+        else:
+            out.append(f"**{name}** weighs {word} ({row.share_a:.0%} against {row.share_b:.0%}, {pts:.0f} points, "
+                       f"95% interval {lo:.0f} to {hi:.0f}).")
+    return " ".join(out)
+
+
+def revenue_at_risk_sentence(risk: pd.DataFrame, *, segment: Any, who: str, period: str | None = None,
+                             currency: str | None = None) -> str:
+    """The revenue of one value segment held by dissatisfied or neutral customers, and by those never asked.
+
+    Parameters
+    ----------
+    risk : :func:`cxkit.spend.revenue_at_risk` (``value_segment``, ``satisfaction_level``,
+        ``revenue``, ``share_of_segment``); ``segment`` picks the rows.
+    who : the segment in words (escaped here).
+
+    Example
+    -------
+    >>> r = pd.DataFrame({"value_segment": ["top"] * 4, "satisfaction_level": ["dissatisfied (1-2)", "neutral (3)",
+    ...     "satisfied (4-5)", "no survey"], "revenue": [30000.0, 27916.0, 60000.0, 109299.0],
+    ...     "share_of_segment": [0.132, 0.123, 0.264, 0.481]})  # shares of the segment's revenue
+    >>> print(revenue_at_risk_sentence(r, segment="top", who="the top 10% of spenders",
+    ...                                period="the 12 months to 31 Dec 2025", currency="£"))
+    In the 12 months to 31 Dec 2025, **£57,916** (**26%**) of the revenue from the top 10% of spenders came from customers dissatisfied or neutral in their survey answers; 48% came from customers who gave none.
+    """
+    seg_col = next((c for c in ("value_segment", "segment") if c in risk), None)
+    rows = risk[risk[seg_col] == segment] if seg_col else risk
+    level = rows["satisfaction_level"].astype(str)
+    at_risk = rows[level.str.startswith(("dissatisfied", "neutral"))]
+    unasked = rows.loc[level == "no survey", "share_of_segment"].sum()
+    when = f"In {escape(period)}, " if period else ""
+    text = (f"{when}**{_money(at_risk['revenue'].sum(), currency)}** (**{at_risk['share_of_segment'].sum():.0%}**) "
+            f"of the revenue from {escape(who)} came from customers dissatisfied or neutral in their survey answers")
+    text = text[0].upper() + text[1:]
+    return text + (f"; {unasked:.0%} came from customers who gave none." if unasked > 0 else ".")
+
+
+def future_spend_sentence(row: Mapping, *, months: int, rating: str = "CSAT", currency: str | None = None,
+                          compared: str = "customers of the same value decile") -> str:
+    """Does a more satisfied answer go with more spend afterwards? The slope in words that follow its interval.
+
+    Parameters
+    ----------
+    row : the rating row of :func:`cxkit.spend.future_spend_regression` (``estimate``,
+        ``ci_low``, ``ci_high``, ``n_answers``).
+    months : the follow-up window.
+    compared : who is compared with whom (escaped here).
+
+    Example
+    -------
+    >>> print(future_spend_sentence({"estimate": -0.8, "ci_low": -5.3, "ci_high": 3.8, "n_answers": 2670},
+    ...                             months=6, currency="£"))
+    **No evidence** that customers who rate CSAT higher spend more in the following 6 months, comparing customers of the same value decile: -£0.80 per point (95% interval -£5.30 to £3.80; 2,670 answers).
+    """
+    est, lo, hi = (float(row[k]) for k in ("estimate", "ci_low", "ci_high"))
+    detail = (f"{_money(est, currency, 2)} per point (95% interval {_money(lo, currency, 2)} to "
+              f"{_money(hi, currency, 2)}; "
+              f"{int(row['n_answers']):,} answers)")
+    r, c = escape(rating), escape(compared)
+    if lo <= 0 <= hi:
+        return (f"**No evidence** that customers who rate {r} higher spend more in the following {months} months, "
+                f"comparing {c}: {detail}.")
+    word = "more" if est > 0 else "less"
+    return (f"Customers who rate {r} one point higher spend **{word}** in the following {months} months, "
+            f"comparing {c}: {detail}.")
+
+
+def quadrant_sentence(quadrants: pd.DataFrame, *, who: str) -> str:
+    """Where to act for a group: the drivers in "Fix first", or that none are.
+
+    Parameters
+    ----------
+    quadrants : rows of :func:`cxkit.importance.importance_performance` for one group
+        (``driver``, ``quadrant``, ``importance``).
+    who : the group (escaped here).
+
+    Example
+    -------
+    >>> q = pd.DataFrame({"driver": ["availability", "clarity"], "quadrant": ["Fix first", "Maintain"],
+    ...                   "importance": [0.44, 0.1]})
+    >>> print(quadrant_sentence(q, who="the top 10% of spenders"))
+    Fix first for the top 10% of spenders: **availability** (more than the average driver's share of their satisfaction, and rated below the drivers' average).
+    """
+    fix = quadrants[quadrants["quadrant"] == "Fix first"].sort_values("importance", ascending=False, kind="mergesort")
+    if fix.empty:
+        return (f"For {escape(who)}, no driver is both above the average in importance and below the average in "
+                "rating: keep up the strongest drivers.")
+    names = [f"**{escape(d)}**" for d in fix["driver"]]
+    return (f"Fix first for {escape(who)}: {_and(names)} (more than the average driver's share of their "
+            "satisfaction, and rated below the drivers' average).")

@@ -1,0 +1,626 @@
+"""The value of dissatisfaction: whose revenue is at risk, and does satisfaction predict spend?
+
+K-mart measured overall happiness and all looked fine, yet happy customers did not
+spend more and the biggest spenders were the disappointed ones. This module puts money
+on satisfaction, per value segment:
+
+* :func:`customer_spend`: one row per customer with their value segment (deciles of
+  spend per year of tenure, as in :mod:`cxkit.drivers`) and their spend in the
+  reporting period (:mod:`cxkit.periods`, default the 12 months to ``as_of``). Attach
+  the segment to survey answers with :func:`cxkit.drivers.attach`.
+* :func:`revenue_at_risk`: the period's revenue held by dissatisfied, neutral and
+  satisfied customers (and those with no survey answer) per value segment.
+* :func:`spend_by_satisfaction`: mean spend per customer by satisfaction level, with a
+  bootstrap interval that respects how skewed spend is.
+* :func:`spend_around_answers` and :func:`future_spend_regression`: for each answer
+  with a full follow-up window, the spend before and after it, and the slope of future
+  spend on the rating adjusted for past spend (the honest version of "happy customers
+  spend more").
+
+Rules shared by every function here:
+
+* **Spend in a window** is purchases minus refunds dated in it, never below 0 (the
+  :func:`cxkit.drivers.customer_value` rule); windows are whole days, both ends included.
+* **Nothing is dropped silently.** Rows left out are listed in ``result.attrs["exclusions"]``
+  (a list of ``{"table", "rule", "n_rows", "n_customers"}``, the survival-table
+  convention); :func:`left_out` shows them as a table. Each row is counted under the
+  first rule it breaks. Customers without a survey answer are kept as the level
+  ``"no survey"``, never left out.
+* Bad input (a missing column, a rating that is not a number, negative spend, an
+  unparseable date, a window of 0 months) raises :class:`cxkit.DataError` naming the
+  table, the column, the rule and the first offending rows.
+
+Example
+-------
+>>> seg = customer_spend(cx.transactions, cx.customers, as_of=cx.as_of)            # doctest: +SKIP
+>>> exp = customer_experience(cx.surveys, customers=cx.customers, as_of=cx.as_of)  # doctest: +SKIP
+>>> revenue_at_risk(seg, exp, level="csat_mean")                                    # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cxkit.drivers import customer_value, value_segments, value_tiers
+from cxkit.errors import DataError, FitError, data_error, require_columns
+from cxkit.experience import satisfaction_level
+from cxkit.parsing import parse_dates, parse_timestamp, to_number
+from cxkit.periods import reporting_period
+
+__all__ = ["LEVELS", "customer_spend", "future_spend_regression", "left_out", "revenue_at_risk",
+           "spend_around_answers", "spend_by_satisfaction"]
+
+#: Satisfaction levels in reading order (the labels of :func:`cxkit.experience.satisfaction_level`).
+LEVELS: tuple[str, ...] = ("dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)", "no survey")
+NO_SURVEY = "no survey"
+_EXCLUSION_KEYS = ["table", "rule", "n_rows", "n_customers"]
+
+
+# --------------------------------------------------------------------------- shared checks
+
+
+def _exclusion(table: str, rule: str, rows: pd.DataFrame, customer: str) -> dict[str, Any]:
+    return {"table": table, "rule": rule, "n_rows": len(rows), "n_customers": int(rows[customer].nunique())}
+
+
+def left_out(result: pd.DataFrame) -> pd.DataFrame:
+    """The rows a result of this module left out, one row per rule (empty when none).
+
+    Quote a revenue share or a slope together with what it does not cover.
+
+    Example
+    -------
+    >>> r = pd.DataFrame(); r.attrs["exclusions"] = [{"table": "surveys", "rule": "rating missing",
+    ...     "n_rows": 3, "n_customers": 2}]
+    >>> left_out(r)[["rule", "n_rows"]].values.tolist()
+    [['rating missing', 3]]
+    """
+    return pd.DataFrame(list(result.attrs.get("exclusions", [])), columns=_EXCLUSION_KEYS)
+
+
+def _months(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise DataError(f"{name} must be a whole number of months above 0, got {value!r}",
+                        column=name, rule=f"{name} > 0")
+    return int(value)
+
+
+def _numbers(data: pd.DataFrame, column: str, table: str, *, allow_missing: bool) -> pd.Series:
+    out = to_number(data[column], table=table, column=column, frame=data)
+    if not allow_missing and out.isna().any():
+        raise data_error(table, column, "value missing (a customer with no purchases has spend 0)",
+                         data[out.isna()])
+    return out
+
+
+def _days(data: pd.DataFrame, column: str, table: str) -> pd.Series:
+    out = parse_dates(data[column], table=table, column=column, frame=data).dt.normalize()
+    if out.isna().any():
+        raise data_error(table, column, "date missing", data[out.isna()])
+    return out
+
+
+def _unique(data: pd.DataFrame, customer: str, table: str) -> None:
+    dup = data[customer].duplicated(keep=False)
+    if dup.any():
+        raise data_error(table, customer, "one row per customer expected", data[dup],
+                         hint="summarise per customer first (customer_spend, customer_experience)")
+
+
+def _level_order(levels: pd.Series) -> list[str]:
+    seen = set(levels.dropna().astype(str))
+    if seen <= set(LEVELS):
+        return list(LEVELS)
+    return [lv for lv in LEVELS if lv in seen] + sorted(seen - set(LEVELS))
+
+
+def _customers_with_levels(value: pd.DataFrame, satisfaction: pd.DataFrame, *, customer: str, spend: str,
+                           level: str, segment: str | None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """One row per customer of ``value``: spend, segment and satisfaction level ("no survey" if none)."""
+    cols = [customer, spend] + ([segment] if segment else [])
+    require_columns(value, cols, "value")
+    require_columns(satisfaction, [customer, level], "satisfaction")
+    _unique(value, customer, "value")
+    _unique(satisfaction, customer, "satisfaction")
+    money = _numbers(value, spend, "value", allow_missing=False)
+    if (money < 0).any():
+        raise data_error("value", spend, "spend must not be negative", value[money < 0],
+                         hint="net refunds per customer and floor at 0, as customer_spend does")
+    raw = satisfaction[level]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        levels = satisfaction_level(raw.astype(float))    # a mean rating: banded 1-2 / 3 / 4-5
+    else:
+        levels = raw.astype(object).where(raw.notna(), NO_SURVEY)
+    lookup = pd.Series(levels.to_numpy(), index=satisfaction[customer].to_numpy())
+    out = pd.DataFrame({customer: value[customer].to_numpy(), "spend": money.to_numpy()})
+    if segment:
+        out["segment"] = value[segment].to_numpy()
+    out["satisfaction_level"] = out[customer].map(lookup).fillna(NO_SURVEY).to_numpy()
+    exclusions = []
+    unknown = satisfaction[~satisfaction[customer].isin(value[customer])]
+    if len(unknown):
+        exclusions.append(_exclusion("satisfaction", "customer not in the value table (no spend or segment)",
+                                     unknown, customer))
+    if segment:
+        no_segment = out["segment"].isna()
+        if no_segment.any():
+            exclusions.append(_exclusion("value", f"{segment} missing", out[no_segment], customer))
+            out = out[~no_segment]
+    return out.reset_index(drop=True), exclusions
+
+
+# --------------------------------------------------------------------------- per customer
+
+
+def customer_spend(
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    as_of: Any = None,
+    period: Any = "12M",
+    q: int = 10,
+    top: int = 1,
+    rank_by: str = "annual_spend",
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """One row per customer: value segment, value tier and spend in the reporting period.
+
+    Revenue at risk is the period's money, split by who holds it: this puts each
+    customer's period spend beside their value segment, so every table in the analysis
+    uses the same segments as the CX-metrics notebook (deciles of spend per year of tenure).
+
+    Parameters
+    ----------
+    transactions : validated transactions (refunds negative).
+    customers : optional customers table: customers without purchases appear with 0
+        spend, tenure starts at sign-up (see :func:`cxkit.drivers.customer_value`) and an
+        ``active`` column says who had not left by ``as_of``.
+    as_of : the analysis date (default: the last transaction date).
+    period : the reporting period for ``period_spend`` (:func:`cxkit.periods.reporting_period`:
+        ``"12M"``, ``"2Y"``, ``"all"`` or two dates); its label is in ``attrs["period"]``.
+    q, top : ``q`` value segments (10: deciles, 10 = top); ``top`` segments form the top tier.
+    rank_by : column that ranks customers into segments: ``"annual_spend"`` (default),
+        ``"net_spend"`` or ``"period_spend"``.
+    customer_col, date_col, amount_col : column names.
+
+    Returns
+    -------
+    DataFrame sorted by customer: ``customer_id``, ``net_spend``, ``annual_spend``,
+    ``period_spend`` (purchases minus refunds in the period, never below 0),
+    ``period_refund_excess`` (refunds beyond purchases in the period), ``value_segment``
+    (1 = lowest), ``value_tier`` (``"Top 10%"`` / ``"Rest (90%)"``) and, with
+    ``customers``, ``active``. ``attrs``: ``as_of``, ``period``, ``exclusions`` (none).
+    Attach segments to survey answers with ``drivers.attach(surveys, seg, "value_segment")``.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "b"], "amount": [10.0, 30.0, 60.0],
+    ...                    "date": pd.to_datetime(["2024-01-01", "2025-02-01", "2025-03-01"])})
+    >>> customer_spend(tx, as_of="2025-12-31", q=2)[["customer_id", "period_spend", "value_segment"]].values.tolist()
+    [['a', 0.0, 1], ['b', 90.0, 2]]
+    """
+    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
+    if rank_by not in ("annual_spend", "net_spend", "period_spend"):
+        raise DataError(f"rank_by must be 'annual_spend', 'net_spend' or 'period_spend', got {rank_by!r}",
+                        column="rank_by", rule="rank_by")
+    tx = pd.DataFrame({customer_col: transactions[customer_col],
+                       date_col: parse_dates(transactions[date_col], table="transactions", column=date_col,
+                                             frame=transactions),
+                       amount_col: _numbers(transactions, amount_col, "transactions", allow_missing=False)})
+    if tx[date_col].isna().any():
+        raise data_error("transactions", date_col, "date missing", transactions[tx[date_col].isna()])
+    day = parse_timestamp(as_of) if as_of is not None else tx[date_col].max()
+    day = day.normalize()
+    value = customer_value(tx, customers, as_of=day, customer_col=customer_col, date_col=date_col,
+                           amount_col=amount_col)
+    window = reporting_period(period, as_of=day, first_date=tx[date_col].min())
+    net = window.select(tx, date_col).groupby(customer_col)[amount_col].sum()
+    net = value[customer_col].map(net).fillna(0.0)
+    out = value[[customer_col, "net_spend", "annual_spend"]].copy()
+    out["period_spend"] = net.clip(lower=0).to_numpy()
+    out["period_refund_excess"] = (-net).clip(lower=0).to_numpy()
+    out["value_segment"] = value_segments(out[rank_by], q=q).to_numpy()
+    out["value_tier"] = value_tiers(out["value_segment"], q=q, top=top).to_numpy()
+    if customers is not None and "churn_date" in customers:
+        churn = out[customer_col].map(customers.drop_duplicates(customer_col).set_index(customer_col)["churn_date"])
+        out["active"] = (churn.isna() | (churn > day)).to_numpy()
+    out = out.sort_values(customer_col, kind="mergesort").reset_index(drop=True)
+    out.attrs = {"as_of": day, "period": window.label, "exclusions": []}
+    return out
+
+
+def revenue_at_risk(
+    value: pd.DataFrame,
+    satisfaction: pd.DataFrame,
+    *,
+    segment: str | None = "value_segment",
+    revenue: str = "period_spend",
+    level: str = "satisfaction_level",
+    customer: str = "customer_id",
+) -> pd.DataFrame:
+    """The period's revenue held by dissatisfied, neutral and satisfied customers, per value segment.
+
+    The K-mart number: how much of the money sits with customers who are unhappy (at risk
+    of leaving) or never told us, and whether that is worse among the best customers.
+
+    Parameters
+    ----------
+    value : one row per customer with ``customer``, ``revenue`` and ``segment``
+        (for example :func:`customer_spend`); revenue must be a number >= 0.
+    satisfaction : one row per customer with ``customer`` and ``level``: text levels, or a
+        mean rating on the 1-5 CSAT scale (e.g. ``csat_mean`` of
+        :func:`cxkit.experience.customer_experience`), banded by
+        :func:`cxkit.experience.satisfaction_level`.
+    segment : segment column of ``value``; ``None`` for all customers together.
+    revenue, level, customer : column names.
+
+    Returns
+    -------
+    DataFrame, one row per segment x level (every level of :data:`LEVELS` in every
+    segment, zeros included), sorted by segment then level: ``segment``, ``satisfaction_level``,
+    ``customers``, ``revenue``, ``share_of_segment`` (of the segment's revenue, 0-1; missing
+    when the segment has none) and
+    ``share_of_total`` (of all revenue in the table). Customers of ``value`` without an
+    answer are the level ``"no survey"``. ``attrs``: ``exclusions`` (satisfaction rows of
+    customers missing from ``value``; customers without a segment), ``total_revenue`` and
+    ``period`` (when ``value`` has one).
+
+    Example
+    -------
+    >>> v = pd.DataFrame({"customer_id": ["a", "b", "c"], "value_segment": [1, 2, 2],
+    ...                   "period_spend": [10.0, 60.0, 30.0]})
+    >>> s = pd.DataFrame({"customer_id": ["b", "c"], "csat_mean": [1.5, 4.5]})
+    >>> revenue_at_risk(v, s, level="csat_mean").query("value_segment == 2").share_of_segment.round(2).tolist()
+    [0.67, 0.0, 0.33, 0.0]
+    """
+    rows, exclusions = _customers_with_levels(value, satisfaction, customer=customer, spend=revenue, level=level,
+                                              segment=segment)
+    keys = (["segment"] if segment else []) + ["satisfaction_level"]
+    cells = rows.groupby(keys, sort=False).agg(customers=("spend", "size"), revenue=("spend", "sum"))
+    order = _level_order(rows["satisfaction_level"])
+    if segment:
+        grid = pd.MultiIndex.from_product([sorted(rows["segment"].unique()), order], names=keys)
+    else:
+        grid = pd.Index(order, name="satisfaction_level")
+    out = cells.reindex(grid, fill_value=0).reset_index()
+    total = float(rows["spend"].sum())
+    seg_total = out.groupby("segment")["revenue"].transform("sum") if segment else pd.Series(total, index=out.index)
+    out["share_of_segment"] = (out["revenue"] / seg_total.where(seg_total > 0)).astype(float)
+    out["share_of_total"] = out["revenue"] / total if total > 0 else np.nan
+    out["customers"] = out["customers"].astype("int64")
+    out["revenue"] = out["revenue"].astype(float)
+    out = out.rename(columns={"segment": segment}) if segment else out
+    out.attrs = {"exclusions": exclusions, "total_revenue": total}
+    if "period" in value.attrs:
+        out.attrs["period"] = value.attrs["period"]
+    return out
+
+
+def _bootstrap_mean(x: np.ndarray, n_boot: int, ci: float, rng: np.random.Generator) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean, drawn in chunks of at most ~2M values."""
+    n = len(x)
+    if n < 2:
+        return np.nan, np.nan
+    means = np.empty(n_boot)
+    step = max(1, 2_000_000 // n)
+    for i in range(0, n_boot, step):
+        k = min(step, n_boot - i)
+        means[i:i + k] = x[rng.integers(0, n, size=(k, n))].mean(axis=1)
+    lo, hi = np.quantile(means, [(1 - ci) / 2, (1 + ci) / 2])
+    return float(lo), float(hi)
+
+
+def spend_by_satisfaction(
+    value: pd.DataFrame,
+    satisfaction: pd.DataFrame,
+    *,
+    segment: str | None = None,
+    spend: str = "period_spend",
+    level: str = "satisfaction_level",
+    customer: str = "customer_id",
+    ci: float = 0.95,
+    n_boot: int = 2000,
+    random_state: int | None = 0,
+    min_base: int = 30,
+) -> pd.DataFrame:
+    """Mean spend per customer by satisfaction level (optionally per segment), with intervals.
+
+    "Happy customers spend more" is the first thing to check, and spend is skewed: a few
+    large customers move a mean. The interval is a percentile bootstrap of the mean
+    (customers resampled within each cell), which follows that skew instead of assuming
+    symmetry; the median is shown beside it. Small bases are flagged, not hidden.
+
+    Parameters
+    ----------
+    value, satisfaction : as in :func:`revenue_at_risk` (spend column ``spend``).
+    segment : optional segment column of ``value`` (e.g. ``"value_segment"``, ``"value_tier"``).
+    spend, level, customer : column names.
+    ci : coverage of the interval (0.95).
+    n_boot : bootstrap resamples per cell.
+    random_state : seed; the same seed gives the same intervals.
+    min_base : cells with fewer customers are flagged ``small_base``.
+
+    Returns
+    -------
+    DataFrame, one row per (segment x) level that has customers, sorted by segment then
+    level: [``segment``], ``satisfaction_level``, ``customers``, ``mean_spend``, ``ci_low``,
+    ``ci_high`` (missing for a single customer), ``median_spend``, ``small_base``.
+    ``attrs``: ``exclusions``, ``method``, ``period`` (when ``value`` has one).
+
+    Example
+    -------
+    >>> v = pd.DataFrame({"customer_id": list("abcd"), "period_spend": [10.0, 30.0, 5.0, 5.0]})
+    >>> s = pd.DataFrame({"customer_id": list("abcd"), "satisfaction_level": ["neutral (3)"] * 2 + [None] * 2})
+    >>> spend_by_satisfaction(v, s)[["satisfaction_level", "customers", "mean_spend"]].values.tolist()
+    [['neutral (3)', 2, 20.0], ['no survey', 2, 5.0]]
+    """
+    if not 0 < ci < 1:
+        raise DataError(f"ci must be between 0 and 1, got {ci!r}", column="ci", rule="0 < ci < 1")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+        raise DataError(f"n_boot must be a whole number of at least 100, got {n_boot!r}", column="n_boot",
+                        rule="n_boot >= 100")
+    rows, exclusions = _customers_with_levels(value, satisfaction, customer=customer, spend=spend, level=level,
+                                              segment=segment)
+    order = {lv: i for i, lv in enumerate(_level_order(rows["satisfaction_level"]))}
+    rows["_order"] = rows["satisfaction_level"].map(order)
+    keys = (["segment"] if segment else []) + ["_order", "satisfaction_level"]
+    rng = np.random.default_rng(random_state)
+    records = []
+    for key, cell in rows.groupby(keys, sort=True):
+        x = cell["spend"].to_numpy(float)
+        lo, hi = _bootstrap_mean(x, int(n_boot), ci, rng)
+        rec = dict(zip(keys, key))
+        rec.update(customers=len(x), mean_spend=float(x.mean()), ci_low=lo, ci_high=hi,
+                   median_spend=float(np.median(x)), small_base=len(x) < min_base)
+        records.append(rec)
+    cols = ["satisfaction_level", "customers", "mean_spend", "ci_low", "ci_high", "median_spend", "small_base"]
+    out = pd.DataFrame(records, columns=(["segment"] if segment else []) + cols)
+    out = out.rename(columns={"segment": segment}) if segment else out
+    out.attrs = {"exclusions": exclusions,
+                 "method": f"percentile bootstrap of the mean, {n_boot} resamples, random_state={random_state}"}
+    if "period" in value.attrs:
+        out.attrs["period"] = value.attrs["period"]
+    return out
+
+
+# --------------------------------------------------------------------------- per answer
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    return dates.to_numpy("datetime64[D]").astype("int64")
+
+
+def _window_sums(codes: np.ndarray, start: np.ndarray, end: np.ndarray, tx_codes: np.ndarray, tx_day: np.ndarray,
+                 amount: np.ndarray) -> np.ndarray:
+    """Net amount of each customer's transactions dated ``start``..``end`` (days, inclusive)."""
+    lo = min(tx_day.min(initial=0), start.min(initial=0)) - 1
+    width = max(tx_day.max(initial=0), end.max(initial=0)) - lo + 2
+    key = tx_codes * width + (tx_day - lo)
+    order = np.argsort(key, kind="stable")
+    key, cum = key[order], np.r_[0.0, np.cumsum(amount[order])]
+    first = np.searchsorted(key, codes * width + (start - lo), side="left")
+    last = np.searchsorted(key, codes * width + (end - lo), side="right")
+    return cum[last] - cum[first]
+
+
+def spend_around_answers(
+    surveys: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    as_of: Any,
+    rating: str = "csat",
+    months_after: int = 6,
+    months_before: int = 12,
+    segment: str | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """Each survey answer with the customer's spend before it and in a full window after it.
+
+    Whether satisfaction predicts spend can only be read from answers whose follow-up
+    window has fully passed; an answer given last month has no future yet, and counting
+    its future as 0 would make recent answers look like lost customers.
+
+    Windows (whole days, both ends included; spend = purchases minus refunds, never below 0):
+    ``past_spend`` covers the ``months_before`` months to the answer day (the answer day
+    included, :mod:`cxkit.periods` convention); ``future_spend`` the day after the answer
+    to ``months_after`` months later. Exclusions, each answer under the first rule it breaks:
+    the rating is missing; the ``segment`` is missing; the answer is dated after ``as_of``;
+    the follow-up window ends after ``as_of``. They are listed in ``attrs["exclusions"]``.
+
+    Parameters
+    ----------
+    surveys : survey answers with ``customer_col``, ``date_col`` and ``rating``.
+    transactions : transactions with ``customer_col``, ``date_col``, ``amount_col``.
+    as_of : the analysis date: the last day of spend that is known.
+    rating : any numeric rating column (``csat``, ``nps``, ``ces``, a driver...).
+    months_after, months_before : window lengths in months (whole numbers > 0).
+    segment : optional column of ``surveys`` carried along (e.g. ``value_segment`` attached
+        with ``drivers.attach(surveys, customer_spend(...), "value_segment")``).
+    customer_col, date_col, amount_col : column names (``date_col`` in both tables).
+
+    Returns
+    -------
+    DataFrame sorted by customer and date: ``customer_id``, ``date``, ``rating`` (named as
+    the column), [``segment``], ``past_spend``, ``future_spend``, ``follow_up_end``.
+    ``attrs``: ``exclusions``, ``as_of``, ``months_after``, ``months_before``, ``rating``.
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"customer_id": ["a"], "date": pd.to_datetime(["2025-03-01"]), "csat": [4]})
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2025-02-01", "2025-05-01"]),
+    ...                    "amount": [20.0, 50.0]})
+    >>> spend_around_answers(s, tx, as_of="2025-12-31")[["past_spend", "future_spend"]].values.tolist()
+    [[20.0, 50.0]]
+    """
+    after, before = _months(months_after, "months_after"), _months(months_before, "months_before")
+    extra = [segment] if segment else []
+    require_columns(surveys, [customer_col, date_col, rating, *extra], "surveys")
+    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
+    day = parse_timestamp(as_of)
+    if day is None:
+        raise DataError("spend_around_answers needs as_of, the last day of known spend", column="as_of",
+                        rule="as_of given")
+    day = day.normalize()
+    answer_day = _days(surveys, date_col, "surveys")
+    score = _numbers(surveys, rating, "surveys", allow_missing=True)
+    tx_day = _days(transactions, date_col, "transactions")
+    amount = _numbers(transactions, amount_col, "transactions", allow_missing=False)
+
+    ans = pd.DataFrame({customer_col: surveys[customer_col].to_numpy(), "date": answer_day.to_numpy(),
+                        rating: score.to_numpy()})
+    for col in extra:
+        ans[col] = surveys[col].to_numpy()
+    ans["follow_up_end"] = ans["date"] + pd.DateOffset(months=after)
+    late_follow_up = f"follow-up window ({after} months after the answer) ends after as_of ({day:%Y-%m-%d})"
+    rules = [
+        (ans[rating].isna(), "surveys", f"rating '{rating}' missing"),
+        *[(ans[col].isna(), "surveys", f"{col} missing") for col in extra],
+        (ans["date"] > day, "surveys", f"answer dated after as_of ({day:%Y-%m-%d})"),
+        (ans["follow_up_end"] > day, "surveys", late_follow_up),
+    ]
+    keep = pd.Series(True, index=ans.index)
+    exclusions = []
+    for mask, table, rule in rules:
+        hit = mask & keep
+        if hit.any():
+            exclusions.append(_exclusion(table, rule, ans[hit], customer_col))
+        keep &= ~hit
+    if not keep.any():
+        rated = ans[ans[rating].notna() & (ans["date"] <= day)]
+        latest = f"; the earliest rated answer is dated {rated['date'].min():%Y-%m-%d}" if len(rated) else ""
+        raise data_error("surveys", rating, f"no answers with a rating and a full {after}-month follow-up "
+                         f"before as_of {day:%Y-%m-%d} ({int(ans[rating].notna().sum())} rated answers{latest})",
+                         hint="use a shorter months_after, a later as_of, or a rating column with answers")
+    ans = ans[keep].sort_values([customer_col, "date"], kind="mergesort").reset_index(drop=True)
+    ids = pd.Index(pd.unique(pd.concat([ans[customer_col], transactions[customer_col]], ignore_index=True)))
+    codes, tx_codes = ids.get_indexer(ans[customer_col]), ids.get_indexer(transactions[customer_col])
+    d = _day_numbers(ans["date"])
+    t_day, money = _day_numbers(tx_day), amount.to_numpy(float)
+    past_start = _day_numbers(ans["date"] - pd.DateOffset(months=before)) + 1
+    future_end = _day_numbers(ans["follow_up_end"])
+    ans["past_spend"] = np.clip(_window_sums(codes, past_start, d, tx_codes, t_day, money), 0, None)
+    ans["future_spend"] = np.clip(_window_sums(codes, d + 1, future_end, tx_codes, t_day, money), 0, None)
+    out = ans[[customer_col, "date", rating, *extra, "past_spend", "future_spend", "follow_up_end"]]
+    out.attrs = {"exclusions": exclusions, "as_of": day, "months_after": after, "months_before": before,
+                 "rating": rating}
+    return out
+
+
+def _ols_clustered(X: np.ndarray, y: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """OLS coefficients and their cluster-robust covariance (CR1: G/(G-1) * (n-1)/(n-k)).
+
+    Returns ``(beta, cov, n_clusters)``; inference uses a t distribution with G - 1 degrees
+    of freedom, the usual choice when the number of clusters limits what is known.
+    """
+    n, k = X.shape
+    if np.linalg.matrix_rank(X) < k:
+        raise FitError("the regression cannot separate its terms (the rating, past spend or a segment is "
+                       "constant among the answers kept, or one term repeats another): use a longer period, "
+                       "another rating or fewer segments")
+    bread = np.linalg.inv(X.T @ X)
+    beta = bread @ (X.T @ y)
+    resid = y - X @ beta
+    groups, codes = np.unique(clusters, return_inverse=True)
+    g = len(groups)
+    if g < 2 or n <= k:
+        raise FitError(f"{n} answers from {g} customers are too few to estimate {k} terms with clustered "
+                       "errors: use a longer period or more answers")
+    scores = np.zeros((g, k))
+    np.add.at(scores, codes, X * resid[:, None])
+    meat = scores.T @ scores
+    cov = (g / (g - 1)) * ((n - 1) / (n - k)) * bread @ meat @ bread
+    return beta, cov, g
+
+
+def future_spend_regression(
+    surveys: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    as_of: Any,
+    rating: str = "csat",
+    months_after: int = 6,
+    months_before: int = 12,
+    adjust_for_past: bool = True,
+    segment: str | None = None,
+    ci: float = 0.95,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """Does a higher rating predict more spend afterwards? Money per rating point, with its interval.
+
+    Comparing the spend of happy and unhappy customers mixes up who they are with how
+    they feel (K-mart's big spenders were the unhappy ones). Regressing each answer's
+    future spend on its rating *adjusted for the customer's spend before the answer*
+    asks the fairer question: among customers who spent alike, do the happier ones go on
+    to spend more? It is an association, not proof of cause.
+
+    Method: ordinary least squares of ``future_spend`` on the rating and ``past_spend``
+    (see :func:`spend_around_answers` for the windows and exclusions), one row per
+    answer. A customer can answer several times, so standard errors are clustered by
+    customer (CR1 sandwich, t with customers - 1 degrees of freedom). Past spend over a
+    year is a noisy measure of how much a customer spends; when satisfaction differs by
+    value (the K-mart pattern) the rating still carries some of that difference. A
+    ``segment`` column compares answers within segments (one fixed effect per segment).
+    Segments from :func:`customer_spend` use spend up to ``as_of``, the follow-up
+    included; for a strict test compute them at an earlier date.
+
+    Parameters
+    ----------
+    surveys, transactions, as_of, rating, months_after, months_before, customer_col,
+    date_col, amount_col : as in :func:`spend_around_answers`.
+    adjust_for_past : include ``past_spend`` as a control (``False``: the naive slope).
+    segment : optional column of ``surveys`` (e.g. ``value_segment``) adjusted for with one
+        term per segment beyond the first (the reference, in sorted order).
+    ci : coverage of the intervals.
+
+    Returns
+    -------
+    DataFrame, rows in the order rating, ``past_spend``, ``segment=<level>``..., ``intercept``: ``term``,
+    ``estimate`` (for the rating: money of ``months_after``-month spend per rating point),
+    ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n_answers``, ``n_customers``.
+    ``attrs``: ``exclusions``, ``method``, ``outcome``, ``rating``, ``as_of``,
+    ``months_after``, ``months_before``.
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"customer_id": list("abcd"), "date": pd.Timestamp("2025-01-10"), "csat": [1, 2, 4, 5]})
+    >>> tx = s.assign(date=pd.Timestamp("2025-03-01"), amount=[10.0, 25.0, 40.0, 60.0])   # 7 weeks after
+    >>> future_spend_regression(s, tx, as_of="2025-12-31", adjust_for_past=False)[["term", "estimate"]].round(2)
+            term  estimate
+    0       csat     11.50
+    1  intercept     -0.75
+    """
+    if not 0 < ci < 1:
+        raise DataError(f"ci must be between 0 and 1, got {ci!r}", column="ci", rule="0 < ci < 1")
+    answers = spend_around_answers(surveys, transactions, as_of=as_of, rating=rating, months_after=months_after,
+                                   months_before=months_before, segment=segment, customer_col=customer_col,
+                                   date_col=date_col, amount_col=amount_col)
+    columns = {rating: answers[rating].to_numpy(float)}
+    if adjust_for_past:
+        columns["past_spend"] = answers["past_spend"].to_numpy(float)
+    if segment:
+        for level in sorted(answers[segment].unique())[1:]:
+            columns[f"{segment}={level}"] = (answers[segment] == level).to_numpy(float)
+    columns["intercept"] = np.ones(len(answers))
+    terms, X = list(columns), np.column_stack(list(columns.values()))
+    beta, cov, g = _ols_clustered(X, answers["future_spend"].to_numpy(float), answers[customer_col].to_numpy())
+    se = np.sqrt(np.diag(cov))
+    crit = stats.t.ppf((1 + ci) / 2, g - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.t.sf(np.abs(beta / se), g - 1)
+    out = pd.DataFrame({"term": terms, "estimate": beta, "se": se, "ci_low": beta - crit * se,
+                        "ci_high": beta + crit * se, "p_value": p, "n_answers": len(answers), "n_customers": g})
+    out.attrs = dict(answers.attrs)
+    out.attrs.update(
+        method="OLS, one row per answer; standard errors clustered by customer (CR1), t with customers - 1 df",
+        outcome=f"spend in the {answers.attrs['months_after']} months after the answer",
+    )
+    return out
