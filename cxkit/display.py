@@ -445,7 +445,8 @@ def _partner(prefix: str, columns: Sequence[str]) -> str | None:
     if stem:
         candidates = [stem, f"{stem}_rate", f"{stem}_value", f"{stem}_pct"]
     else:
-        candidates = ["value", "diff", "current", "mean", "coef", *(c for c in columns if c.startswith("mean_"))]
+        candidates = ["value", "diff", "current", "mean", "coef", "estimate",
+                      *(c for c in columns if c.startswith("mean_"))]
     return next((c for c in candidates if c in columns), None)
 
 

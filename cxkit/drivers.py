@@ -21,7 +21,7 @@ import pandas as pd
 
 from cxkit.errors import DataError, data_error, require_columns
 
-__all__ = ["customer_value", "value_segments", "value_tiers", "attach", "revenue_share"]
+__all__ = ["customer_value", "value_segments", "value_tiers", "focus_vs_rest", "attach", "revenue_share"]
 
 
 def customer_value(
@@ -141,6 +141,34 @@ def value_tiers(deciles: pd.Series, q: int = 10, top: int = 1) -> pd.Series:
     share = round(100 * top / q)
     labels = np.where(deciles > q - top, f"Top {share}%", f"Rest ({100 - share}%)")
     return pd.Series(labels, index=deciles.index, name="value_tier")
+
+
+def focus_vs_rest(labels: pd.Series, focus: Any = None, *, rest: str = "everyone else") -> pd.Series:
+    """One segment against all the others: the two groups a driver comparison needs.
+
+    ``focus`` is the label to keep (default: the first in sorted order); every other
+    label becomes ``rest``. A missing label stays missing (its answers are left out of
+    segment comparisons, and counted there).
+
+    Example
+    -------
+    >>> focus_vs_rest(pd.Series(["Club", "Club Plus", "Club"]), "Club Plus").tolist()
+    ['everyone else', 'Club Plus', 'everyone else']
+    """
+    present = sorted(labels.dropna().astype(str).unique())
+    if not present:
+        raise data_error("segments", labels.name or "segment", "no segment labels (every value is missing)",
+                         labels.to_frame())
+    focus = present[0] if focus is None else str(focus)
+    if focus not in present:
+        raise DataError(f"segment {focus!r} is not among the labels of {labels.name or 'the segment column'} "
+                        f"({present[:10]})", column=str(labels.name), rule="focus segment present")
+    if len(present) < 2:
+        raise DataError(f"only one segment ({focus!r}) in {labels.name or 'the segment column'}: nothing to "
+                        "compare it with", column=str(labels.name), rule="two segments")
+    text = labels.astype("string")
+    out = text.where(text.isna() | (text == focus), rest)
+    return out.astype(object).where(out.notna(), None).rename(labels.name)
 
 
 def attach(table: pd.DataFrame, other: pd.DataFrame, columns: list[str] | str,

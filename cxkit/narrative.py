@@ -612,41 +612,48 @@ def _and(items: list[str]) -> str:
 
 
 def driver_sentence(importance: pd.DataFrame, *, who: str, outcome: str = "CSAT", k: int = 2,
-                    clearly_ahead: bool | None = None) -> str:
+                    period: str | None = None) -> str:
     """The drivers that explain the largest shares of satisfaction for a group, with their intervals.
+
+    "Matter most" is said of the first ``k`` drivers only when the k-th driver's interval
+    lies wholly above the next driver's (a conservative test: intervals that do not overlap);
+    otherwise the sentence adds that the lead is not clear.
 
     Parameters
     ----------
     importance : a table of :func:`cxkit.importance.driver_importance` (``driver``,
-        ``share``, ``share_low``, ``share_high``), largest share first.
+        ``share``, ``share_low``, ``share_high``).
     who : the group, starting the sentence (escaped here).
     k : how many drivers to name.
-    clearly_ahead : whether the k-th driver's share is above the next one's by a test
-        (:func:`cxkit.importance.leading_drivers`); ``False`` adds that the lead is not clear.
+    period : the answers' period, named at the end (escaped here).
 
     Example
     -------
     >>> imp = pd.DataFrame({"driver": ["availability", "accountability", "clarity"], "share": [0.44, 0.22, 0.12],
-    ...                     "share_low": [0.31, 0.12, 0.05], "share_high": [0.56, 0.33, 0.2]})
-    >>> print(driver_sentence(imp, who="For the top 10% of spenders", clearly_ahead=True))
-    For the top 10% of spenders, **availability** (44% of what the drivers explain of CSAT, 95% interval 31-56%) and **accountability** (22%, 12-33%) matter most.
+    ...                     "share_low": [0.31, 0.15, 0.05], "share_high": [0.56, 0.33, 0.14]})
+    >>> print(driver_sentence(imp, who="For the top 10% of spenders"))
+    For the top 10% of spenders, **availability** (44% of what the drivers explain of CSAT, 95% interval 31-56%) and **accountability** (22%, 15-33%) matter most.
+    >>> print(driver_sentence(imp.assign(share_low=[0.31, 0.1, 0.05]), who="For the rest", k=2))
+    For the rest, **availability** (44% of what the drivers explain of CSAT, 95% interval 31-56%) and **accountability** (22%, 10-33%) explain the largest shares, though not clearly more than **clarity** (the intervals overlap).
     """
-    top = importance.sort_values("share", ascending=False, kind="mergesort").head(k)
+    ranked = importance.dropna(subset=["share"]).sort_values("share", ascending=False, kind="mergesort")
+    top = ranked.head(k)
+    who = escape(who) + (f" ({escape(period)})" if period else "")
     parts = []
     for i, row in enumerate(top.itertuples(index=False)):
         what = f" of what the drivers explain of {escape(outcome)}, 95% interval " if i == 0 else ", "
         parts.append(f"**{escape(row.driver)}** ({row.share:.0%}{what}{row.share_low * 100:.0f}-"
                      f"{row.share_high * 100:.0f}%)")
-    verb = "matters most" if len(parts) == 1 else "matter most"
-    sentence = f"{escape(who)}, {_and(parts)} {verb}"
-    if clearly_ahead is False and len(importance) > k:
-        after = importance.sort_values("share", ascending=False, kind="mergesort").iloc[k]["driver"]
-        sentence += f", though not clearly ahead of {escape(after)} (the intervals overlap)"
-    return sentence + "."
+    if len(ranked) <= len(top) or top["share_low"].iloc[-1] > ranked["share_high"].iloc[len(top)]:
+        return f"{who}, {_and(parts)} {'matters' if len(parts) == 1 else 'matter'} most."
+    after = escape(ranked["driver"].iloc[len(top)])
+    verb = "explains the largest share" if len(parts) == 1 else "explain the largest shares"
+    return (f"{who}, {_and(parts)} {verb}, though not clearly more than **{after}** "
+            "(the intervals overlap).")
 
 
 def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outcome: str = "CSAT",
-                               most: int = 3) -> str:
+                               most: int = 3, period: str | None = None) -> str:
     """Which drivers matter more (or less) to one group than another, by the test of the difference.
 
     Only drivers whose difference in share has an interval that excludes 0 are named,
@@ -657,6 +664,7 @@ def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outc
     difference : :func:`cxkit.importance.importance_difference` (``driver``, ``share_a``,
         ``share_b``, ``difference``, ``difference_low``, ``difference_high``, ``excludes_zero``).
     a, b : the two groups in words (escaped here), e.g. "the top 10% of spenders", "everyone else".
+    period : the answers' period (escaped here).
 
     Example
     -------
@@ -666,11 +674,13 @@ def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outc
     >>> print(driver_difference_sentence(d, a="the top 10% of spenders", b="everyone else"))
     **Availability** weighs more in the CSAT of the top 10% of spenders than of everyone else (44% against 18%, a difference of 26 points, 95% interval 12 to 40). **Quickness** weighs less (8% against 19%, -11 points, 95% interval -18 to -3).
     """
+    when = f" ({escape(period)})" if period else ""
+    tail = f"; {escape(period)}" if period else ""
     clear = difference[difference["excludes_zero"].astype(bool)]
     clear = clear.reindex(clear["difference"].abs().sort_values(ascending=False, kind="mergesort").index).head(most)
     if clear.empty:
         return (f"No driver weighs clearly more or less in the {escape(outcome)} of {escape(a)} than of "
-                f"{escape(b)}: every difference's 95% interval includes zero.")
+                f"{escape(b)}{when}: every difference's 95% interval includes zero.")
     out = []
     for i, row in enumerate(clear.itertuples(index=False)):
         name = escape(str(row.driver))
@@ -680,7 +690,7 @@ def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outc
         if i == 0:
             out.append(f"**{name}** weighs {word} in the {escape(outcome)} of {escape(a)} than of {escape(b)} "
                        f"({row.share_a:.0%} against {row.share_b:.0%}, a difference of {pts:.0f} points, "
-                       f"95% interval {lo:.0f} to {hi:.0f}).")
+                       f"95% interval {lo:.0f} to {hi:.0f}{tail}).")
         else:
             out.append(f"**{name}** weighs {word} ({row.share_a:.0%} against {row.share_b:.0%}, {pts:.0f} points, "
                        f"95% interval {lo:.0f} to {hi:.0f}).")
@@ -688,14 +698,16 @@ def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outc
 
 
 def revenue_at_risk_sentence(risk: pd.DataFrame, *, segment: Any, who: str, period: str | None = None,
-                             currency: str | None = None) -> str:
+                             currency: str | None = None, column: str | None = None) -> str:
     """The revenue of one value segment held by dissatisfied or neutral customers, and by those never asked.
 
     Parameters
     ----------
-    risk : :func:`cxkit.spend.revenue_at_risk` (``value_segment``, ``satisfaction_level``,
+    risk : :func:`cxkit.spend.revenue_at_risk` (a segment column, ``satisfaction_level``,
         ``revenue``, ``share_of_segment``); ``segment`` picks the rows.
     who : the segment in words (escaped here).
+    column : the segment column; default the first of ``value_tier``, ``value_segment``,
+        ``segment`` in ``risk``.
 
     Example
     -------
@@ -706,8 +718,12 @@ def revenue_at_risk_sentence(risk: pd.DataFrame, *, segment: Any, who: str, peri
     ...                                period="the 12 months to 31 Dec 2025", currency="£"))
     In the 12 months to 31 Dec 2025, **£57,916** (**26%**) of the revenue from the top 10% of spenders came from customers dissatisfied or neutral in their survey answers; 48% came from customers who gave none.
     """
-    seg_col = next((c for c in ("value_segment", "segment") if c in risk), None)
-    rows = risk[risk[seg_col] == segment] if seg_col else risk
+    column = column or next((c for c in ("value_tier", "value_segment", "segment") if c in risk), None)
+    if column is None:
+        raise ValueError("revenue_at_risk_sentence needs the segment column (pass column=...)")
+    rows = risk[risk[column] == segment]
+    if rows.empty:
+        raise ValueError(f"no rows for segment {segment!r} in column {column!r}")
     level = rows["satisfaction_level"].astype(str)
     at_risk = rows[level.str.startswith(("dissatisfied", "neutral"))]
     unasked = rows.loc[level == "no survey", "share_of_segment"].sum()
@@ -748,7 +764,7 @@ def future_spend_sentence(row: Mapping, *, months: int, rating: str = "CSAT", cu
             f"comparing {c}: {detail}.")
 
 
-def quadrant_sentence(quadrants: pd.DataFrame, *, who: str) -> str:
+def quadrant_sentence(quadrants: pd.DataFrame, *, who: str, period: str | None = None) -> str:
     """Where to act for a group: the drivers in "Fix first", or that none are.
 
     Parameters
@@ -756,6 +772,7 @@ def quadrant_sentence(quadrants: pd.DataFrame, *, who: str) -> str:
     quadrants : rows of :func:`cxkit.importance.importance_performance` for one group
         (``driver``, ``quadrant``, ``importance``).
     who : the group (escaped here).
+    period : the answers' period (escaped here).
 
     Example
     -------
@@ -765,9 +782,10 @@ def quadrant_sentence(quadrants: pd.DataFrame, *, who: str) -> str:
     Fix first for the top 10% of spenders: **availability** (more than the average driver's share of their satisfaction, and rated below the drivers' average).
     """
     fix = quadrants[quadrants["quadrant"] == "Fix first"].sort_values("importance", ascending=False, kind="mergesort")
+    when = f" ({escape(period)})" if period else ""
     if fix.empty:
-        return (f"For {escape(who)}, no driver is both above the average in importance and below the average in "
+        return (f"For {escape(who)}{when}, no driver is both above the average in importance and below the average in "
                 "rating: keep up the strongest drivers.")
     names = [f"**{escape(d)}**" for d in fix["driver"]]
-    return (f"Fix first for {escape(who)}: {_and(names)} (more than the average driver's share of their "
+    return (f"Fix first for {escape(who)}{when}: {_and(names)} (more than the average driver's share of their "
             "satisfaction, and rated below the drivers' average).")

@@ -797,7 +797,7 @@ def quadrant_plot(
     ax.axvline(xs.mean(), color=PALETTE["muted"], linestyle="--", linewidth=1)
     ax.axhline(ys.mean(), color=PALETTE["muted"], linestyle="--", linewidth=1)
     ax.set_xlim(*_padded_limits(xs, pad=0.25))
-    ax.set_ylim(*_padded_limits(np.r_[ys, 0.0], pad=0.15))
+    ax.set_ylim(0, _padded_limits(np.r_[ys, 0.0], pad=0.15)[1])
     corners = {"Fix first": (0.02, 0.97, "left", "top"), "Keep up": (0.98, 0.97, "right", "top"),
                "Lower priority": (0.02, 0.03, "left", "bottom"), "Maintain": (0.98, 0.03, "right", "bottom")}
     for name, (cx_, cy, ha, va) in corners.items():

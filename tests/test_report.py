@@ -94,9 +94,10 @@ def test_transactions_only_folder_runs_clv_skips_start_here_and_warns_on_a_poor_
             in printed.splitlines())
     assert ("skipped  01_churn_survival: needs the table customers, which the folder does not have"
             in printed.splitlines())
-    assert "ran      03_clv_segmentation" in printed and "1 ran, 2 skipped, 0 failed" in printed
+    assert "ran      03_clv_segmentation" in printed and "1 ran, 3 skipped, 0 failed" in printed
+    assert "skipped  02_kmart_driver_analysis: needs the table surveys" in printed
     assert ("note: 'holdout_month' is not a parameter of 00_cx_metrics_and_gap or 01_churn_survival or "
-            "03_clv_segmentation: ignored"
+            "02_kmart_driver_analysis or 03_clv_segmentation: ignored"
             in printed)
     assert not (out / "00_cx_metrics_and_gap.html").exists()       # no stale report passes for this run's
     executed = out / "executed" / "03_clv_segmentation.ipynb"
@@ -200,7 +201,7 @@ def test_notebooks_are_named_by_number_name_file_or_path(name, monkeypatch):
 
 @pytest.mark.parametrize("name", ["99", "clv", "notebooks/99_nothing.ipynb", "0"])
 def test_an_unknown_notebook_name_says_which_exist(name):
-    with pytest.raises(ValueError, match="00_cx_metrics_and_gap, 01_churn_survival, 03_clv_segmentation"):
+    with pytest.raises(ValueError, match="00_cx_metrics_and_gap, 01_churn_survival, 02_kmart_driver_analysis, 03_clv_segmentation"):
         resolve_notebook(name)
 
 
