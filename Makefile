@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The Spark extra only where Java can run it (CI machines with Java then run the Spark tests).
+EXTRAS := test$(shell command -v java >/dev/null 2>&1 && echo ,spark)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .PHONY: setup test unit nbval report execute lab sample bench clean
@@ -12,12 +14,13 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	@touch $(STAMP)
 
 ## Unit tests, docstring examples, then every notebook re-executed and compared by nbval.
 test: $(STAMP)
+	$(BIN)/ruff check cxkit tests benchmarks
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests \
 	    --doctest-modules cxkit \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

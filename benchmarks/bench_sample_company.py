@@ -36,7 +36,8 @@ def main() -> None:
     print("rows:", {k: f"{len(v):,}" for k, v in sample.tables.items()})
     cx = timed("load_folder (validate 4 tables)", load_folder, tables=sample.tables, as_of=TRUTH["as_of"])
     summary = timed("clv.rfm_summary", clv.rfm_summary, cx.transactions, cx.as_of)
-    bgf = timed("clv.BetaGeoFitter.fit", clv.BetaGeoFitter().fit, summary["frequency"], summary["recency"], summary["T"])
+    bgf = timed("clv.BetaGeoFitter.fit", clv.BetaGeoFitter().fit, summary["frequency"], summary["recency"],
+                summary["T"])
     timed("clv.GammaGammaFitter.fit", clv.GammaGammaFitter().fit, summary["frequency"], summary["monetary_value"])
     timed("drivers.customer_value", drivers.customer_value, cx.transactions, cx.customers, as_of=cx.as_of)
     timed("experience.customer_experience", experience.customer_experience, cx.surveys, cx.contacts,

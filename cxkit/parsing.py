@@ -268,8 +268,9 @@ def _parse_uniques(uniques: pd.Index, table: str, column: str, dayfirst: bool | 
         first, second = m[0].astype(int), m[2].astype(int)
         says_day, says_month = (first > 12).any(), (second > 12).any()
         if says_day and says_month:
+            day_first, month_first = uniques[nn][(first > 12).to_numpy()][0], uniques[nn][(second > 12).to_numpy()][0]
             raise data_error(table, column, "the column mixes day/month and month/day dates (values such as "
-                             f"{uniques[nn][(first > 12).to_numpy()][0]!r} and {uniques[nn][(second > 12).to_numpy()][0]!r})",
+                             f"{day_first!r} and {month_first!r})",
                              rows_of(uniques[nn][((first > 12) | (second > 12)).to_numpy()]))
         evidence = True if says_day else False if says_month else None
         if dayfirst is None and evidence is None:

@@ -89,7 +89,8 @@ def test_refunds_are_kept_and_flagged():
 
 
 def test_column_mapping_per_table_and_flat(tmp_path):
-    customers().rename(columns={"customer_id": "cust", "signup_date": "joined"}).to_csv(tmp_path / "customers.csv", index=False)
+    renamed = customers().rename(columns={"customer_id": "cust", "signup_date": "joined"})
+    renamed.to_csv(tmp_path / "customers.csv", index=False)
     transactions().rename(columns={"customer_id": "cust", "amount": "value"}).to_csv(
         tmp_path / "orders.csv", index=False
     )

@@ -5,8 +5,13 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError
-from cxkit.experience import (bad_contacts, bad_experience_band, customer_experience, satisfaction_level,
-                              value_by_experience)
+from cxkit.experience import (
+    bad_contacts,
+    bad_experience_band,
+    customer_experience,
+    satisfaction_level,
+    value_by_experience,
+)
 
 
 def contacts():

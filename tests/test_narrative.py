@@ -26,7 +26,8 @@ def test_difference_wording_follows_the_test():
     noise = {"value_a": 78.0, "value_b": 80.0, "diff": -2.0, "p_value": 0.4}
     kw = dict(subject="Top spenders", other="the rest", measure="satisfied")
     assert "**less** satisfied" in difference_sentence(lower, **kw) and "p < 0.001" in difference_sentence(lower, **kw)
-    assert "**more** satisfied" in difference_sentence(higher, **kw) and "p = 0.020" in difference_sentence(higher, **kw)
+    text = difference_sentence(higher, **kw)
+    assert "**more** satisfied" in text and "p = 0.020" in text
     assert "within the noise" in difference_sentence(noise, **kw)
     assert as_bullets(["a", "", "b"]) == "- a\n- b"
 

@@ -8,11 +8,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from cxkit import plots
-from cxkit.report import (describe_failure, export_html, find_notebooks, main, notebook_parameters,
-                          notebook_requirements, resolve_notebook, run_reports)
-
 from conftest import ROOT
+from cxkit import plots
+from cxkit.report import (
+    describe_failure,
+    export_html,
+    find_notebooks,
+    main,
+    notebook_parameters,
+    notebook_requirements,
+    resolve_notebook,
+    run_reports,
+)
 
 
 def test_numbered_notebooks_in_reading_order():
@@ -201,7 +208,8 @@ def test_notebooks_are_named_by_number_name_file_or_path(name, monkeypatch):
 
 @pytest.mark.parametrize("name", ["99", "clv", "notebooks/99_nothing.ipynb", "0"])
 def test_an_unknown_notebook_name_says_which_exist(name):
-    with pytest.raises(ValueError, match="00_cx_metrics_and_gap, 01_churn_survival, 02_kmart_driver_analysis, 03_clv_segmentation"):
+    every = "00_cx_metrics_and_gap, 01_churn_survival, 02_kmart_driver_analysis, 03_clv_segmentation"
+    with pytest.raises(ValueError, match=every):
         resolve_notebook(name)
 
 

@@ -21,7 +21,6 @@ from scipy import optimize
 
 from cxkit.errors import FitError, data_error
 
-
 ArrayLike = Any
 
 

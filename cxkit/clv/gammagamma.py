@@ -18,7 +18,6 @@ from cxkit.clv.fitting import ArrayLike, _as_float_array, _Fitter, _rows_frame, 
 from cxkit.clv.units import MONTH_DAYS, TimeUnit, _check_time_unit
 from cxkit.errors import FitError, data_error
 
-
 _GG_DRIFT = {
     "p": ("", "spend hardly varies within customers"),
     "q": ("", "average spend hardly differs between customers"),

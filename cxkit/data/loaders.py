@@ -207,7 +207,8 @@ def load_transactions(
     df["amount"] = _number(df, table, "amount", opts)
     missing = df["amount"].isna()
     if missing.any():
-        raise data_error(table, "amount", "amount must not be empty", df.loc[missing, ["customer_id", "date", "amount"]])
+        raise data_error(table, "amount", "amount must not be empty",
+                         df.loc[missing, ["customer_id", "date", "amount"]])
     _note(opts, table, "amount", "amount is zero: kept (neither purchase nor refund; the CLV summary's "
           "zero_spend_days rule decides)", int((df["amount"] == 0).sum()))
     df["is_refund"] = df["amount"] < 0
@@ -366,7 +367,8 @@ def load_contacts(
     wait = _number(df, table, "wait_minutes", opts)
     bad = wait < 0
     if bad.any():
-        raise data_error(table, "wait_minutes", "wait_minutes must be >= 0", df.loc[bad, ["customer_id", "date", "wait_minutes"]])
+        raise data_error(table, "wait_minutes", "wait_minutes must be >= 0",
+                         df.loc[bad, ["customer_id", "date", "wait_minutes"]])
     df["wait_minutes"] = wait
     df["resolved_first_contact"] = to_bool(df["resolved_first_contact"], table=table,
                                            column="resolved_first_contact", notes=opts.notes, frame=df)

@@ -37,19 +37,25 @@ Example
 0       Club    365.0       3794
 1  Club Plus    365.0       1206
 """
-from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.curves import churn_rates, km_table, logrank_tests, rmst, rmst_difference
-from cxkit.survival.models import (attributable_churn, check_covariates, churn_risk, hazard_ratios,
-                                   naive_vs_time_varying, risk_reasons)
-from cxkit.survival.validation import risk_deciles, risk_holdout
-from cxkit.survival.tables import (
-    CONTACT_COUNTS,
-    active_customers,
-    episode_table,
-    landmark_table,
-    lifetime_counts,
-    survival_table,
+from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
+from cxkit.survival.models import (
+                                   attributable_churn,
+                                   check_covariates,
+                                   churn_risk,
+                                   hazard_ratios,
+                                   naive_vs_time_varying,
+                                   risk_reasons,
 )
+from cxkit.survival.tables import (
+                                   CONTACT_COUNTS,
+                                   active_customers,
+                                   episode_table,
+                                   landmark_table,
+                                   lifetime_counts,
+                                   survival_table,
+)
+from cxkit.survival.validation import risk_deciles, risk_holdout
 
 __all__ = [
     "CONTACT_COUNTS",

@@ -119,7 +119,8 @@ def risk_deciles(holdout: pd.DataFrame, *, q: int = 10) -> pd.DataFrame:
     out = g.agg(customers=("left", "size"), predicted=("churn_probability", "mean"), left=("left", "sum"))
     n, k = out["customers"].to_numpy(float), out["left"].to_numpy(float)
     p, z = k / n, 1.959963984540054
-    centre, half = (p + z**2 / (2 * n)) / (1 + z**2 / n), z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     out["observed"], out["ci_low"], out["ci_high"] = p, centre - half, centre + half
     out["left"] = out["left"].astype("int64")
     return out.reset_index()[["decile", "customers", "predicted", "observed", "ci_low", "ci_high", "left"]]

@@ -1,0 +1,101 @@
+"""DuckDB in-process: the shared SQL of :mod:`cxkit.engines.sql` run straight on Parquet/CSV files.
+
+DuckDB streams the files, so a laptop summarises a log far larger than its memory;
+``memory_limit`` (``SET memory_limit``) caps what it holds, spilling to a temporary
+folder beyond it, and ``threads`` caps the cores it uses.
+
+Named ``duck`` so that ``import duckdb`` inside this package finds the DuckDB package.
+
+Example
+-------
+>>> from cxkit.engines.duck import connect
+>>> con = connect(memory_limit="1GB", threads=1)
+>>> con.execute("SELECT current_setting('threads')").fetchone()[0]
+1
+"""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from cxkit.engines.sql import EngineError, FileSet, Source
+from cxkit.errors import DataError
+
+__all__ = ["connect", "DuckDBEngine"]
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None) -> Any:
+    """An in-memory DuckDB connection with the memory limit and thread count set."""
+    try:
+        import duckdb
+    except ImportError as exc:  # pragma: no cover - duckdb is a core dependency
+        raise EngineError("the DuckDB engine needs the duckdb package: pip install 'duckdb>=1.1'") from exc
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/cxkit_duckdb_spill'")
+    if memory_limit is not None:
+        try:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+        except duckdb.Error as exc:
+            raise DataError(f"memory_limit {memory_limit!r} is not a size DuckDB understands (e.g. '2GB')",
+                            column="memory_limit", rule="arguments") from exc
+    if threads is not None:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _list(paths: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+class DuckDBEngine:
+    """Runs queries on one DuckDB connection over a view ``cx_source`` of the files."""
+
+    dialect = "duckdb"
+
+    def __init__(self, files: FileSet, columns: Mapping[str, str] | None = None, *,
+                 memory_limit: str | None = None, threads: int | None = None) -> None:
+        import duckdb
+
+        self._error = duckdb.Error
+        self.files = files
+        self.con = connect(memory_limit, threads)
+        rename = {v: k for k, v in (columns or {}).items()}  # contract name -> user's name
+        names = {c: rename.get(c, c) for c in ("customer_id", "date", "amount")}
+        present = {c: n for c, n in names.items() if n in files.columns}
+        select = ", ".join(f"{_quote(n)} AS {c}" for c, n in present.items())
+        paths = _list(files.paths)
+        if files.csv:
+            self.con.execute("SET TimeZone = 'UTC'")
+            body = (f"SELECT {select}, list_position({paths}, filename) - 1 AS _file_idx, "
+                    f"row_number() OVER () AS _row FROM read_csv({paths}, header = true, all_varchar = true, "
+                    "union_by_name = true, filename = true)")
+        else:
+            self.con.execute(f"SET TimeZone = '{files.timezone or 'UTC'}'")
+            body = (f"SELECT {select}, list_position({paths}, filename) - 1 AS _file_idx, "
+                    f"file_row_number AS _row FROM read_parquet({paths}, filename = true, "
+                    "file_row_number = true, union_by_name = true)")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_source AS {body}")
+        kinds = {c: files.kinds[n] for c, n in present.items()}
+        self.source = Source(files=[p.rsplit('/', 1)[-1] for p in files.paths], kinds=kinds,
+                             timezone=files.timezone, dialect="duckdb", csv=files.csv,
+                             extra={"columns": files.columns})
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run ``sql`` and return a pandas frame; a read failure is a :class:`DataError` naming the files."""
+        try:
+            return self.con.sql(sql).df()
+        except self._error as exc:
+            raise DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
+                            f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions",
+                            rule="readable file") from None
+
+    def close(self) -> None:
+        self.con.close()

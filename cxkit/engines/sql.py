@@ -1,0 +1,434 @@
+"""The one definition of the per-customer queries, as SQL text both DuckDB and Spark accept.
+
+Why one text: the CLV summary's rules (purchase days, refund netting, zero-spend days,
+the ``as_of`` cut-off, the exclusion counts) decide every CLV figure. Two hand-kept
+copies of them, one per engine, drift apart the first time someone fixes a rule in one
+and forgets the other; then DuckDB and Spark give different CLVs for the same customers.
+So the aggregation is written once here, in the SQL both engines accept (``CASE``,
+``TRY_CAST``, ``MIN_BY``, ``GROUP BY``), and each engine supplies only
+
+* a view ``cx_source(customer_id, date, amount, _file_idx, _row)`` over its files,
+* a handful of dialect words (:data:`DIALECTS`: a regular-expression test, a pair of
+  values that sorts like a tuple, NaN), and
+* a function that runs a query and returns a pandas frame.
+
+The per-customer rows the query returns are turned into ``rfm_summary``'s frame by the
+same numpy arithmetic as the pandas path (:func:`rfm_frame`), so the engines agree with
+it to the day and the cent.
+
+Calendar days (the rule implemented, the pandas one):
+
+* ``DATE`` columns are days; naive ``TIMESTAMP`` columns give the date part as written.
+* Time-zone-aware timestamps (Parquet written from a tz-aware pandas column) give the
+  date part of the wall-clock time in the column's own time zone (the one stored in the
+  file's Arrow schema): the engines run with that session time zone.
+* Text dates must be ISO (``YYYY-MM-DD``, optionally followed by a time and an offset
+  such as ``+02:00`` or ``Z``); the day is the date part *as written*, the offset is not
+  applied (pandas keeps the wall-clock time too). Any other text is "date could not be
+  parsed", naming the file: big-data files must carry one unambiguous format.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cxkit.clv.units import _day_to_timestamp
+from cxkit.errors import DataError
+
+__all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError"]
+
+TABLE = "transactions"
+REQUIRED = ("customer_id", "date", "amount")
+_ISO = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)? *(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+_MAX_DOUBLE = "1.7976931348623157E308"
+
+
+class EngineError(RuntimeError):
+    """An engine could not run (DuckDB missing, Spark would not start): the message says what to do."""
+
+
+#: The few words in which DuckDB's and Spark's SQL differ.
+DIALECTS: dict[str, dict[str, str]] = {
+    # DuckDB: the (file, row) pair packed in one BIGINT (fast); Spark: a struct (its row ids use 63 bits).
+    "duckdb": {"regex": "regexp_matches({x}, '{p}')", "pair": "(CAST({a} AS BIGINT) * 1099511627776 + {b})",
+               "order": "MIN(first_seen)"},
+    "spark": {"regex": "({x} RLIKE '{p}')", "pair": "named_struct('f', {a}, 'r', {b})",
+              "order": "MIN(first_seen).f, MIN(first_seen).r"},
+}
+
+# ----------------------------------------------------------------------------- the query
+
+#: Per customer: first appearance, late / early / kept rows, purchase days, first and last
+#: purchase day, net spend over purchase days and the first purchase day's spend.
+SUMMARY_SQL = """
+WITH typed AS (
+    SELECT customer_id AS cid, {day} AS day, {amount} AS amount, _file_idx, _row
+    FROM cx_source
+),
+cells AS (
+    SELECT cid, day, SUM(amount) AS net, COUNT(*) AS n_rows,
+           SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS n_neg,
+           MIN({pair}) AS first_seen
+    FROM typed GROUP BY cid, day
+),
+flagged AS (
+    SELECT cid, day, net, n_rows, first_seen,
+           CASE WHEN day > {as_of} THEN 1 WHEN day < {start} THEN 2 ELSE 0 END AS status,
+           CASE WHEN net > 0 OR ({zero_is_purchase} = 1 AND net = 0 AND n_neg = 0)
+                THEN 1 ELSE 0 END AS purchase
+    FROM cells
+),
+marked AS (
+    SELECT cid, day, net, n_rows, first_seen, status,
+           CASE WHEN status = 0 AND purchase = 1 THEN 1 ELSE 0 END AS pday
+    FROM flagged
+)
+SELECT cid,
+       MAX(day) AS max_day,
+       SUM(CASE WHEN status = 1 THEN n_rows ELSE 0 END) AS late_rows,
+       SUM(CASE WHEN status = 2 THEN n_rows ELSE 0 END) AS early_rows,
+       SUM(CASE WHEN status = 0 THEN n_rows ELSE 0 END) AS kept_rows,
+       SUM(CASE WHEN status = 0 AND pday = 0 THEN n_rows ELSE 0 END) AS other_rows,
+       SUM(pday) AS n_days,
+       MIN(CASE WHEN pday = 1 THEN day END) AS first_day,
+       MAX(CASE WHEN pday = 1 THEN day END) AS last_day,
+       SUM(CASE WHEN pday = 1 THEN net END) AS total_spend,
+       MIN_BY(net, CASE WHEN pday = 1 THEN day END) AS first_spend
+FROM marked
+GROUP BY cid
+ORDER BY {order}
+"""
+
+#: One pass counting the rows that break each rule of ``rfm_summary``'s validation.
+VALIDATION_SQL = """
+SELECT COUNT(*) AS n_rows,
+       SUM(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END) AS missing_customer,
+       SUM(CASE WHEN {date_bad} THEN 1 ELSE 0 END) AS bad_date,
+       SUM(CASE WHEN date IS NULL THEN 1 ELSE 0 END) AS missing_date,
+       SUM(CASE WHEN {amount_bad} THEN 1 ELSE 0 END) AS bad_amount,
+       SUM(CASE WHEN {amount_nonfinite} THEN 1 ELSE 0 END) AS nonfinite_amount,
+       SUM(CASE WHEN {day} > {as_of} THEN 1 ELSE 0 END) AS late
+FROM cx_source
+"""
+
+#: ``customer_value``'s per-customer sums (gross spend, refunds, purchase days, first date).
+SPEND_SQL = """
+SELECT customer_id AS cid,
+       SUM(CASE WHEN {amount} > 0 THEN {amount} ELSE 0 END) AS gross_spend,
+       SUM(CASE WHEN {amount} < 0 THEN -({amount}) ELSE 0 END) AS refunds,
+       COUNT(DISTINCT CASE WHEN {amount} > 0 THEN {day} END) AS purchase_days,
+       MIN({ts}) AS first_purchase,
+       MAX({ts}) AS last_date
+FROM cx_source
+GROUP BY customer_id
+"""
+
+# ----------------------------------------------------------------------------- sources
+
+
+@dataclass
+class Source:
+    """What an engine found: file names (for messages), the kind of each column, its time zone."""
+
+    files: list[str]
+    kinds: dict[str, str]  # column -> "string" | "numeric" | "bool" | "date" | "timestamp" | "timestamptz"
+    timezone: str | None = None
+    dialect: str = "duckdb"
+    csv: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def arrow_kind(arrow_type: Any) -> str:
+    """The kind of a pyarrow type, as the SQL expressions need it."""
+    import pyarrow as pa
+
+    t = arrow_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t):
+        return "string"
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "numeric"
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_timestamp(t):
+        return "timestamptz" if t.tz else "timestamp"
+    return str(t)
+
+
+def expressions(src: Source, as_of_day: int | None = None) -> dict[str, str]:
+    """The SQL expressions for the day, amount and timestamp of a row, and their checks."""
+    dia = DIALECTS[src.dialect]
+    dk, ak = src.kinds["date"], src.kinds["amount"]
+    if dk == "string":
+        text = "TRIM(date)"
+        ok = dia["regex"].format(x=text, p=_ISO)
+        day = f"CASE WHEN {ok} THEN TRY_CAST(SUBSTR({text}, 1, 10) AS DATE) END"
+        date_bad = f"(date IS NOT NULL AND ({day}) IS NULL)"
+        ts = f"TRY_CAST({text} AS TIMESTAMP)"
+    else:
+        day, date_bad, ts = "CAST(date AS DATE)", "FALSE", "CAST(date AS TIMESTAMP)"
+    if ak == "string":
+        amount = "TRY_CAST(TRIM(amount) AS DOUBLE)"
+        amount_bad = f"(amount IS NOT NULL AND {amount} IS NULL)"
+    else:
+        amount, amount_bad = "CAST(amount AS DOUBLE)", "FALSE"
+    nonfinite = f"({amount} IS NULL OR isnan({amount}) OR ABS({amount}) > {_MAX_DOUBLE})"
+    return {"day": day, "date_bad": date_bad, "ts": ts, "amount": amount, "amount_bad": amount_bad,
+            "amount_nonfinite": nonfinite, "pair": dia["pair"].format(a="_file_idx", b="_row"), "order": dia["order"],
+            "as_of": sql_date(as_of_day) if as_of_day is not None else "DATE '9999-12-31'"}
+
+
+def sql_date(day: int) -> str:
+    """An integer day number as a SQL date literal both engines read."""
+    return f"DATE '{_day_to_timestamp(day):%Y-%m-%d}'"
+
+
+def to_days(values: Any) -> np.ndarray:
+    """Dates returned by an engine (datetime64 or ``datetime.date``) as int64 day numbers."""
+    arr = pd.to_datetime(pd.Series(values)).to_numpy()
+    return arr.astype("datetime64[D]").astype(np.int64)
+
+
+# ----------------------------------------------------------------------------- validation
+
+Query = Callable[[str], pd.DataFrame]
+
+
+def sql_error(column: str | None, rule: str, n: int, rows: pd.DataFrame | None, files: Mapping[str, int] | None = None,
+              hint: str | None = None) -> DataError:
+    """A :class:`DataError` shaped like ``cxkit.errors.data_error`` with the true count ``n``."""
+    where = f"table '{TABLE}'" + (f", column '{column}'" if column else "")
+    msg = f"{where}: {rule} ({n} row{'s' if n != 1 else ''})"
+    if files:
+        msg += "; in file(s): " + ", ".join(f"{f} ({k} rows)" for f, k in list(files.items())[:10])
+    if rows is not None and len(rows):
+        msg += f"; first offending rows:\n{rows.to_string()}"
+    if hint:
+        msg += f"\nHint: {hint}"
+    return DataError(msg, table=TABLE, column=column, rule=rule, n_rows=n, rows=rows)
+
+
+def offending(query: Query, src: Source, where: str, limit: int = 5) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The first offending rows (``LIMIT``) and the count per file of rows matching ``where``."""
+    rows = query(f"SELECT _file_idx, _row, customer_id, date, amount FROM cx_source WHERE {where} "
+                 f"ORDER BY _file_idx, _row LIMIT {limit}")
+    per_file = query(f"SELECT _file_idx, COUNT(*) AS n FROM cx_source WHERE {where} GROUP BY _file_idx "
+                     "ORDER BY _file_idx")
+    names = {i: (src.files[i] if 0 <= i < len(src.files) else "<data frame>") for i in range(len(src.files))}
+    rows.insert(0, "file", [names.get(int(i), "<data frame>") for i in rows.pop("_file_idx")])
+    rows = rows.rename(columns={"_row": "row"}).set_index(["file", "row"])
+    counts = {names.get(int(i), "<data frame>"): int(n) for i, n in zip(per_file["_file_idx"], per_file["n"])}
+    return rows, (counts if src.files else {})
+
+
+def validate(query: Query, src: Source, as_of_day: int | None, after_as_of: str) -> int:
+    """Raise the :class:`DataError` ``rfm_summary`` would raise, in its order; return the row count."""
+    missing = [c for c in REQUIRED if c not in src.kinds]
+    if missing:
+        raise DataError(f"table '{TABLE}', column '{', '.join(missing)}': required column missing\nHint: available "
+                        f"columns: {list(src.extra.get('columns', src.kinds))}; map yours with columns="
+                        "{'your name': 'customer_id'}", table=TABLE, column=", ".join(missing),
+                        rule="required column missing")
+    ex = expressions(src, as_of_day)
+    if src.kinds["date"] in ("numeric", "bool"):
+        rows, _ = offending(query, src, "TRUE")
+        raise sql_error("date", "dates are numbers, not datetimes", len(rows), rows,
+                        hint="write dates as DATE/TIMESTAMP columns or ISO text (YYYY-MM-DD)")
+    if src.kinds["date"] not in ("string", "date", "timestamp", "timestamptz"):
+        raise sql_error("date", f"date column has type {src.kinds['date']}, not a date", 0, None)
+    if src.kinds["amount"] == "bool":
+        rows, _ = offending(query, src, "TRUE")
+        raise sql_error("amount", "amount must be numeric, got booleans", len(rows), rows)
+    counts = query(VALIDATION_SQL.format(**ex)).fillna(0).astype("int64").iloc[0]
+    if counts["n_rows"] == 0:
+        raise DataError(f"table '{TABLE}': table has no rows", table=TABLE, rule="table has no rows")
+    checks = [
+        ("missing_customer", "customer_id", "customer id must not be missing", "customer_id IS NULL", None),
+        ("bad_date", "date", "date could not be parsed", ex["date_bad"],
+         "the engines read DATE/TIMESTAMP columns and ISO text dates (YYYY-MM-DD[ HH:MM:SS][+HH:MM]); "
+         "write every file in that one format"),
+        ("missing_date", "date", "date must not be missing", "date IS NULL", None),
+        ("bad_amount", "amount", "amount is not numeric", ex["amount_bad"],
+         "strip currency symbols / thousands separators before writing the files"),
+        ("nonfinite_amount", "amount", "amount must be a finite number (no missing or infinite values)",
+         ex["amount_nonfinite"], None),
+    ]
+    for key, column, rule, where, hint in checks:
+        if counts[key]:
+            rows, files = offending(query, src, where)
+            raise sql_error(column, rule, int(counts[key]), rows, files, hint)
+    if counts["late"] and after_as_of == "raise" and as_of_day is not None:
+        rows, files = offending(query, src, f"{ex['day']} > {ex['as_of']}")
+        raise sql_error("date", f"transactions dated after as_of ({_day_to_timestamp(as_of_day):%Y-%m-%d})",
+                        int(counts["late"]), rows, files,
+                        hint="filter the files to the observation period first, or pass after_as_of='exclude' "
+                             "to leave them out (they are then counted in summary.attrs['exclusions'])")
+    return int(counts["n_rows"])
+
+
+# ----------------------------------------------------------------------------- results
+
+
+def customer_ids(values: pd.Series, csv: bool) -> pd.Index:
+    """Customer ids as pandas would type them: text read from CSV that is all integers becomes int64."""
+    if csv and len(values) and values.astype(str).str.fullmatch(r"-?[0-9]+").all():
+        return pd.Index(values.astype(np.int64), name="customer_id")
+    return pd.Index(values.to_numpy(dtype=object) if values.dtype == object else values, name="customer_id")
+
+
+def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int | None, unit_days: float, time_unit: str,
+              zero_spend_days: str, observation_start_day: int | None = None) -> pd.DataFrame:
+    """``rfm_summary``'s frame (same index, columns, dtypes, attrs) from :data:`SUMMARY_SQL`'s rows."""
+    ids = customer_ids(per["cid"], src.csv)
+    if as_of_day is None:
+        as_of_day = int(to_days(per["max_day"]).max())
+    num = {c: per[c].fillna(0).to_numpy(np.int64) for c in ("late_rows", "early_rows", "kept_rows", "other_rows",
+                                                            "n_days")}
+    records: list[dict[str, Any]] = []
+
+    def add(rule: str, rows: np.ndarray) -> None:
+        if rows.sum():
+            records.append({"rule": rule, "n_rows": int(rows.sum()), "n_customers": int((rows > 0).sum())})
+
+    add("rows dated after as_of", num["late_rows"])
+    add("rows dated before observation_start", num["early_rows"])
+    buyer = num["n_days"] > 0
+    add("rows on days that are not purchase days (net spend < 0, fully refunded"
+        + (", or zero" if zero_spend_days == "exclude" else "") + "): not counted in any column",
+        np.where(buyer, num["other_rows"], 0))
+    add("customers without any purchase day (all their rows left out of the summary)",
+        np.where(buyer, 0, num["kept_rows"]))
+    if not num["kept_rows"].any():
+        raise DataError(f"table '{TABLE}', column 'date': no transactions left inside the observation period",
+                        table=TABLE, column="date", rule="no transactions left inside the observation period")
+    if not buyer.any():
+        raise DataError(f"table '{TABLE}', column 'amount': no customer has a purchase day (net daily spend > 0)"
+                        f"\nHint: rows left out: {records}", table=TABLE, column="amount",
+                        rule="no customer has a purchase day (net daily spend > 0)")
+    p = per[buyer]
+    first, last = to_days(p["first_day"]), to_days(p["last_day"])
+    n_days = num["n_days"][buyer]
+    total = p["total_spend"].to_numpy(np.float64)
+    freq = n_days - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mv = np.where(freq > 0, (total - p["first_spend"].to_numpy(np.float64)) / np.maximum(freq, 1), 0.0)
+    out = pd.DataFrame({
+        "frequency": freq.astype(np.int64),
+        "recency": (last - first) / unit_days,
+        "T": (as_of_day - first) / unit_days,
+        "monetary_value": mv,
+        "first_purchase": first.astype("datetime64[D]").astype("datetime64[ns]"),
+        "last_purchase": last.astype("datetime64[D]").astype("datetime64[ns]"),
+        "n_purchase_days": n_days.astype(np.int64),
+        "total_spend": total,
+    }, index=ids[buyer])
+    out.attrs = {"time_unit": time_unit, "as_of": _day_to_timestamp(as_of_day), "exclusions": records}
+    return out
+
+
+# ----------------------------------------------------------------------------- files
+
+_PARQUET = (".parquet", ".pq")
+_CSV = (".csv", ".csv.gz", ".txt", ".tsv")
+
+
+@dataclass
+class FileSet:
+    """The files of a source, all Parquet or all CSV, with the kind of each column."""
+
+    paths: list[str]
+    csv: bool
+    columns: list[str]
+    kinds: dict[str, str]
+    timezone: str | None = None
+
+    def describe(self) -> str:
+        names = [p.rsplit("/", 1)[-1] for p in self.paths]
+        return f"{len(names)} file(s) ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
+
+
+def find_files(source: Any) -> list[str]:
+    """A file, a folder of Parquet/CSV files or a glob as a sorted list of paths (the pandas order)."""
+    import glob
+    from pathlib import Path
+
+    text = str(source)
+    if any(ch in text for ch in "*?["):
+        paths = sorted(glob.glob(text))
+    elif Path(text).is_dir():
+        paths = sorted(str(p) for p in Path(text).iterdir()
+                       if p.is_file() and not p.name.startswith((".", "_"))
+                       and p.name.lower().endswith(_PARQUET + _CSV))
+    elif Path(text).is_file():
+        paths = [text]
+    else:
+        raise DataError(f"table '{TABLE}': no such file or folder: {text}", table=TABLE, rule="file exists")
+    if not paths:
+        raise DataError(f"table '{TABLE}': no Parquet or CSV files in {text}", table=TABLE, rule="file exists")
+    return [str(Path(p).resolve()) for p in paths]
+
+
+def inspect_files(paths: list[str], columns: Mapping[str, str] | None = None) -> FileSet:
+    """Read each file's schema (Parquet footer or CSV header): damaged files and type clashes are errors.
+
+    One file whose ``amount`` is text while the others hold numbers, or a Parquet file
+    whose footer is damaged, is named here, before any engine scans the data.
+    """
+    import csv
+    import gzip
+
+    import pyarrow.parquet as pq
+
+    kinds_of = [p.lower().endswith(_CSV) for p in paths]
+    if len(set(kinds_of)) > 1:
+        raise DataError(f"table '{TABLE}': mixed CSV and Parquet files: {[p.rsplit('/', 1)[-1] for p in paths][:10]}; "
+                        "keep one format per folder", table=TABLE, rule="one file format")
+    is_csv = kinds_of[0]
+    wanted = [k for k, v in (columns or {}).items() if v in REQUIRED] + [c for c in REQUIRED]
+    seen: dict[str, tuple[str, str]] = {}
+    all_columns: list[str] = []
+    timezone = None
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        if is_csv:
+            opener = gzip.open if path.lower().endswith(".gz") else open
+            try:
+                with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                    text = fh.readline()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DataError(f"table '{TABLE}': {name} could not be read as UTF-8 CSV ({exc})", table=TABLE,
+                                rule="readable file") from None
+            header = next(csv.reader([text], delimiter="\t" if path.lower().endswith(".tsv") else
+                                     max(",;\t|", key=text.count)), [])
+            file_kinds = {c.strip(): "string" for c in header}
+        else:
+            try:
+                schema = pq.read_schema(path)
+            except Exception as exc:  # pyarrow raises several types for damaged files
+                raise DataError(f"table '{TABLE}': {name} could not be read as Parquet ({type(exc).__name__}: "
+                                f"{str(exc)[:200]}); export it again", table=TABLE, rule="readable file") from None
+            file_kinds = {f.name: arrow_kind(f.type) for f in schema}
+            for f in schema:
+                if f.name in wanted and getattr(f.type, "tz", None):
+                    timezone = str(f.type.tz)
+        for col, kind in file_kinds.items():
+            if col not in all_columns:
+                all_columns.append(col)
+            if col in wanted:
+                if col in seen and seen[col][0] != kind:
+                    raise DataError(f"table '{TABLE}', column '{col}': {name} holds {kind} values where "
+                                    f"{seen[col][1]} holds {seen[col][0]}; write every file with one type per "
+                                    "column", table=TABLE, column=col, rule="one type per column")
+                seen.setdefault(col, (kind, name))
+        missing = [c for c in wanted if c not in file_kinds and c in seen]
+        if missing:
+            raise DataError(f"table '{TABLE}', column '{missing[0]}': {name} has no column {missing[0]!r} "
+                            f"(it has {list(file_kinds)})", table=TABLE, column=missing[0],
+                            rule="required column missing")
+    return FileSet(paths=paths, csv=is_csv, columns=all_columns, kinds={c: k for c, (k, _) in seen.items()},
+                   timezone=timezone)
