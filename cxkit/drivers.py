@@ -21,7 +21,8 @@ import pandas as pd
 
 from cxkit.errors import DataError, data_error, require_columns
 
-__all__ = ["customer_value", "value_segments", "value_tiers", "focus_vs_rest", "attach", "revenue_share"]
+__all__ = ["customer_value", "value_segments", "value_tiers", "focus_vs_rest", "attach", "period_spend",
+           "revenue_share", "segment_revenue"]
 
 
 def customer_value(
@@ -79,12 +80,44 @@ def customer_value(
         "first_purchase": tx[date_col],
     })
     grouped = parts.groupby(customer_col, sort=True)
-    out = pd.DataFrame({
+    sums = pd.DataFrame({
         "gross_spend": grouped["gross_spend"].sum(),
         "refunds": grouped["refunds"].sum(),
         "purchase_days": grouped["day"].nunique(),
         "first_purchase": grouped["first_purchase"].min(),
     })
+    return value_from_sums(sums, customers, as_of=as_of, min_tenure_days=min_tenure_days, customer_col=customer_col)
+
+
+def value_from_sums(
+    sums: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    *,
+    as_of: pd.Timestamp,
+    min_tenure_days: int = 90,
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """:func:`customer_value`'s frame from per-customer sums, however they were computed.
+
+    The step shared by pandas and the engines that aggregate a log too large to load
+    (:mod:`cxkit.engines`): join the customers table, tenure from sign-up to ``as_of``
+    or churn, net spend never below 0, spend per year of tenure.
+
+    Parameters
+    ----------
+    sums : indexed by customer id (sorted), with ``gross_spend``, ``refunds``,
+        ``purchase_days`` and ``first_purchase`` (the earliest transaction time).
+    customers : the customers table (``signup_date``, ``churn_date``) or ``None``.
+    as_of : end of the window; min_tenure_days : as in :func:`customer_value`.
+
+    Example
+    -------
+    >>> sums = pd.DataFrame({"gross_spend": [30.0], "refunds": [10.0], "purchase_days": [1],
+    ...                      "first_purchase": pd.to_datetime(["2025-01-01"])}, index=pd.Index(["a"]))
+    >>> value_from_sums(sums, None, as_of=pd.Timestamp("2025-12-31"))["net_spend"].tolist()
+    [20.0]
+    """
+    out = sums[["gross_spend", "refunds", "purchase_days", "first_purchase"]].copy()
     if customers is not None:
         base = customers.set_index(customer_col)[["signup_date", "churn_date"]]
         out = base.join(out, how="outer")
@@ -192,6 +225,47 @@ def attach(table: pd.DataFrame, other: pd.DataFrame, columns: list[str] | str,
     return out
 
 
+def period_spend(
+    transactions: pd.DataFrame,
+    customers: pd.Series,
+    *,
+    start: Any = None,
+    end: Any = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+) -> pd.Series:
+    """Each customer's spend in a window: purchases minus refunds dated in it, never below 0.
+
+    The money a period's revenue table splits by segment; refunds beyond a customer's
+    purchases in the window count as 0, as :func:`customer_value` does for all time.
+
+    Parameters
+    ----------
+    transactions : validated transactions (refunds negative).
+    customers : the customer ids to report, in the order wanted (customers without
+        purchases in the window get 0).
+    start, end : the window (whole days, both included); ``None`` leaves that end open.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [30.0, -10.0, 5.0],
+    ...                    "date": pd.to_datetime(["2025-01-01", "2025-01-02", "2024-01-01"])})
+    >>> period_spend(tx, pd.Series(["a", "b", "c"]), start="2025-01-01").tolist()
+    [20.0, 0.0, 0.0]
+    """
+    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
+    day = transactions[date_col].dt.normalize()
+    keep = pd.Series(True, index=transactions.index)
+    if start is not None:
+        keep &= day >= pd.Timestamp(start).normalize()
+    if end is not None:
+        keep &= day <= pd.Timestamp(end).normalize()
+    net = transactions[keep].groupby(customer_col)[amount_col].sum()
+    out = pd.Series(customers).map(net).fillna(0.0).clip(lower=0.0)
+    return out.rename("period_spend").reset_index(drop=True)
+
+
 def revenue_share(
     transactions: pd.DataFrame,
     segments: pd.DataFrame,
@@ -239,9 +313,39 @@ def revenue_share(
     if end is not None:
         keep &= day <= pd.Timestamp(end).normalize()
     per_customer = tx[keep].groupby(customer_col)[amount_col].sum()
-    total = float(per_customer.sum())
+    return _shares(segments, per_customer, float(per_customer.sum()), segment_col, customer_col)
+
+
+def _shares(segments: pd.DataFrame, revenue: pd.Series, total: float, segment_col: str,
+            customer_col: str) -> pd.DataFrame:
     seg = segments.drop_duplicates(customer_col).set_index(customer_col)[segment_col]
-    joined = seg.to_frame().join(per_customer.rename("revenue"), how="left").fillna({"revenue": 0.0})
+    joined = seg.to_frame().join(revenue.rename("revenue"), how="left").fillna({"revenue": 0.0})
     out = joined.groupby(segment_col, sort=True).agg(customers=("revenue", "size"), revenue=("revenue", "sum"))
     out["share"] = out["revenue"] / total if total > 0 else np.nan
     return out.reset_index()
+
+
+def segment_revenue(
+    value: pd.DataFrame,
+    *,
+    segment_col: str = "value_decile",
+    revenue_col: str = "period_spend",
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """Revenue per segment from one row per customer, and each segment's share of the total.
+
+    The form of :func:`revenue_share` for per-customer frames, such as
+    ``CXData.customer_value(period_start=..., period_end=...)``, which a transaction log
+    too large to load also gives. Customers without a segment count in the total only.
+
+    Example
+    -------
+    >>> v = pd.DataFrame({"customer_id": ["a", "b"], "period_spend": [10.0, 90.0], "value_decile": [1, 2]})
+    >>> segment_revenue(v)[["value_decile", "revenue", "share"]]
+       value_decile  revenue  share
+    0             1     10.0    0.1
+    1             2     90.0    0.9
+    """
+    require_columns(value, [customer_col, segment_col, revenue_col], "value")
+    revenue = value.drop_duplicates(customer_col).set_index(customer_col)[revenue_col].astype(float)
+    return _shares(value, revenue, float(revenue.sum()), segment_col, customer_col)

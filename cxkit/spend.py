@@ -51,7 +51,7 @@ from cxkit.parsing import parse_dates, parse_timestamp, to_number
 from cxkit.periods import reporting_period
 
 __all__ = ["LEVELS", "customer_spend", "future_spend_regression", "left_out", "revenue_at_risk",
-           "spend_around_answers", "spend_by_satisfaction"]
+           "segment_customers", "spend_around_answers", "spend_by_satisfaction"]
 
 #: Satisfaction levels in reading order (the labels of :func:`cxkit.experience.satisfaction_level`).
 LEVELS: tuple[str, ...] = ("dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)", "no survey")
@@ -224,13 +224,55 @@ def customer_spend(
     out = value[[customer_col, "net_spend", "annual_spend"]].copy()
     out["period_spend"] = net.clip(lower=0).to_numpy()
     out["period_refund_excess"] = (-net).clip(lower=0).to_numpy()
+    return segment_customers(out, customers, as_of=day, period=window.label, q=q, top=top, rank_by=rank_by,
+                             customer_col=customer_col)
+
+
+def segment_customers(
+    value: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    period: str,
+    q: int = 10,
+    top: int = 1,
+    rank_by: str = "annual_spend",
+    customer_col: str = "customer_id",
+) -> pd.DataFrame:
+    """Value segments and tiers for one row per customer that already has its spend.
+
+    The second half of :func:`customer_spend`, for per-customer frames computed
+    elsewhere (``CXData.customer_value(period_start=..., period_end=...)``, which a
+    transaction log too large to load also gives).
+
+    Parameters
+    ----------
+    value : one row per customer with ``net_spend``, ``annual_spend``, ``period_spend``.
+    customers : optional customers table; adds ``active``.
+    as_of : the analysis date; period : the period's label (kept in ``attrs``).
+    q, top, rank_by : as in :func:`customer_spend`.
+
+    Returns
+    -------
+    :func:`customer_spend`'s frame.
+
+    Example
+    -------
+    >>> v = pd.DataFrame({"customer_id": ["a", "b"], "net_spend": [10.0, 90.0], "annual_spend": [10.0, 90.0],
+    ...                   "period_spend": [10.0, 90.0]})
+    >>> segment_customers(v, as_of="2025-12-31", period="2025", q=2)["value_tier"].tolist()
+    ['Rest (50%)', 'Top 50%']
+    """
+    require_columns(value, [customer_col, "net_spend", "annual_spend", "period_spend", rank_by], "value")
+    out = value.copy()
+    day = parse_timestamp(as_of).normalize()
     out["value_segment"] = value_segments(out[rank_by], q=q).to_numpy()
     out["value_tier"] = value_tiers(out["value_segment"], q=q, top=top).to_numpy()
     if customers is not None and "churn_date" in customers:
         churn = out[customer_col].map(customers.drop_duplicates(customer_col).set_index(customer_col)["churn_date"])
         out["active"] = (churn.isna() | (churn > day)).to_numpy()
     out = out.sort_values(customer_col, kind="mergesort").reset_index(drop=True)
-    out.attrs = {"as_of": day, "period": window.label, "exclusions": []}
+    out.attrs = {"as_of": day, "period": period, "exclusions": []}
     return out
 
 

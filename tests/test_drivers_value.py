@@ -436,3 +436,20 @@ def test_sample_company_happy_customers_do_not_spend_more(company):
     late = (surveys["date"] > "2025-06-30").sum()
     assert left_out(naive)["n_rows"].tolist() == [late]
     assert naive["n_answers"].iloc[0] == len(surveys) - late
+
+
+def test_segment_customers_from_a_value_frame_equals_customer_spend():
+    from cxkit import periods, spend
+    from cxkit.data import load_folder
+    from cxkit.drivers import segment_revenue
+
+    cx = load_folder("data/sample")
+    direct = spend.customer_spend(cx.transactions, cx.customers, as_of=cx.as_of, period="12M")
+    window = periods.reporting_period("12M", as_of=cx.as_of)
+    value = cx.customer_value(period_start=window.start, period_end=window.end)
+    built = spend.segment_customers(value, cx.customers, as_of=cx.as_of, period=window.label)
+    cols = ["customer_id", "net_spend", "annual_spend", "period_spend", "value_segment", "value_tier", "active"]
+    pd.testing.assert_frame_equal(direct[cols], built[cols])
+    shares = segment_revenue(built, segment_col="value_tier")
+    assert abs(shares["share"].sum() - 1) < 1e-12
+    assert shares["revenue"].sum() == pytest.approx(direct["period_spend"].sum())

@@ -24,6 +24,37 @@ import pandas as pd
 from cxkit.clv.units import TimeUnit, _check_time_unit, _day_to_timestamp, _to_day
 from cxkit.errors import data_error
 
+# The wording of every exclusion rule and refusal, shared with the engines (cxkit.engines.sql)
+# so that DuckDB, Spark and pandas report left-out rows under the same names.
+#: Rows later than ``as_of`` (``after_as_of="exclude"``).
+EXCLUDED_AFTER_AS_OF = "rows dated after as_of"
+#: Rows earlier than ``observation_start``.
+EXCLUDED_BEFORE_START = "rows dated before observation_start"
+#: Rows on non-purchase days; ``{or_zero}`` is ", or zero" with ``zero_spend_days="exclude"``, else "".
+EXCLUDED_NOT_PURCHASE_DAYS = (
+    "rows on days that are not purchase days (net spend < 0, fully refunded{or_zero}): not counted in any column"
+)
+#: All rows of customers without a purchase day.
+EXCLUDED_NO_PURCHASE_DAY = "customers without any purchase day (all their rows left out of the summary)"
+#: Negative rows with ``refunds="drop"``.
+EXCLUDED_REFUNDS_DROPPED = "refund rows dropped (refunds='drop')"
+#: Rows later than ``observation_end`` (calibration/holdout split).
+EXCLUDED_AFTER_OBSERVATION_END = "rows dated after observation_end"
+#: Rows earlier than ``calibration_start``.
+EXCLUDED_BEFORE_CALIBRATION_START = "rows dated before calibration_start"
+#: Holdout rows of customers without a calibration purchase day.
+EXCLUDED_HOLDOUT_NEW_CUSTOMERS = "holdout rows of customers first seen after calibration_end"
+#: Holdout rows on non-purchase days.
+EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS = "holdout rows on days that are not purchase days"
+#: The refusal of ``refunds="raise"`` and its hint.
+REFUSED_REFUNDS = "negative amount (refund) found while refunds='raise'"
+REFUSED_REFUNDS_HINT = "use refunds='net' to net refunds into the same day's spend, or refunds='drop'"
+#: Errors when nothing is left to summarise.
+NO_ROWS_LEFT = "no transactions left inside the observation period"
+NO_PURCHASE_DAY = "no customer has a purchase day (net daily spend > 0)"
+NO_CALIBRATION_ROWS = "no transactions in the calibration period"
+NO_CALIBRATION_PURCHASE_DAY = "no customer has a purchase day in the calibration period"
+
 
 def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
     if value not in allowed:
@@ -211,15 +242,13 @@ def _summarise_cells(
     other = ~purchase & ~lost_cell
     if other.any():
         excl.add(
-            "rows on days that are not purchase days (net spend < 0, fully refunded"
-            + (", or zero" if zero_spend_days == "exclude" else "")
-            + "): not counted in any column",
+            EXCLUDED_NOT_PURCHASE_DAYS.format(or_zero=", or zero" if zero_spend_days == "exclude" else ""),
             cell_rows[other].sum(),
             _n_customers(cell_code[other]),
         )
     if lost_cell.any():
         excl.add(
-            "customers without any purchase day (all their rows left out of the summary)",
+            EXCLUDED_NO_PURCHASE_DAY,
             cell_rows[lost_cell].sum(),
             _n_customers(cell_code[lost_cell]),
         )
@@ -272,12 +301,12 @@ def _apply_refund_rule(
         raise data_error(
             table,
             amount_col,
-            "negative amount (refund) found while refunds='raise'",
+            REFUSED_REFUNDS,
             tx.frame[neg],
-            hint="use refunds='net' to net refunds into the same day's spend, or refunds='drop'",
+            hint=REFUSED_REFUNDS_HINT,
         )
     if refunds == "drop" and neg.any():
-        excl.add("refund rows dropped (refunds='drop')", neg.sum(), _n_customers(tx.codes[neg]))
+        excl.add(EXCLUDED_REFUNDS_DROPPED, neg.sum(), _n_customers(tx.codes[neg]))
         return tx_mask & ~neg
     return tx_mask
 
@@ -392,7 +421,7 @@ def rfm_summary(
                     "summary.attrs['exclusions'])"
                 ),
             )
-        excl.add("rows dated after as_of", after.sum(), _n_customers(tx.codes[after]))
+        excl.add(EXCLUDED_AFTER_AS_OF, after.sum(), _n_customers(tx.codes[after]))
         keep &= ~after
     if observation_start is not None:
         start_day = _to_day(observation_start, "observation_start")
@@ -401,13 +430,13 @@ def rfm_summary(
         before = tx.days < start_day
         if before.any():
             excl.add(
-                "rows dated before observation_start", before.sum(), _n_customers(tx.codes[before])
+                EXCLUDED_BEFORE_START, before.sum(), _n_customers(tx.codes[before])
             )
             keep &= ~before
     keep = _apply_refund_rule(keep, tx.amounts, refunds, tx, amount_col, excl, table)
     if not keep.any():
         raise data_error(
-            table, date_col, "no transactions left inside the observation period", None
+            table, date_col, NO_ROWS_LEFT, None
         )
 
     cells = _day_level(tx.codes[keep], tx.days[keep], tx.amounts[keep])
@@ -416,7 +445,7 @@ def rfm_summary(
         raise data_error(
             table,
             amount_col,
-            "no customer has a purchase day (net daily spend > 0)",
+            NO_PURCHASE_DAY,
             None,
             hint=f"rows left out: {excl.records}",
         )
@@ -557,20 +586,20 @@ def calibration_holdout_split(
     keep = np.ones(tx.days.size, dtype=bool)
     after = tx.days > obs_day
     if after.any():
-        excl.add("rows dated after observation_end", after.sum(), _n_customers(tx.codes[after]))
+        excl.add(EXCLUDED_AFTER_OBSERVATION_END, after.sum(), _n_customers(tx.codes[after]))
         keep &= ~after
     if calibration_start is not None:
         start_day = _to_day(calibration_start, "calibration_start")
         before = tx.days < start_day
         if before.any():
             excl.add(
-                "rows dated before calibration_start", before.sum(), _n_customers(tx.codes[before])
+                EXCLUDED_BEFORE_CALIBRATION_START, before.sum(), _n_customers(tx.codes[before])
             )
             keep &= ~before
     keep = _apply_refund_rule(keep, tx.amounts, refunds, tx, amount_col, excl, table)
     cal = keep & (tx.days <= cal_day)
     if not cal.any():
-        raise data_error(table, date_col, "no transactions in the calibration period", None)
+        raise data_error(table, date_col, NO_CALIBRATION_ROWS, None)
     res = _summarise_cells(
         *_day_level(tx.codes[cal], tx.days[cal], tx.amounts[cal]),
         cal_day,
@@ -580,7 +609,7 @@ def calibration_holdout_split(
     )
     if not res:
         raise data_error(
-            table, amount_col, "no customer has a purchase day in the calibration period", None
+            table, amount_col, NO_CALIBRATION_PURCHASE_DAY, None
         )
     out = _summary_frame(res, tx.uniques, time_unit, cal_day, excl)
     out = out[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
@@ -596,14 +625,14 @@ def calibration_holdout_split(
         new_rows = hrows[~known].sum()
         if new_rows:
             excl.add(
-                "holdout rows of customers first seen after calibration_end",
+                EXCLUDED_HOLDOUT_NEW_CUSTOMERS,
                 new_rows,
                 _n_customers(hc[~known]),
             )
         skip = known & ~ok
         if skip.any():
             excl.add(
-                "holdout rows on days that are not purchase days",
+                EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS,
                 hrows[skip].sum(),
                 _n_customers(hc[skip]),
             )

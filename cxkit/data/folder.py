@@ -22,6 +22,7 @@ from cxkit.data.contract import (
     exclusion_report,
     notes_report,
 )
+from cxkit.data.large import ENGINES, TransactionLog, describe_log, log_size_mb
 from cxkit.data.loaders import (
     load_contacts,
     load_customers,
@@ -50,6 +51,10 @@ class CXData:
     as_of_rule : one sentence saying how ``as_of`` was chosen.
     sources : where each table came from (file name, or "DataFrame").
     unused_ratings : survey columns that look like ratings but are not used.
+    transaction_log : a :class:`~cxkit.data.large.TransactionLog` when the transactions
+        were too large to load (``transactions`` is then ``None``); use
+        :meth:`rfm_summary`, :meth:`calibration_holdout_split` and :meth:`customer_value`,
+        which give the same frames either way.
     """
 
     customers: pd.DataFrame | None = None
@@ -63,6 +68,68 @@ class CXData:
     as_of_rule: str = ""
     sources: dict[str, str] = field(default_factory=dict)
     unused_ratings: list[str] = field(default_factory=list)
+    transaction_log: TransactionLog | None = None
+
+    @property
+    def has_transactions(self) -> bool:
+        """Whether there are transactions, loaded or left in their files."""
+        return self.transactions is not None or self.transaction_log is not None
+
+    def rfm_summary(self, as_of: Any = None, **options: Any) -> pd.DataFrame:
+        """:func:`cxkit.clv.rfm_summary` of the transactions, loaded or in a log (``as_of`` default: ``self.as_of``).
+
+        Example
+        -------
+        >>> int(load_folder("data/sample").rfm_summary(time_unit="D")["frequency"].sum())
+        23392
+        """
+        from cxkit import clv
+
+        self.require("transactions")
+        as_of = self.as_of if as_of is None else as_of
+        if self.transactions is not None:
+            return clv.rfm_summary(self.transactions, as_of, **options)
+        return self.transaction_log.rfm_summary(as_of, **options)
+
+    def calibration_holdout_split(self, calibration_end: Any, observation_end: Any = None,
+                                  **options: Any) -> pd.DataFrame:
+        """:func:`cxkit.clv.calibration_holdout_split` of the transactions, loaded or in a log."""
+        from cxkit import clv
+
+        self.require("transactions")
+        observation_end = self.as_of if observation_end is None else observation_end
+        if self.transactions is not None:
+            return clv.calibration_holdout_split(self.transactions, calibration_end, observation_end, **options)
+        return self.transaction_log.calibration_holdout_split(calibration_end, observation_end, **options)
+
+    def customer_value(self, *, period_start: Any = None, period_end: Any = None) -> pd.DataFrame:
+        """:func:`cxkit.drivers.customer_value` at ``as_of``, plus each customer's ``period_spend``.
+
+        ``period_spend`` is purchases minus refunds dated in the period (both ends
+        included; an open end runs to the start of the data or to ``as_of``), never below 0.
+        The same frame whether the transactions were loaded or left in a log.
+
+        Example
+        -------
+        >>> v = load_folder("data/sample").customer_value(period_start="2025-01-01")
+        >>> bool((v["period_spend"] <= v["net_spend"] + 1e-9).all())
+        True
+        """
+        from cxkit.drivers import customer_value, period_spend
+
+        self.require("transactions")
+        open_period = period_start is None and period_end is None
+        if self.transactions is None:
+            value = self.transaction_log.customer_value(self.customers, as_of=self.as_of, period_start=period_start,
+                                                        period_end=period_end)
+        else:
+            value = customer_value(self.transactions, self.customers, as_of=self.as_of)
+            if not open_period:
+                value["period_spend"] = period_spend(self.transactions, value["customer_id"], start=period_start,
+                                                     end=period_end).to_numpy()
+        if open_period:  # the whole history to as_of: the same rule as net_spend
+            value["period_spend"] = value["net_spend"]
+        return value
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that are present, by name."""
@@ -70,7 +137,7 @@ class CXData:
 
     def require(self, *names: str) -> None:
         """Raise :class:`DataError` unless every named table is present."""
-        missing = [n for n in names if getattr(self, n) is None]
+        missing = [n for n in names if getattr(self, n) is None and not (n == "transactions" and self.has_transactions)]
         if missing:
             raise DataError(
                 f"this analysis needs the table(s) {missing}, which the data folder does not have",
@@ -104,6 +171,13 @@ class CXData:
         rows = []
         for name in TABLES:
             df = getattr(self, name)
+            log = self.transaction_log if name == "transactions" else None
+            if df is None and log is not None:
+                rows.append({"table": name, "source": self.sources.get(name, ""), "rows": log.rows,
+                             "customers": log.customers, "first_date": log.first_date, "last_date": log.last_date,
+                             "excluded_rows": 0, "present": True,
+                             "hint": f"left in its files ({log.size_mb:,.0f} MB), summarised by {log.engine}"})
+                continue
             if df is None:
                 rows.append({"table": name, "source": "", "rows": 0, "customers": 0, "first_date": pd.NaT,
                              "last_date": pd.NaT, "excluded_rows": 0, "present": False, "hint": ""})
@@ -143,19 +217,35 @@ def _per_table(columns: Mapping[str, Any]) -> bool:
 def _default_as_of(data: CXData) -> tuple[pd.Timestamp | None, str]:
     """The last date of activity, never a customers-table date; a future date is an error."""
     present = [t for t in ACTIVITY_TABLES if getattr(data, t) is not None]
+    lasts = {t: getattr(data, t)["date"].max() for t in present}
+    if data.transaction_log is not None:
+        present.append("transactions")
+        lasts["transactions"] = data.transaction_log.last_date
     if not present:
         return None, ("No analysis date: the folder has no transactions, surveys or contacts, and dates in the "
                       "customers table (sign-ups, cancellations) never set it. Pass as_of.")
-    last = max(getattr(data, t)["date"].max() for t in present).normalize()
+    present = [t for t in ACTIVITY_TABLES if t in present]
+    last = max(lasts.values()).normalize()
     today = pd.Timestamp.today().normalize()
     if last > today:
-        table = max(present, key=lambda t: getattr(data, t)["date"].max())
+        table = max(present, key=lambda t: lasts[t])
         df = getattr(data, table)
+        if df is None:
+            raise data_error(table, "date", f"the transaction log runs to {last.date()}, after today "
+                             f"({today.date()}); the analysis date would be in the future",
+                             hint="pass as_of to set the analysis date yourself")
         raise data_error(table, "date", f"dated after today ({today.date()}); the analysis date would be in the "
                          "future", df.loc[df["date"].dt.normalize() > today, ["customer_id", "date"]],
                          hint="fix these dates, or pass as_of to set the analysis date yourself")
     names = " and ".join([", ".join(present[:-1]), present[-1]] if len(present) > 1 else present)
     return last, f"Analysis date (as_of) {last.date()}: the last date with activity in {names}."
+
+
+def _as_log(source: Any, engine: str, large_file_mb: float) -> bool:
+    """Whether transactions stay in their files for an engine (the rule ``load_folder`` states)."""
+    if isinstance(source, pd.DataFrame) or engine == "pandas":
+        return False
+    return engine in ("duckdb", "spark") or log_size_mb(source) > large_file_mb
 
 
 def load_folder(
@@ -172,6 +262,9 @@ def load_folder(
     timezone: str | None = None,
     duplicates: str = "exclude",
     tenure_unit: str | None = None,
+    engine: str = "auto",
+    large_file_mb: float = 500.0,
+    memory_limit: str | None = None,
 ) -> CXData:
     """Load every table of a data folder (or a dict of DataFrames) and validate it.
 
@@ -200,6 +293,13 @@ def load_folder(
     duplicates : ``"exclude"`` (default, reported) or ``"keep"`` exact duplicate rows.
     tenure_unit : unit of a customers ``tenure`` column when the table gives tenure +
         churned instead of dates (``"days"``, ``"weeks"``, ``"months"``).
+    engine : how to read transactions: ``"auto"`` (default: into pandas, unless the file,
+        or the folder of files named ``transactions/``, is larger than ``large_file_mb``),
+        ``"pandas"``, ``"duckdb"`` or ``"spark"``. A log read by DuckDB or Spark is
+        validated where it is and kept as ``CXData.transaction_log`` (see
+        :mod:`cxkit.data.large`); the decision is in ``CXData.notes``.
+    large_file_mb : the size above which ``"auto"`` leaves transactions in their files.
+    memory_limit : DuckDB's memory cap for such a log, e.g. ``"2GB"``.
 
     Returns
     -------
@@ -221,8 +321,16 @@ def load_folder(
         raise DataError(f"tables= takes pandas DataFrames by table name; got {bad_tables}", rule="DataFrame input")
     sources: dict[str, Source] = {}
     folder = None if path is None else Path(path)
+    if engine not in ENGINES:
+        raise DataError(f"engine must be one of {list(ENGINES)}, got {engine!r}", rule="engine")
     if folder is not None:
         sources.update(_files.find_table_files(folder, files))
+        parts = [p for p in folder.iterdir() if p.is_dir() and p.name.lower() == "transactions"]
+        if parts and "transactions" in sources:
+            raise DataError(f"two sources for the transactions table: {Path(sources['transactions']).name} and the "
+                            f"folder {parts[0].name}/; keep one", table="transactions", rule="one source per table")
+        if parts:
+            sources["transactions"] = parts[0]
     unknown = set(tables or {}) - set(TABLES)
     if unknown:
         raise DataError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", rule="table name")
@@ -244,8 +352,26 @@ def load_folder(
                                         as_of=given, _opts=opts)
     common = dict(customers=data.customers, as_of=given, unknown_customers=unknown_customers, _opts=opts)
     if "transactions" in sources:
-        data.transactions = load_transactions(sources["transactions"],
-                                              columns=_columns_for(columns, "transactions"), **common)
+        tx_source, tx_columns = sources["transactions"], _columns_for(columns, "transactions")
+        if _as_log(tx_source, engine, large_file_mb):
+            if flat:  # a flat mapping also names other tables' columns: keep those the log has
+                from cxkit.engines import sql
+
+                present = set(sql.inspect_files(sql.find_files(str(tx_source))).columns)
+                tx_columns = {k: v for k, v in columns.items() if k in present} or None
+                opts.used_keys.update(tx_columns or {})
+            data.transaction_log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark"
+                                                else "duckdb", memory_limit=memory_limit)
+            _note(opts, "transactions", "", f"left in their files ({data.transaction_log.size_mb:,.0f} MB, "
+                  f"engine {engine!r}, threshold {large_file_mb:,.0f} MB) and summarised by "
+                  f"{data.transaction_log.engine}; customer ids are not checked against the customers table",
+                  data.transaction_log.rows)
+        else:
+            if isinstance(tx_source, Path) and tx_source.is_dir():
+                from cxkit.engines import read_transactions
+
+                tx_source = read_transactions(tx_source)
+            data.transactions = load_transactions(tx_source, columns=tx_columns, **common)
     if "surveys" in sources:
         data.surveys = load_surveys(sources["surveys"], columns=_columns_for(columns, "surveys"), drivers=drivers,
                                     **common)

@@ -6,7 +6,9 @@ compute that row straight from Parquet/CSV files (or a Spark DataFrame) with the
 rules, index, columns and exclusion counts as the pandas path:
 
 * :func:`summarise_transactions` is :func:`cxkit.clv.rfm_summary` on files;
-* :func:`customer_spend_summary` is :func:`cxkit.drivers.customer_value` on files.
+* :func:`calibration_holdout_split` is :func:`cxkit.clv.calibration_holdout_split` on files;
+* :func:`customer_spend_summary` is :func:`cxkit.drivers.customer_value` on files (with
+  an optional customers table and a period's spend).
 
 ``engine="duckdb"`` (default) streams the files in this process; ``engine="spark"``
 runs the same SQL text (:mod:`cxkit.engines.sql`) on a Spark session;
@@ -28,15 +30,22 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from cxkit.clv import summary as pandas_summary
 from cxkit.clv.summary import _check_choice, rfm_summary
 from cxkit.clv.units import TimeUnit, _check_time_unit, _to_day
 from cxkit.engines import sql
 from cxkit.engines.sql import EngineError
+from cxkit.engines.sql_split import split_frame
+from cxkit.engines.value import value_frame
 from cxkit.errors import DataError
 
-__all__ = ["summarise_transactions", "customer_spend_summary", "read_transactions", "EngineError"]
+__all__ = ["summarise_transactions", "calibration_holdout_split", "customer_spend_summary", "read_transactions",
+           "EngineError"]
 
 Engine = Literal["duckdb", "spark", "pandas"]
+Refunds = Literal["net", "drop", "raise"]
+_EARLIEST = "DATE '0001-01-01'"
+_LATEST = "DATE '9999-12-31'"
 
 
 def read_transactions(source: Any, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -74,6 +83,22 @@ def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_
     return SparkEngine(source, columns, spark=spark)
 
 
+def _summary_rows(eng: Any, *, as_of_day: int | None, after_as_of: str, start_day: int | None, end_day: int | None,
+                  cal_day: int | None, refunds: str, zero_spend_days: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Validate, run :data:`sql.SUMMARY_SQL` once and apply the refund rule: the per-customer rows and refund record."""
+    sql.validate(eng.query, eng.source, as_of_day, after_as_of)
+    ex = sql.expressions(eng.source, as_of_day)
+    start = sql.sql_date(start_day) if start_day is not None else _EARLIEST
+    end = sql.sql_date(end_day) if end_day is not None else _LATEST
+    cal = sql.sql_date(cal_day) if cal_day is not None else end
+    per = eng.query(sql.SUMMARY_SQL.format(**ex, start=start, end=end, cal=cal,
+                                           drop_refunds=int(refunds == "drop"),
+                                           zero_is_purchase=int(zero_spend_days == "purchase")))
+    records: list[dict[str, Any]] = []
+    sql.refund_rule(eng.query, eng.source, per, refunds, f"{ex['day']} <= {end} AND {ex['day']} >= {start}", records)
+    return per, records
+
+
 def summarise_transactions(
     source: Any,
     *,
@@ -81,6 +106,7 @@ def summarise_transactions(
     as_of: Any = None,
     time_unit: TimeUnit = "W",
     observation_start: Any = None,
+    refunds: Refunds = "net",
     zero_spend_days: Literal["exclude", "purchase"] = "exclude",
     after_as_of: Literal["raise", "exclude"] = "exclude",
     memory_limit: str | None = None,
@@ -92,17 +118,17 @@ def summarise_transactions(
 
     For logs too big for pandas: the BG/NBD and Gamma-Gamma fits need one row per
     customer, and this returns exactly the frame :func:`cxkit.clv.rfm_summary` returns
-    for the same rows (same index order, columns, dtypes and ``attrs["exclusions"]``),
-    with refunds netted (``refunds="net"``).
+    for the same rows (same index order, columns, dtypes and ``attrs["exclusions"]``).
 
     Parameters
     ----------
     source : a Parquet/CSV file, a folder of them, a glob; for Spark also a Spark
         DataFrame or a table name.
     engine : "duckdb" (default), "spark" or "pandas".
-    as_of, time_unit, observation_start, zero_spend_days, after_as_of : as in
+    as_of, time_unit, observation_start, refunds, zero_spend_days, after_as_of : as in
         :func:`cxkit.clv.rfm_summary` (note ``after_as_of`` defaults to "exclude" here:
-        a big log usually runs past the analysis date).
+        a big log usually runs past the analysis date). ``refunds="raise"`` raises the
+        pandas error (rule, count, first rows) naming the files the refunds are in.
     memory_limit : DuckDB memory cap such as "2GB" (``SET memory_limit``).
     threads : DuckDB threads.
     spark : a SparkSession (default: a local one is started).
@@ -119,11 +145,12 @@ def summarise_transactions(
     """
     unit_days = _check_time_unit(time_unit)
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
     if engine == "pandas":
         return rfm_summary(read_transactions(source, columns), as_of, time_unit=time_unit,
-                           observation_start=observation_start, zero_spend_days=zero_spend_days,
+                           observation_start=observation_start, refunds=refunds, zero_spend_days=zero_spend_days,
                            after_as_of=after_as_of)
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
     start_day = None if observation_start is None else _to_day(observation_start, "observation_start")
@@ -132,14 +159,78 @@ def summarise_transactions(
                         table="arguments", column="observation_start", rule="observation_start is after as_of")
     eng = _engine(engine, source, columns, memory_limit, threads, spark)
     try:
-        sql.validate(eng.query, eng.source, as_of_day, after_as_of)
-        ex = sql.expressions(eng.source, as_of_day)
-        per = eng.query(sql.SUMMARY_SQL.format(
-            **ex, start=sql.sql_date(start_day) if start_day is not None else "DATE '0001-01-01'",
-            zero_is_purchase=int(zero_spend_days == "purchase")))
+        per, refund_records = _summary_rows(eng, as_of_day=as_of_day, after_as_of=after_as_of, start_day=start_day,
+                                            end_day=as_of_day, cal_day=None, refunds=refunds,
+                                            zero_spend_days=zero_spend_days)
     finally:
         eng.close()
-    return sql.rfm_frame(per, eng.source, as_of_day, unit_days, time_unit, zero_spend_days)
+    return sql.rfm_frame(per, eng.source, as_of_day, unit_days, time_unit, zero_spend_days, refund_records)
+
+
+def calibration_holdout_split(
+    source: Any,
+    calibration_end: Any,
+    observation_end: Any,
+    *,
+    engine: Engine = "duckdb",
+    time_unit: TimeUnit = "W",
+    calibration_start: Any = None,
+    refunds: Refunds = "net",
+    zero_spend_days: Literal["exclude", "purchase"] = "exclude",
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    spark: Any = None,
+    columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The calibration summary and the holdout behaviour that followed, computed where the data is.
+
+    The honest check of a CLV model (fit on the calibration period, compare with the
+    holdout) for a log too big for pandas: returns exactly the frame
+    :func:`cxkit.clv.calibration_holdout_split` returns for the same rows (index order,
+    columns, dtypes, ``attrs`` with ``exclusions``), from one scan of the files.
+
+    Parameters
+    ----------
+    source, engine, memory_limit, threads, spark, columns : as in :func:`summarise_transactions`.
+    calibration_end, observation_end : last days (inclusive) of the calibration and holdout periods.
+    time_unit, calibration_start, refunds, zero_spend_days : as in
+        :func:`cxkit.clv.calibration_holdout_split`.
+
+    Returns
+    -------
+    DataFrame indexed by customer id with ``frequency_cal``, ``recency_cal``, ``T_cal``,
+    ``monetary_value_cal``, ``frequency_holdout``, ``monetary_value_holdout``,
+    ``duration_holdout`` and ``spend_holdout``.
+
+    Example
+    -------
+    >>> split = calibration_holdout_split("data/sample/transactions.csv", "2025-06-30", "2025-12-31")
+    >>> int(split["frequency_holdout"].sum()) > 0
+    True
+    """
+    unit_days = _check_time_unit(time_unit)
+    _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    _check_choice(refunds, ("net", "drop", "raise"), "refunds")
+    _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    if engine == "pandas":
+        return pandas_summary.calibration_holdout_split(
+            read_transactions(source, columns), calibration_end, observation_end, time_unit=time_unit,
+            calibration_start=calibration_start, refunds=refunds, zero_spend_days=zero_spend_days)
+    cal_day = _to_day(calibration_end, "calibration_end")
+    obs_day = _to_day(observation_end, "observation_end")
+    if obs_day <= cal_day:
+        rule = "observation_end must be after calibration_end"
+        raise DataError(f"table 'arguments', column 'observation_end': {rule}", table="arguments",
+                        column="observation_end", rule=rule)
+    start_day = None if calibration_start is None else _to_day(calibration_start, "calibration_start")
+    eng = _engine(engine, source, columns, memory_limit, threads, spark)
+    try:
+        per, refund_records = _summary_rows(eng, as_of_day=None, after_as_of="exclude", start_day=start_day,
+                                            end_day=obs_day, cal_day=cal_day, refunds=refunds,
+                                            zero_spend_days=zero_spend_days)
+    finally:
+        eng.close()
+    return split_frame(per, eng.source, cal_day, obs_day, unit_days, time_unit, zero_spend_days, refund_records)
 
 
 def customer_spend_summary(
@@ -147,7 +238,10 @@ def customer_spend_summary(
     *,
     engine: Engine = "duckdb",
     as_of: Any = None,
+    customers: pd.DataFrame | None = None,
     min_tenure_days: int = 90,
+    period_start: Any = None,
+    period_end: Any = None,
     memory_limit: str | None = None,
     threads: int | None = None,
     spark: Any = None,
@@ -156,52 +250,65 @@ def customer_spend_summary(
     """Net spend, purchase days, tenure and annual spend per customer, computed where the data is.
 
     The value side of a driver analysis (:func:`cxkit.drivers.customer_value`) for a log
-    too big for pandas; the same columns and numbers (no customers table: tenure starts
-    at each customer's first transaction).
+    too big for pandas: the same columns and numbers. With ``period_start`` /
+    ``period_end`` it adds each customer's spend in that window, so a notebook can split
+    a period's revenue by value segment without the raw rows.
 
     Parameters
     ----------
     source, engine, memory_limit, threads, spark, columns : as in :func:`summarise_transactions`.
     as_of : end of the window (default: the last transaction date); later rows are an error.
+    customers : the validated customers table (``customer_id``, ``signup_date``,
+        ``churn_date``), small enough for memory: tenure runs from signup to ``as_of`` or
+        the churn date and customers without purchases appear with zero spend. Without
+        it tenure starts at each customer's first transaction.
     min_tenure_days : shorter tenures count as this long when annualising.
+    period_start, period_end : a window of days (both included; ``None`` leaves that end
+        open); when either is given, ``period_spend`` is added: purchases minus refunds
+        dated in the window, never below 0.
 
     Returns
     -------
     DataFrame with ``customer_id``, ``net_spend``, ``gross_spend``, ``refunds``,
-    ``refund_excess``, ``purchase_days``, ``tenure_days`` and ``annual_spend``, sorted by customer.
+    ``refund_excess``, ``purchase_days``, ``tenure_days``, ``annual_spend`` (and
+    ``period_spend``), sorted by customer.
 
     Example
     -------
-    >>> v = customer_spend_summary("data/sample/transactions.csv")    # doctest: +SKIP
-    >>> v[["customer_id", "net_spend", "annual_spend"]].head(2)        # doctest: +SKIP
+    >>> v = customer_spend_summary("data/sample/transactions.csv", period_start="2025-01-01")
+    >>> bool((v["period_spend"] <= v["net_spend"] + v["refunds"]).all())
+    True
     """
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    with_period = period_start is not None or period_end is not None
+    p_start = None if period_start is None else _to_day(period_start, "period_start")
+    p_end = None if period_end is None else _to_day(period_end, "period_end")
     if engine == "pandas":
-        from cxkit.drivers import customer_value
+        from cxkit.drivers import customer_value, period_spend
 
         tx = read_transactions(source, columns)
         if not pd.api.types.is_datetime64_any_dtype(tx.get("date")):
             tx["date"] = pd.to_datetime(tx["date"], format="ISO8601")
-        return customer_value(tx, as_of=as_of, min_tenure_days=min_tenure_days)
+        out = customer_value(tx, customers, as_of=as_of, min_tenure_days=min_tenure_days)
+        if with_period:
+            out["period_spend"] = period_spend(tx, out["customer_id"], start=period_start, end=period_end).to_numpy()
+        return out
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
     eng = _engine(engine, source, columns, memory_limit, threads, spark)
     try:
         sql.validate(eng.query, eng.source, as_of_day, "raise")
-        per = eng.query(sql.SPEND_SQL.format(**sql.expressions(eng.source, as_of_day)))
+        per = eng.query(sql.SPEND_SQL.format(
+            **sql.expressions(eng.source, as_of_day),
+            period_start=sql.sql_date(p_start) if p_start is not None else _EARLIEST,
+            period_end=sql.sql_date(p_end) if p_end is not None else _LATEST))
     finally:
         eng.close()
     ids = sql.customer_ids(per["cid"], eng.source.csv)
-    first = pd.to_datetime(per["first_purchase"]).to_numpy().astype("datetime64[ns]")
     end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(pd.to_datetime(per["last_date"]).max()).normalize()
-    out = pd.DataFrame({"customer_id": np.asarray(ids),
-                        "gross_spend": per["gross_spend"].to_numpy(np.float64),
-                        "refunds": per["refunds"].to_numpy(np.float64),
-                        "purchase_days": per["purchase_days"].to_numpy(np.int64)})
-    net = out["gross_spend"] - out["refunds"]
-    out["refund_excess"] = (-net).clip(lower=0)
-    out["net_spend"] = net.clip(lower=0)
-    out["tenure_days"] = (end - pd.Series(first)).dt.days.astype(float)
-    out["annual_spend"] = out["net_spend"] / (out["tenure_days"].clip(lower=min_tenure_days) / 365.25)
-    cols = ["net_spend", "gross_spend", "refunds", "refund_excess", "purchase_days", "tenure_days", "annual_spend"]
-    out = out.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    return out[["customer_id", *cols]].astype({"purchase_days": int})
+    sums = pd.DataFrame({"gross_spend": per["gross_spend"].to_numpy(np.float64),
+                         "refunds": per["refunds"].to_numpy(np.float64),
+                         "purchase_days": per["purchase_days"].to_numpy(np.int64),
+                         "first_purchase": pd.to_datetime(per["first_purchase"]).to_numpy().astype("datetime64[ns]")},
+                        index=ids).sort_index(kind="stable")
+    period = pd.Series(per["period_net"].to_numpy(np.float64), index=ids) if with_period else None
+    return value_frame(sums, customers, as_of=end, min_tenure_days=min_tenure_days, period=period)

@@ -34,7 +34,10 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> Any:
     except ImportError as exc:  # pragma: no cover - duckdb is a core dependency
         raise EngineError("the DuckDB engine needs the duckdb package: pip install 'duckdb>=1.1'") from exc
     con = duckdb.connect(":memory:")
-    con.execute("SET enable_progress_bar = false")
+    try:  # no progress bar on stderr; in Jupyter without ipywidgets it is off already and cannot be set
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/cxkit_duckdb_spill'")
     if memory_limit is not None:
         try:

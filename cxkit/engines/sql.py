@@ -13,8 +13,12 @@ So the aggregation is written once here, in the SQL both engines accept (``CASE`
 * a function that runs a query and returns a pandas frame.
 
 The per-customer rows the query returns are turned into ``rfm_summary``'s frame by the
-same numpy arithmetic as the pandas path (:func:`rfm_frame`), so the engines agree with
-it to the day and the cent.
+same numpy arithmetic as the pandas path (:func:`rfm_frame`), and into
+``calibration_holdout_split``'s by :func:`cxkit.engines.sql_split.split_frame` (the same
+query, with the days after the calibration end as the holdout), so the engines agree with
+it to the day and the cent. The refund rules (``refunds="net"|"drop"|"raise"``) are in the
+query and :func:`refund_rule`; every exclusion wording is imported from
+:mod:`cxkit.clv.summary`, so the three paths name left-out rows identically.
 
 Calendar days (the rule implemented, the pandas one):
 
@@ -36,10 +40,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxkit.clv.summary import (
+    EXCLUDED_AFTER_AS_OF,
+    EXCLUDED_BEFORE_START,
+    EXCLUDED_NO_PURCHASE_DAY,
+    EXCLUDED_NOT_PURCHASE_DAYS,
+    EXCLUDED_REFUNDS_DROPPED,
+    NO_PURCHASE_DAY,
+    NO_ROWS_LEFT,
+    REFUSED_REFUNDS,
+    REFUSED_REFUNDS_HINT,
+)
 from cxkit.clv.units import _day_to_timestamp
 from cxkit.errors import DataError
 
-__all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError"]
+__all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError", "rfm_frame",
+           "refund_rule", "calibration_columns"]
 
 TABLE = "transactions"
 REQUIRED = ("customer_id", "date", "amount")
@@ -62,42 +78,63 @@ DIALECTS: dict[str, dict[str, str]] = {
 
 # ----------------------------------------------------------------------------- the query
 
-#: Per customer: first appearance, late / early / kept rows, purchase days, first and last
-#: purchase day, net spend over purchase days and the first purchase day's spend.
+#: Per customer: first appearance, late / early / dropped / kept rows, purchase days, first
+#: and last purchase day, net spend over purchase days and the first purchase day's spend,
+#: and the same for the holdout (days after ``{cal}``). ``rfm_summary`` runs it with
+#: ``{cal}`` = ``{end}`` = as_of (no holdout); ``calibration_holdout_split`` with
+#: ``{cal}`` = calibration_end and ``{end}`` = observation_end. ``{drop_refunds}`` = 1
+#: drops negative rows inside the window (``refunds="drop"``); ``neg_rows`` counts those
+#: rows either way (``refunds="raise"`` refuses them).
 SUMMARY_SQL = """
 WITH typed AS (
-    SELECT customer_id AS cid, {day} AS day, {amount} AS amount, _file_idx, _row
+    SELECT customer_id AS cid, {day} AS day, {amount} AS amount, {pair} AS seen
     FROM cx_source
 ),
+ruled AS (
+    SELECT cid, day, amount, seen,
+           CASE WHEN day > {end} THEN 1 ELSE 0 END AS is_late,
+           CASE WHEN day < {start} THEN 1 ELSE 0 END AS is_early,
+           CASE WHEN day <= {end} AND day >= {start} AND amount < 0 THEN 1 ELSE 0 END AS is_neg
+    FROM typed
+),
 cells AS (
-    SELECT cid, day, SUM(amount) AS net, COUNT(*) AS n_rows,
+    SELECT cid, day, MAX(is_late) AS is_late, MAX(is_early) AS is_early,
+           SUM(CASE WHEN {drop_refunds} = 1 AND is_neg = 1 THEN 0 ELSE amount END) AS net,
+           SUM(CASE WHEN {drop_refunds} = 1 AND is_neg = 1 THEN 0 ELSE 1 END) AS n_rows,
+           SUM(is_neg) AS n_neg_in,
            SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS n_neg,
-           MIN({pair}) AS first_seen
-    FROM typed GROUP BY cid, day
+           MIN(seen) AS first_seen
+    FROM ruled GROUP BY cid, day
 ),
 flagged AS (
-    SELECT cid, day, net, n_rows, first_seen,
-           CASE WHEN day > {as_of} THEN 1 WHEN day < {start} THEN 2 ELSE 0 END AS status,
-           CASE WHEN net > 0 OR ({zero_is_purchase} = 1 AND net = 0 AND n_neg = 0)
-                THEN 1 ELSE 0 END AS purchase
+    SELECT cid, day, net, n_rows, n_neg_in, first_seen, is_late, is_early,
+           CASE WHEN is_late = 0 AND is_early = 0 THEN (CASE WHEN day > {cal} THEN 2 ELSE 1 END) ELSE 0 END AS period,
+           CASE WHEN n_rows > 0 AND (net > 0 OR ({zero_is_purchase} = 1 AND net = 0
+                     AND n_neg - {drop_refunds} * n_neg_in = 0)) THEN 1 ELSE 0 END AS purchase
     FROM cells
 ),
 marked AS (
-    SELECT cid, day, net, n_rows, first_seen, status,
-           CASE WHEN status = 0 AND purchase = 1 THEN 1 ELSE 0 END AS pday
+    SELECT cid, day, net, n_rows, n_neg_in, first_seen, is_late, is_early, period,
+           CASE WHEN period = 1 AND purchase = 1 THEN 1 ELSE 0 END AS pday,
+           CASE WHEN period = 2 AND purchase = 1 THEN 1 ELSE 0 END AS hday
     FROM flagged
 )
 SELECT cid,
        MAX(day) AS max_day,
-       SUM(CASE WHEN status = 1 THEN n_rows ELSE 0 END) AS late_rows,
-       SUM(CASE WHEN status = 2 THEN n_rows ELSE 0 END) AS early_rows,
-       SUM(CASE WHEN status = 0 THEN n_rows ELSE 0 END) AS kept_rows,
-       SUM(CASE WHEN status = 0 AND pday = 0 THEN n_rows ELSE 0 END) AS other_rows,
+       SUM(CASE WHEN is_late = 1 THEN n_rows ELSE 0 END) AS late_rows,
+       SUM(CASE WHEN is_early = 1 THEN n_rows ELSE 0 END) AS early_rows,
+       SUM(n_neg_in) AS neg_rows,
+       SUM(CASE WHEN period = 1 THEN n_rows ELSE 0 END) AS kept_rows,
+       SUM(CASE WHEN period = 1 AND pday = 0 THEN n_rows ELSE 0 END) AS other_rows,
        SUM(pday) AS n_days,
        MIN(CASE WHEN pday = 1 THEN day END) AS first_day,
        MAX(CASE WHEN pday = 1 THEN day END) AS last_day,
        SUM(CASE WHEN pday = 1 THEN net END) AS total_spend,
-       MIN_BY(net, CASE WHEN pday = 1 THEN day END) AS first_spend
+       MIN_BY(net, CASE WHEN pday = 1 THEN day END) AS first_spend,
+       SUM(CASE WHEN period = 2 THEN n_rows ELSE 0 END) AS hold_rows,
+       SUM(CASE WHEN period = 2 AND hday = 0 THEN n_rows ELSE 0 END) AS hold_other_rows,
+       SUM(hday) AS hold_days,
+       SUM(CASE WHEN hday = 1 THEN net ELSE 0 END) AS hold_spend
 FROM marked
 GROUP BY cid
 ORDER BY {order}
@@ -115,14 +152,16 @@ SELECT COUNT(*) AS n_rows,
 FROM cx_source
 """
 
-#: ``customer_value``'s per-customer sums (gross spend, refunds, purchase days, first date).
+#: ``customer_value``'s per-customer sums (gross spend, refunds, purchase days, first date),
+#: and the net spend dated from ``{period_start}`` to ``{period_end}`` (both included).
 SPEND_SQL = """
 SELECT customer_id AS cid,
        SUM(CASE WHEN {amount} > 0 THEN {amount} ELSE 0 END) AS gross_spend,
        SUM(CASE WHEN {amount} < 0 THEN -({amount}) ELSE 0 END) AS refunds,
        COUNT(DISTINCT CASE WHEN {amount} > 0 THEN {day} END) AS purchase_days,
        MIN({ts}) AS first_purchase,
-       MAX({ts}) AS last_date
+       MAX({ts}) AS last_date,
+       SUM(CASE WHEN {day} >= {period_start} AND {day} <= {period_end} THEN {amount} ELSE 0 END) AS period_net
 FROM cx_source
 GROUP BY customer_id
 """
@@ -281,52 +320,89 @@ def customer_ids(values: pd.Series, csv: bool) -> pd.Index:
     return pd.Index(values.to_numpy(dtype=object) if values.dtype == object else values, name="customer_id")
 
 
-def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int | None, unit_days: float, time_unit: str,
-              zero_spend_days: str, observation_start_day: int | None = None) -> pd.DataFrame:
-    """``rfm_summary``'s frame (same index, columns, dtypes, attrs) from :data:`SUMMARY_SQL`'s rows."""
-    ids = customer_ids(per["cid"], src.csv)
-    if as_of_day is None:
-        as_of_day = int(to_days(per["max_day"]).max())
-    num = {c: per[c].fillna(0).to_numpy(np.int64) for c in ("late_rows", "early_rows", "kept_rows", "other_rows",
-                                                            "n_days")}
-    records: list[dict[str, Any]] = []
+def exclusion_counts(rows: np.ndarray) -> tuple[int, int]:
+    """Rows left out under a rule and the customers they belong to, from per-customer counts."""
+    return int(rows.sum()), int((rows > 0).sum())
 
-    def add(rule: str, rows: np.ndarray) -> None:
-        if rows.sum():
-            records.append({"rule": rule, "n_rows": int(rows.sum()), "n_customers": int((rows > 0).sum())})
 
-    add("rows dated after as_of", num["late_rows"])
-    add("rows dated before observation_start", num["early_rows"])
-    buyer = num["n_days"] > 0
-    add("rows on days that are not purchase days (net spend < 0, fully refunded"
-        + (", or zero" if zero_spend_days == "exclude" else "") + "): not counted in any column",
-        np.where(buyer, num["other_rows"], 0))
-    add("customers without any purchase day (all their rows left out of the summary)",
-        np.where(buyer, 0, num["kept_rows"]))
-    if not num["kept_rows"].any():
-        raise DataError(f"table '{TABLE}', column 'date': no transactions left inside the observation period",
-                        table=TABLE, column="date", rule="no transactions left inside the observation period")
-    if not buyer.any():
-        raise DataError(f"table '{TABLE}', column 'amount': no customer has a purchase day (net daily spend > 0)"
-                        f"\nHint: rows left out: {records}", table=TABLE, column="amount",
-                        rule="no customer has a purchase day (net daily spend > 0)")
+def counts(per: pd.DataFrame, *names: str) -> dict[str, np.ndarray]:
+    """Per-customer row counts of :data:`SUMMARY_SQL` as int64 arrays (missing sums are 0)."""
+    return {c: per[c].fillna(0).to_numpy(np.int64) for c in names}
+
+
+def refund_rule(query: Query, src: Source, per: pd.DataFrame, refunds: str, window: str,
+                records: list[dict[str, Any]]) -> None:
+    """``refunds="raise"``: the pandas refusal (rule, count, first rows, files); ``"drop"``: count the rows dropped.
+
+    ``window`` is the SQL condition of the days the rule applies to (those not already
+    left out as too late or too early), as in :func:`cxkit.clv.summary._apply_refund_rule`.
+    """
+    neg = counts(per, "neg_rows")["neg_rows"]
+    if not neg.any() or refunds == "net":
+        return
+    if refunds == "raise":
+        ex = expressions(src)
+        rows, files = offending(query, src, f"{ex['amount']} < 0 AND {window}")
+        raise sql_error("amount", REFUSED_REFUNDS, int(neg.sum()), rows, files, REFUSED_REFUNDS_HINT)
+    n_rows, n_customers = exclusion_counts(neg)
+    records.append({"rule": EXCLUDED_REFUNDS_DROPPED, "n_rows": n_rows, "n_customers": n_customers})
+
+
+def add_record(records: list[dict[str, Any]], rule: str, rows: np.ndarray) -> None:
+    """Append ``{"rule", "n_rows", "n_customers"}`` when the per-customer ``rows`` left out any row."""
+    if rows.sum():
+        n_rows, n_customers = exclusion_counts(rows)
+        records.append({"rule": rule, "n_rows": n_rows, "n_customers": n_customers})
+
+
+def calibration_columns(per: pd.DataFrame, buyer: np.ndarray, end_day: int, unit_days: float,
+                        index: pd.Index) -> pd.DataFrame:
+    """frequency / recency / T / monetary value and purchase dates of the buyers, as ``rfm_summary`` computes them."""
     p = per[buyer]
     first, last = to_days(p["first_day"]), to_days(p["last_day"])
-    n_days = num["n_days"][buyer]
+    n_days = per["n_days"].fillna(0).to_numpy(np.int64)[buyer]
     total = p["total_spend"].to_numpy(np.float64)
     freq = n_days - 1
     with np.errstate(invalid="ignore", divide="ignore"):
         mv = np.where(freq > 0, (total - p["first_spend"].to_numpy(np.float64)) / np.maximum(freq, 1), 0.0)
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "frequency": freq.astype(np.int64),
         "recency": (last - first) / unit_days,
-        "T": (as_of_day - first) / unit_days,
+        "T": (end_day - first) / unit_days,
         "monetary_value": mv,
         "first_purchase": first.astype("datetime64[D]").astype("datetime64[ns]"),
         "last_purchase": last.astype("datetime64[D]").astype("datetime64[ns]"),
         "n_purchase_days": n_days.astype(np.int64),
         "total_spend": total,
-    }, index=ids[buyer])
+    }, index=index)
+
+
+def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int | None, unit_days: float, time_unit: str,
+              zero_spend_days: str, refund_records: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """``rfm_summary``'s frame (same index, columns, dtypes, attrs) from :data:`SUMMARY_SQL`'s rows.
+
+    ``refund_records`` holds the ``refunds="drop"`` record from :func:`refund_rule`, placed
+    where ``rfm_summary`` lists it (after the late and early rows).
+    """
+    ids = customer_ids(per["cid"], src.csv)
+    if as_of_day is None:
+        as_of_day = int(to_days(per["max_day"]).max())
+    num = counts(per, "late_rows", "early_rows", "kept_rows", "other_rows", "n_days")
+    records: list[dict[str, Any]] = []
+    add_record(records, EXCLUDED_AFTER_AS_OF, num["late_rows"])
+    add_record(records, EXCLUDED_BEFORE_START, num["early_rows"])
+    records.extend(refund_records or [])
+    buyer = num["n_days"] > 0
+    add_record(records, EXCLUDED_NOT_PURCHASE_DAYS.format(or_zero=", or zero" if zero_spend_days == "exclude" else ""),
+               np.where(buyer, num["other_rows"], 0))
+    add_record(records, EXCLUDED_NO_PURCHASE_DAY, np.where(buyer, 0, num["kept_rows"]))
+    if not num["kept_rows"].any():
+        raise DataError(f"table '{TABLE}', column 'date': {NO_ROWS_LEFT}", table=TABLE, column="date",
+                        rule=NO_ROWS_LEFT)
+    if not buyer.any():
+        raise DataError(f"table '{TABLE}', column 'amount': {NO_PURCHASE_DAY}\nHint: rows left out: {records}",
+                        table=TABLE, column="amount", rule=NO_PURCHASE_DAY)
+    out = calibration_columns(per, buyer, as_of_day, unit_days, ids[buyer])
     out.attrs = {"time_unit": time_unit, "as_of": _day_to_timestamp(as_of_day), "exclusions": records}
     return out
 

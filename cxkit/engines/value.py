@@ -1,0 +1,57 @@
+"""``customer_value``'s per-customer arithmetic on the sums an engine returns (one row per customer).
+
+Why here: the engines aggregate a big log to gross spend, refunds, purchase days and
+first date per customer (:data:`cxkit.engines.sql.SPEND_SQL`); what is left (joining the
+customers table, tenure from signup to ``as_of`` or churn, annualising, the period's
+spend) is small, and is the very code :func:`cxkit.drivers.customer_value` runs
+(:func:`cxkit.drivers.value_from_sums`), so the two agree exactly (``tests/test_engines.py``).
+
+Example
+-------
+>>> sums = pd.DataFrame({"gross_spend": [30.0], "refunds": [10.0], "purchase_days": [1],
+...                      "first_purchase": pd.to_datetime(["2025-01-01"])},
+...                     index=pd.Index(["a"], name="customer_id"))
+>>> value_frame(sums, None, as_of=pd.Timestamp("2025-12-31"))["net_spend"].tolist()
+[20.0]
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from cxkit.drivers import value_from_sums
+from cxkit.errors import require_columns
+
+__all__ = ["value_frame", "VALUE_COLUMNS"]
+
+#: The columns of :func:`cxkit.drivers.customer_value`, after ``customer_id``.
+VALUE_COLUMNS = ["net_spend", "gross_spend", "refunds", "refund_excess", "purchase_days", "tenure_days",
+                 "annual_spend"]
+
+
+def value_frame(sums: pd.DataFrame, customers: pd.DataFrame | None, *, as_of: pd.Timestamp,
+                min_tenure_days: int = 90, period: pd.Series | None = None,
+                customer_col: str = "customer_id") -> pd.DataFrame:
+    """``customer_value``'s frame from per-customer sums, optionally with ``period_spend``.
+
+    Parameters
+    ----------
+    sums : indexed by customer id (sorted), with ``gross_spend``, ``refunds``,
+        ``purchase_days`` and ``first_purchase`` (the earliest transaction time).
+    customers : the customers table (``customer_col``, ``signup_date``, ``churn_date``) or None.
+    as_of : end of the window.
+    min_tenure_days : shorter tenures count as this long when annualising.
+    period : net spend in the period per customer (index as ``sums``); when given, a
+        ``period_spend`` column (never below 0, 0 for customers without rows) is added.
+    customer_col : the customer id column of ``customers``.
+
+    Returns
+    -------
+    DataFrame with ``customer_id`` and :data:`VALUE_COLUMNS` (plus ``period_spend``), sorted by customer.
+    """
+    if customers is not None:
+        require_columns(customers, [customer_col, "signup_date", "churn_date"], "customers")
+    out = value_from_sums(sums, customers, as_of=as_of, min_tenure_days=min_tenure_days, customer_col=customer_col)
+    out = out.rename(columns={customer_col: "customer_id"})
+    if period is not None:
+        out["period_spend"] = out["customer_id"].map(period).fillna(0.0).clip(lower=0.0).astype(float)
+    return out
