@@ -91,9 +91,8 @@ def _summary_rows(eng: Any, *, as_of_day: int | None, after_as_of: str, start_da
     start = sql.sql_date(start_day) if start_day is not None else _EARLIEST
     end = sql.sql_date(end_day) if end_day is not None else _LATEST
     cal = sql.sql_date(cal_day) if cal_day is not None else end
-    per = eng.query(sql.SUMMARY_SQL.format(**ex, start=start, end=end, cal=cal,
-                                           drop_refunds=int(refunds == "drop"),
-                                           zero_is_purchase=int(zero_spend_days == "purchase")))
+    per = eng.query(sql.summary_query(ex, start=start, end=end, cal=cal, refunds=refunds,
+                                      zero_spend_days=zero_spend_days, holdout=cal_day is not None))
     records: list[dict[str, Any]] = []
     sql.refund_rule(eng.query, eng.source, per, refunds, f"{ex['day']} <= {end} AND {ex['day']} >= {start}", records)
     return per, records

@@ -90,21 +90,25 @@ WITH typed AS (
     SELECT customer_id AS cid, {day} AS day, {amount} AS amount, {pair} AS seen
     FROM cx_source
 ),
-ruled AS (
-    SELECT cid, day, amount, seen,
-           CASE WHEN day > {end} THEN 1 ELSE 0 END AS is_late,
-           CASE WHEN day < {start} THEN 1 ELSE 0 END AS is_early,
-           CASE WHEN day <= {end} AND day >= {start} AND amount < 0 THEN 1 ELSE 0 END AS is_neg
-    FROM typed
+raw_cells AS (
+    -- the one pass over every row: few aggregates, so the (customer, day) table stays small;
+    -- everything that depends on the day alone (late, early, refunds dropped) comes after
+    SELECT cid, day, SUM(amount) AS net_all, COUNT(*) AS n_all,
+           SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS n_neg,
+           {neg_sum} AS neg_sum,
+           MIN(seen) AS first_seen
+    FROM typed GROUP BY cid, day
 ),
 cells AS (
-    SELECT cid, day, MAX(is_late) AS is_late, MAX(is_early) AS is_early,
-           SUM(CASE WHEN {drop_refunds} = 1 AND is_neg = 1 THEN 0 ELSE amount END) AS net,
-           SUM(CASE WHEN {drop_refunds} = 1 AND is_neg = 1 THEN 0 ELSE 1 END) AS n_rows,
-           SUM(is_neg) AS n_neg_in,
-           SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS n_neg,
-           MIN(seen) AS first_seen
-    FROM ruled GROUP BY cid, day
+    SELECT cid, day, n_neg, first_seen,
+           CASE WHEN day > {end} THEN 1 ELSE 0 END AS is_late,
+           CASE WHEN day < {start} THEN 1 ELSE 0 END AS is_early,
+           CASE WHEN day <= {end} AND day >= {start} THEN n_neg ELSE 0 END AS n_neg_in,
+           CASE WHEN {drop_refunds} = 1 AND day <= {end} AND day >= {start} THEN net_all - neg_sum
+                ELSE net_all END AS net,
+           CASE WHEN {drop_refunds} = 1 AND day <= {end} AND day >= {start} THEN n_all - n_neg
+                ELSE n_all END AS n_rows
+    FROM raw_cells
 ),
 flagged AS (
     SELECT cid, day, net, n_rows, n_neg_in, first_seen, is_late, is_early,
@@ -130,15 +134,33 @@ SELECT cid,
        MIN(CASE WHEN pday = 1 THEN day END) AS first_day,
        MAX(CASE WHEN pday = 1 THEN day END) AS last_day,
        SUM(CASE WHEN pday = 1 THEN net END) AS total_spend,
-       MIN_BY(net, CASE WHEN pday = 1 THEN day END) AS first_spend,
-       SUM(CASE WHEN period = 2 THEN n_rows ELSE 0 END) AS hold_rows,
-       SUM(CASE WHEN period = 2 AND hday = 0 THEN n_rows ELSE 0 END) AS hold_other_rows,
-       SUM(hday) AS hold_days,
-       SUM(CASE WHEN hday = 1 THEN net ELSE 0 END) AS hold_spend
+       MIN_BY(net, CASE WHEN pday = 1 THEN day END) AS first_spend{holdout}
 FROM marked
 GROUP BY cid
 ORDER BY {order}
 """
+
+def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refunds: str,
+                  zero_spend_days: str, holdout: bool = True) -> str:
+    """:data:`SUMMARY_SQL` for one run.
+
+    What only some runs need costs time on every row, so it is left out when not
+    needed: the refunds' sum (only when refunds are dropped) and the holdout columns
+    (only for the calibration/holdout split).
+    """
+    drop = refunds == "drop"
+    return SUMMARY_SQL.format(**ex, start=start, end=end, cal=cal, drop_refunds=int(drop),
+                              neg_sum="SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END)" if drop else "0.0",
+                              holdout=_HOLDOUT_COLUMNS if holdout else "",
+                              zero_is_purchase=int(zero_spend_days == "purchase"))
+
+
+_HOLDOUT_COLUMNS = """,
+       SUM(CASE WHEN period = 2 THEN n_rows ELSE 0 END) AS hold_rows,
+       SUM(CASE WHEN period = 2 AND hday = 0 THEN n_rows ELSE 0 END) AS hold_other_rows,
+       SUM(hday) AS hold_days,
+       SUM(CASE WHEN hday = 1 THEN net ELSE 0 END) AS hold_spend"""
+
 
 #: One pass counting the rows that break each rule of ``rfm_summary``'s validation.
 VALIDATION_SQL = """
