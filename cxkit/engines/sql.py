@@ -100,41 +100,30 @@ raw_cells AS (
     FROM typed GROUP BY cid, day
 ),
 cells AS (
+    -- period: 1 calibration (or the whole window), 2 holdout, 3 after the window, 4 before it
     SELECT cid, day, n_neg, first_seen,
-           CASE WHEN day > {end} THEN 1 ELSE 0 END AS is_late,
-           CASE WHEN day < {start} THEN 1 ELSE 0 END AS is_early,
-           CASE WHEN day <= {end} AND day >= {start} THEN n_neg ELSE 0 END AS n_neg_in,
-           CASE WHEN {drop_refunds} = 1 AND day <= {end} AND day >= {start} THEN net_all - neg_sum
-                ELSE net_all END AS net,
-           CASE WHEN {drop_refunds} = 1 AND day <= {end} AND day >= {start} THEN n_all - n_neg
-                ELSE n_all END AS n_rows
+           CASE WHEN day > {end} THEN 3 WHEN day < {start} THEN 4 WHEN day > {cal} THEN 2 ELSE 1 END AS period,
+           {n_neg_in} AS n_neg_in, {net} AS net, {n_rows} AS n_rows
     FROM raw_cells
 ),
-flagged AS (
-    SELECT cid, day, net, n_rows, n_neg_in, first_seen, is_late, is_early,
-           CASE WHEN is_late = 0 AND is_early = 0 THEN (CASE WHEN day > {cal} THEN 2 ELSE 1 END) ELSE 0 END AS period,
-           CASE WHEN n_rows > 0 AND (net > 0 OR ({zero_is_purchase} = 1 AND net = 0
-                     AND n_neg - {drop_refunds} * n_neg_in = 0)) THEN 1 ELSE 0 END AS purchase
-    FROM cells
-),
 marked AS (
-    SELECT cid, day, net, n_rows, n_neg_in, first_seen, is_late, is_early, period,
-           CASE WHEN period = 1 AND purchase = 1 THEN 1 ELSE 0 END AS pday,
-           CASE WHEN period = 2 AND purchase = 1 THEN 1 ELSE 0 END AS hday
-    FROM flagged
+    SELECT cid, day, net, n_rows, n_neg_in, first_seen, period,
+           CASE WHEN period <= 2 AND n_rows > 0 AND (net > 0 OR ({zero_is_purchase} = 1 AND net = 0
+                     AND n_neg - {drop_refunds} * n_neg_in = 0)) THEN period ELSE 0 END AS purchase_in
+    FROM cells
 )
 SELECT cid,
        MAX(day) AS max_day,
-       SUM(CASE WHEN is_late = 1 THEN n_rows ELSE 0 END) AS late_rows,
-       SUM(CASE WHEN is_early = 1 THEN n_rows ELSE 0 END) AS early_rows,
+       SUM(CASE WHEN period = 3 THEN n_rows ELSE 0 END) AS late_rows,
+       SUM(CASE WHEN period = 4 THEN n_rows ELSE 0 END) AS early_rows,
        SUM(n_neg_in) AS neg_rows,
        SUM(CASE WHEN period = 1 THEN n_rows ELSE 0 END) AS kept_rows,
-       SUM(CASE WHEN period = 1 AND pday = 0 THEN n_rows ELSE 0 END) AS other_rows,
-       SUM(pday) AS n_days,
-       MIN(CASE WHEN pday = 1 THEN day END) AS first_day,
-       MAX(CASE WHEN pday = 1 THEN day END) AS last_day,
-       SUM(CASE WHEN pday = 1 THEN net END) AS total_spend,
-       MIN_BY(net, CASE WHEN pday = 1 THEN day END) AS first_spend{holdout}
+       SUM(CASE WHEN period = 1 AND purchase_in <> 1 THEN n_rows ELSE 0 END) AS other_rows,
+       SUM(CASE WHEN purchase_in = 1 THEN 1 ELSE 0 END) AS n_days,
+       MIN(CASE WHEN purchase_in = 1 THEN day END) AS first_day,
+       MAX(CASE WHEN purchase_in = 1 THEN day END) AS last_day,
+       SUM(CASE WHEN purchase_in = 1 THEN net END) AS total_spend,
+       MIN_BY(net, CASE WHEN purchase_in = 1 THEN day END) AS first_spend{holdout}
 FROM marked
 GROUP BY cid
 ORDER BY {order}
@@ -144,22 +133,27 @@ def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refu
                   zero_spend_days: str, holdout: bool = True) -> str:
     """:data:`SUMMARY_SQL` for one run.
 
-    What only some runs need costs time on every row, so it is left out when not
-    needed: the refunds' sum (only when refunds are dropped) and the holdout columns
-    (only for the calibration/holdout split).
+    What only some runs need costs time on every (customer, day), so it is left out when
+    not needed: the refunds' sum and the refund-adjusted net (only when refunds are
+    dropped), the count of refunds in the window (not when they are netted) and the
+    holdout columns (only for the calibration/holdout split).
     """
     drop = refunds == "drop"
+    inside = f"day <= {end} AND day >= {start}"
     return SUMMARY_SQL.format(**ex, start=start, end=end, cal=cal, drop_refunds=int(drop),
                               neg_sum="SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END)" if drop else "0.0",
+                              n_neg_in=f"CASE WHEN {inside} THEN n_neg ELSE 0 END" if refunds != "net" else "0",
+                              net=f"CASE WHEN {inside} THEN net_all - neg_sum ELSE net_all END" if drop else "net_all",
+                              n_rows=f"CASE WHEN {inside} THEN n_all - n_neg ELSE n_all END" if drop else "n_all",
                               holdout=_HOLDOUT_COLUMNS if holdout else "",
                               zero_is_purchase=int(zero_spend_days == "purchase"))
 
 
 _HOLDOUT_COLUMNS = """,
        SUM(CASE WHEN period = 2 THEN n_rows ELSE 0 END) AS hold_rows,
-       SUM(CASE WHEN period = 2 AND hday = 0 THEN n_rows ELSE 0 END) AS hold_other_rows,
-       SUM(hday) AS hold_days,
-       SUM(CASE WHEN hday = 1 THEN net ELSE 0 END) AS hold_spend"""
+       SUM(CASE WHEN period = 2 AND purchase_in <> 2 THEN n_rows ELSE 0 END) AS hold_other_rows,
+       SUM(CASE WHEN purchase_in = 2 THEN 1 ELSE 0 END) AS hold_days,
+       SUM(CASE WHEN purchase_in = 2 THEN net ELSE 0 END) AS hold_spend"""
 
 
 #: One pass counting the rows that break each rule of ``rfm_summary``'s validation.
