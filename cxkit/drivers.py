@@ -225,6 +225,19 @@ def attach(table: pd.DataFrame, other: pd.DataFrame, columns: list[str] | str,
     return out
 
 
+def _window_net(transactions: pd.DataFrame, start: Any, end: Any, customer_col: str, date_col: str,
+                amount_col: str) -> pd.Series:
+    """Net amount per customer of the rows dated from ``start`` to ``end`` (whole days, both included)."""
+    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
+    day = transactions[date_col].dt.normalize()
+    keep = pd.Series(True, index=transactions.index)
+    if start is not None:
+        keep &= day >= pd.Timestamp(start).normalize()
+    if end is not None:
+        keep &= day <= pd.Timestamp(end).normalize()
+    return transactions[keep].groupby(customer_col)[amount_col].sum()
+
+
 def period_spend(
     transactions: pd.DataFrame,
     customers: pd.Series,
@@ -254,14 +267,7 @@ def period_spend(
     >>> period_spend(tx, pd.Series(["a", "b", "c"]), start="2025-01-01").tolist()
     [20.0, 0.0, 0.0]
     """
-    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
-    day = transactions[date_col].dt.normalize()
-    keep = pd.Series(True, index=transactions.index)
-    if start is not None:
-        keep &= day >= pd.Timestamp(start).normalize()
-    if end is not None:
-        keep &= day <= pd.Timestamp(end).normalize()
-    net = transactions[keep].groupby(customer_col)[amount_col].sum()
+    net = _window_net(transactions, start, end, customer_col, date_col, amount_col)
     out = pd.Series(customers).map(net).fillna(0.0).clip(lower=0.0)
     return out.rename("period_spend").reset_index(drop=True)
 
@@ -305,14 +311,7 @@ def revenue_share(
     """
     require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
     require_columns(segments, [customer_col, segment_col], "segments")
-    tx = transactions
-    day = tx[date_col].dt.normalize()
-    keep = pd.Series(True, index=tx.index)
-    if start is not None:
-        keep &= day >= pd.Timestamp(start).normalize()
-    if end is not None:
-        keep &= day <= pd.Timestamp(end).normalize()
-    per_customer = tx[keep].groupby(customer_col)[amount_col].sum()
+    per_customer = _window_net(transactions, start, end, customer_col, date_col, amount_col)
     return _shares(segments, per_customer, float(per_customer.sum()), segment_col, customer_col)
 
 

@@ -92,9 +92,8 @@ class TransactionLog:
         """:func:`cxkit.drivers.customer_value` of the log, with ``period_spend`` when a period is given."""
         from cxkit.engines import customer_spend_summary
 
-        window = {"period_start": period_start, "period_end": period_end} if period_start is not None or \
-            period_end is not None else {}
-        return customer_spend_summary(self.source, as_of=as_of, customers=customers, **self._options(), **window)
+        return customer_spend_summary(self.source, as_of=as_of, customers=customers, period_start=period_start,
+                                      period_end=period_end, **self._options())
 
 
 def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None, engine: str = "duckdb",
