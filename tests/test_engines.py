@@ -1,11 +1,10 @@
 """The DuckDB and Spark engines give exactly the pandas path's per-customer tables and errors."""
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
+from spark_support import needs_spark
 
 from conftest import SAMPLE_DIR
 from cxkit import DataError
@@ -430,14 +429,6 @@ def test_period_spend_includes_both_end_days_and_floors_refunds(edge_files):
 
 # ----------------------------------------------------------------------------- Spark
 
-_NO_SPARK = None
-try:
-    import pyspark  # noqa: F401
-except ImportError:
-    _NO_SPARK = "pyspark is not installed (pip install 'cxkit[spark]')"
-if _NO_SPARK is None and shutil.which("java") is None:
-    _NO_SPARK = "no 'java' on PATH: Spark needs Java 17+"
-needs_spark = pytest.mark.skipif(_NO_SPARK is not None, reason=_NO_SPARK or "")
 
 
 @pytest.fixture(scope="module")

@@ -252,14 +252,17 @@ def _drop_blank_rows(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFra
     return df
 
 
+#: The rule under which exact duplicate rows are left out (loaded tables and logs alike).
+DUPLICATE_RULE = "exact duplicate of an earlier row (pass duplicates='keep' to keep them)"
+
+
 def _drop_duplicate_rows(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFrame:
     dup = df.duplicated(keep="first")
     if dup.any():
         if opts.duplicates == "keep":
             _note(opts, table, "", "exact duplicate rows kept (duplicates='keep')", int(dup.sum()))
         else:
-            opts.excluded.append(_exclusion(table, "exact duplicate of an earlier row (pass duplicates='keep' "
-                                            "to keep them)", df[dup]))
+            opts.excluded.append(_exclusion(table, DUPLICATE_RULE, df[dup]))
             df = df[~dup]
     return df
 

@@ -13,6 +13,7 @@ import pandas as pd
 from cxkit import files as _files
 from cxkit.data.contract import (
     ACTIVITY_TABLES,
+    DUPLICATE_RULE,
     TABLES,
     Source,
     _as_of,
@@ -360,12 +361,26 @@ def load_folder(
                 present = set(sql.inspect_files(sql.find_files(str(tx_source))).columns)
                 tx_columns = {k: v for k, v in columns.items() if k in present} or None
                 opts.used_keys.update(tx_columns or {})
-            data.transaction_log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark"
-                                                else "duckdb", memory_limit=memory_limit)
-            _note(opts, "transactions", "", f"left in their files ({data.transaction_log.size_mb:,.0f} MB, "
-                  f"engine {engine!r}, threshold {large_file_mb:,.0f} MB) and summarised by "
-                  f"{data.transaction_log.engine}; customer ids are not checked against the customers table",
-                  data.transaction_log.rows)
+            log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark" else "duckdb",
+                               memory_limit=memory_limit, customers=data.customers, as_of=given,
+                               unknown_customers=unknown_customers, duplicates=duplicates)
+            data.transaction_log = log
+            checked = ("; checked against the customers table (known ids, signup and churn dates)"
+                       if data.customers is not None else "; no customers table to check the ids against")
+            _note(opts, "transactions", "", f"left in their files ({log.size_mb:,.0f} MB, engine {engine!r}, "
+                  f"threshold {large_file_mb:,.0f} MB) and summarised by {log.engine}{checked}", log.rows)
+            if log.duplicate_rows and log.drop_duplicates:
+                opts.excluded.append({"table": "transactions", "rule": DUPLICATE_RULE, "n_rows": log.duplicate_rows,
+                                      "example_rows": log.duplicate_examples})
+            elif log.duplicate_rows:
+                _note(opts, "transactions", "", "exact duplicate rows kept (duplicates='keep')", log.duplicate_rows)
+            if log.late_rows:
+                opts.excluded.append({"table": "transactions", "rule": f"dated after as_of ({given.date()}), the "
+                                      "analysis date", "n_rows": log.late_rows, "example_rows": ""})
+            if log.unknown_rows:
+                opts.excluded.append({"table": "transactions", "rule": "customer_id not in customers table "
+                                      f"({log.unknown_customers:,} customers)", "n_rows": log.unknown_rows,
+                                      "example_rows": log.unknown_examples})
         else:
             if isinstance(tx_source, Path) and tx_source.is_dir():
                 from cxkit.engines import read_transactions

@@ -17,7 +17,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,15 @@ class TransactionLog:
     rows, customers : rows and distinct customers in the files (before the ``as_of`` cut-off).
     first_date, last_date : the range of transaction days.
     size_mb : size on disk.
+    late_rows : rows dated after the analysis date (left out of every summary).
+    unknown_rows, unknown_customers, unknown_examples : rows (and customers) the customers
+        table does not know, left out under ``unknown_customers="exclude"``, with the
+        first of them (file and row).
+    known_customers : the customers table the summaries keep to, when rows were left out.
+    duplicate_rows, duplicate_examples : rows repeating an earlier row in every column, and
+        where the first few are; ``drop_duplicates``: whether the summaries leave them out.
+
+    Customer ids come back as text, as in the folder's other tables.
     """
 
     source: str
@@ -69,10 +78,19 @@ class TransactionLog:
     first_date: pd.Timestamp | None = None
     last_date: pd.Timestamp | None = None
     size_mb: float = 0.0
+    late_rows: int = 0
+    unknown_rows: int = 0
+    unknown_customers: int = 0
+    unknown_examples: str = ""
+    known_customers: pd.DataFrame | None = field(default=None, repr=False)
+    duplicate_rows: int = 0
+    duplicate_examples: str = ""
+    drop_duplicates: bool = False
 
     def _options(self) -> dict[str, Any]:
         return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
-                "threads": self.threads}
+                "threads": self.threads, "text_ids": True, "known_customers": self.known_customers,
+                "drop_duplicates": self.drop_duplicates}
 
     def rfm_summary(self, as_of: Any, **options: Any) -> pd.DataFrame:
         """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted)."""
@@ -93,16 +111,21 @@ class TransactionLog:
         from cxkit.engines import customer_spend_summary
 
         return customer_spend_summary(self.source, as_of=as_of, customers=customers, period_start=period_start,
-                                      period_end=period_end, **self._options())
+                                      period_end=period_end, after_as_of="exclude", **self._options())
 
 
 def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None, engine: str = "duckdb",
-                 memory_limit: str | None = None, threads: int | None = None) -> TransactionLog:
+                 memory_limit: str | None = None, threads: int | None = None,
+                 customers: pd.DataFrame | None = None, as_of: Any = None,
+                 unknown_customers: str = "raise", duplicates: str = "exclude") -> TransactionLog:
     """Validate a transaction log where it is and describe it: rows, customers, date range.
 
     Raises the :class:`cxkit.DataError` the pandas path would (a missing column, an
     amount that is not a number, an unparseable or missing date, a missing customer id),
-    naming the files and the first offending rows.
+    naming the files and the first offending rows. With ``customers`` the log is also
+    checked against the customers table as the pandas loader checks loaded transactions
+    (:mod:`cxkit.engines.customers`): unknown ids, rows before signup, purchases after
+    churn.
 
     Parameters
     ----------
@@ -110,25 +133,52 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     columns : the user's column names mapped to cxkit's.
     engine : ``"duckdb"`` or ``"spark"``.
     memory_limit, threads : DuckDB settings.
+    customers : the loaded customers table, or None.
+    as_of : the analysis date; rows after it are counted (``late_rows``) and not checked.
+    unknown_customers : ``"raise"`` or ``"exclude"`` rows whose customer the customers
+        table does not hold (counted in ``unknown_rows`` and left out of every summary).
+    duplicates : ``"exclude"`` (default) or ``"keep"`` rows that repeat an earlier row in
+        every column of the files (counted in ``duplicate_rows`` either way,
+        :mod:`cxkit.engines.duplicates`).
 
     Returns
     -------
     :class:`TransactionLog`.
     """
+    from cxkit.clv.units import _to_day
     from cxkit.engines import _engine, sql
+    from cxkit.engines.customers import check_customers
+    from cxkit.engines.duplicates import count_duplicates, drop_duplicates
 
     if engine not in ("duckdb", "spark"):
         raise DataError(f"a transaction log is read by engine 'duckdb' or 'spark', got {engine!r}", rule="engine")
-    eng = _engine(engine, str(source), columns, memory_limit, threads, None)
+    if unknown_customers not in ("raise", "exclude"):
+        raise DataError("unknown_customers must be 'raise' or 'exclude'", column="unknown_customers", rule="arguments")
+    if duplicates not in ("exclude", "keep"):
+        raise DataError("duplicates must be 'exclude' or 'keep'", column="duplicates", rule="arguments")
+    as_of_day = None if as_of is None else _to_day(as_of, "as_of")
+    eng = _engine(engine, str(source), columns, memory_limit, threads, None, text_ids=True)
     try:
         sql.validate(eng.query, eng.source, None, "exclude")
-        ex = sql.expressions(eng.source, None)
-        stats = eng.query(f"SELECT COUNT(*) AS n, COUNT(DISTINCT customer_id) AS c, MIN({ex['day']}) AS first_day, "
-                          f"MAX({ex['day']}) AS last_day FROM cx_source").iloc[0]
+        copies = count_duplicates(eng)
+        if copies.n_rows and duplicates == "exclude":
+            drop_duplicates(eng)
+        ex = sql.expressions(eng.source, as_of_day)
+        stats = eng.query(f"SELECT COUNT(*) AS n, COUNT(DISTINCT {ex['cid']}) AS c, MIN({ex['day']}) AS first_day, "
+                          f"MAX({ex['day']}) AS last_day, SUM(CASE WHEN {ex['day']} > {ex['as_of']} THEN 1 ELSE 0 END) "
+                          "AS late FROM cx_source").iloc[0]
+        check = check_customers(eng, customers, as_of_day=as_of_day, unknown_customers=unknown_customers) \
+            if customers is not None else None
     finally:
         eng.close()
     size = log_size_mb(source) if Path(str(source)).exists() else 0.0
     return TransactionLog(source=str(source), columns=dict(columns) if columns else None, engine=engine,
                           memory_limit=memory_limit, threads=threads, rows=int(stats["n"]), customers=int(stats["c"]),
                           first_date=pd.Timestamp(stats["first_day"]), last_date=pd.Timestamp(stats["last_day"]),
-                          size_mb=size)
+                          size_mb=size, late_rows=int(stats["late"] or 0),
+                          unknown_rows=check.unknown_rows if check else 0,
+                          unknown_customers=check.unknown_customers if check else 0,
+                          unknown_examples=check.examples if check else "",
+                          known_customers=customers if check is not None and check.unknown_rows else None,
+                          duplicate_rows=copies.n_rows, duplicate_examples=copies.examples,
+                          drop_duplicates=bool(copies.n_rows) and duplicates == "exclude")

@@ -38,6 +38,7 @@ from cxkit.engines.sql import EngineError
 from cxkit.engines.sql_split import split_frame
 from cxkit.engines.value import value_frame
 from cxkit.errors import DataError
+from cxkit.parsing import clean_text
 
 __all__ = ["summarise_transactions", "calibration_holdout_split", "customer_spend_summary", "read_transactions",
            "EngineError"]
@@ -68,8 +69,24 @@ def read_transactions(source: Any, columns: Mapping[str, str] | None = None) -> 
     return df.rename(columns=dict(columns or {}))
 
 
+def _pandas_rows(source: Any, columns: Mapping[str, str] | None, text_ids: bool,
+                 known_customers: pd.DataFrame | None, drop_duplicates: bool = False) -> pd.DataFrame:
+    """:func:`read_transactions`; ids as text, duplicates and rows of unknown customers left out when asked."""
+    tx = read_transactions(source, columns)
+    if drop_duplicates:
+        tx = tx[~tx.duplicated(keep="first")]
+    if (text_ids or known_customers is not None) and "customer_id" in tx:
+        tx["customer_id"] = clean_text(tx["customer_id"], as_str=True).astype(str)
+    if known_customers is not None and "customer_id" in tx:
+        tx = tx[tx["customer_id"].isin(known_customers["customer_id"].astype(str))]
+    return tx
+
+
 def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_limit: str | None,
-            threads: int | None, spark: Any) -> Any:
+            threads: int | None, spark: Any, text_ids: bool = False,
+            known_customers: pd.DataFrame | None = None, drop_duplicates: bool = False) -> Any:
+    """An engine over ``source``: ids as text when asked; exact duplicate rows and the rows of customers
+    not in ``known_customers`` left out when asked."""
     if engine == "duckdb":
         from cxkit.engines.duck import DuckDBEngine
 
@@ -77,25 +94,42 @@ def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_
             raise DataError(f"engine='duckdb' reads files: pass a path, folder or glob, got {type(source).__name__}",
                             rule="arguments")
         files = sql.inspect_files(sql.find_files(source), columns)
-        return DuckDBEngine(files, columns, memory_limit=memory_limit, threads=threads)
-    from cxkit.engines.spark import SparkEngine
+        eng = DuckDBEngine(files, columns, memory_limit=memory_limit, threads=threads)
+    else:
+        from cxkit.engines.spark import SparkEngine
 
-    return SparkEngine(source, columns, spark=spark)
+        eng = SparkEngine(source, columns, spark=spark)
+    eng.source.extra["text_ids"] = text_ids or known_customers is not None
+    if drop_duplicates:
+        from cxkit.engines.duplicates import drop_duplicates as first_copies
+
+        first_copies(eng)
+    if known_customers is not None and "customer_id" in eng.source.kinds:
+        from cxkit.engines.customers import keep_known, require_frame
+
+        keep_known(eng, require_frame(known_customers))
+    return eng
 
 
 def _summary_rows(eng: Any, *, as_of_day: int | None, after_as_of: str, start_day: int | None, end_day: int | None,
-                  cal_day: int | None, refunds: str, zero_spend_days: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Validate, run :data:`sql.SUMMARY_SQL` once and apply the refund rule: the per-customer rows and refund record."""
-    sql.validate(eng.query, eng.source, as_of_day, after_as_of)
+                  cal_day: int | None, refunds: str,
+                  zero_spend_days: str) -> tuple[pd.DataFrame, list[dict[str, Any]], sql.LogSpan]:
+    """Validate, run :data:`sql.SUMMARY_SQL` once and apply the refund rule.
+
+    Returns the per-customer rows, the refund record and the log's span (rows, first and last day).
+    """
+    span = sql.validate(eng.query, eng.source, as_of_day, after_as_of)
     ex = sql.expressions(eng.source, as_of_day)
     start = sql.sql_date(start_day) if start_day is not None else _EARLIEST
     end = sql.sql_date(end_day) if end_day is not None else _LATEST
     cal = sql.sql_date(cal_day) if cal_day is not None else end
     per = eng.query(sql.summary_query(ex, start=start, end=end, cal=cal, refunds=refunds,
-                                      zero_spend_days=zero_spend_days, holdout=cal_day is not None))
+                                      zero_spend_days=zero_spend_days, holdout=cal_day is not None,
+                                      late=end_day is not None and span.last_day > end_day,
+                                      early=start_day is not None and span.first_day < start_day))
     records: list[dict[str, Any]] = []
     sql.refund_rule(eng.query, eng.source, per, refunds, f"{ex['day']} <= {end} AND {ex['day']} >= {start}", records)
-    return per, records
+    return per, records, span
 
 
 def summarise_transactions(
@@ -112,6 +146,9 @@ def summarise_transactions(
     threads: int | None = None,
     spark: Any = None,
     columns: Mapping[str, str] | None = None,
+    text_ids: bool = False,
+    known_customers: pd.DataFrame | None = None,
+    drop_duplicates: bool = False,
 ) -> pd.DataFrame:
     """The CLV summary (frequency, recency, T, monetary value) computed where the data is.
 
@@ -132,6 +169,13 @@ def summarise_transactions(
     threads : DuckDB threads.
     spark : a SparkSession (default: a local one is started).
     columns : your column names mapped to cxkit's, e.g. ``{"cust_no": "customer_id"}``.
+    text_ids : return customer ids as text, as the tables of a loaded folder hold them
+        (``7`` and ``7.0`` become "7", spaces stripped).
+    known_customers : the customers table; rows of customers it does not hold are left
+        out (``load_folder(unknown_customers="exclude")``, which reports them). Implies
+        ``text_ids``.
+    drop_duplicates : read one copy of rows that repeat an earlier row in every column
+        of the files (``load_folder(duplicates="exclude")``, which reports them).
 
     Returns
     -------
@@ -148,22 +192,24 @@ def summarise_transactions(
     _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
     if engine == "pandas":
-        return rfm_summary(read_transactions(source, columns), as_of, time_unit=time_unit,
-                           observation_start=observation_start, refunds=refunds, zero_spend_days=zero_spend_days,
-                           after_as_of=after_as_of)
+        return rfm_summary(_pandas_rows(source, columns, text_ids, known_customers, drop_duplicates), as_of,
+                           time_unit=time_unit, observation_start=observation_start, refunds=refunds,
+                           zero_spend_days=zero_spend_days, after_as_of=after_as_of)
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
     start_day = None if observation_start is None else _to_day(observation_start, "observation_start")
     if start_day is not None and as_of_day is not None and start_day > as_of_day:
         raise DataError("table 'arguments', column 'observation_start': observation_start is after as_of",
                         table="arguments", column="observation_start", rule="observation_start is after as_of")
-    eng = _engine(engine, source, columns, memory_limit, threads, spark)
+    eng = _engine(engine, source, columns, memory_limit, threads, spark, text_ids, known_customers,
+                  drop_duplicates)
     try:
-        per, refund_records = _summary_rows(eng, as_of_day=as_of_day, after_as_of=after_as_of, start_day=start_day,
-                                            end_day=as_of_day, cal_day=None, refunds=refunds,
-                                            zero_spend_days=zero_spend_days)
+        per, refund_records, span = _summary_rows(eng, as_of_day=as_of_day, after_as_of=after_as_of,
+                                                  start_day=start_day, end_day=as_of_day, cal_day=None,
+                                                  refunds=refunds, zero_spend_days=zero_spend_days)
     finally:
         eng.close()
-    return sql.rfm_frame(per, eng.source, as_of_day, unit_days, time_unit, zero_spend_days, refund_records)
+    return sql.rfm_frame(per, eng.source, span.last_day if as_of_day is None else as_of_day, unit_days, time_unit,
+                         zero_spend_days, refund_records)
 
 
 def calibration_holdout_split(
@@ -180,6 +226,9 @@ def calibration_holdout_split(
     threads: int | None = None,
     spark: Any = None,
     columns: Mapping[str, str] | None = None,
+    text_ids: bool = False,
+    known_customers: pd.DataFrame | None = None,
+    drop_duplicates: bool = False,
 ) -> pd.DataFrame:
     """The calibration summary and the holdout behaviour that followed, computed where the data is.
 
@@ -190,7 +239,8 @@ def calibration_holdout_split(
 
     Parameters
     ----------
-    source, engine, memory_limit, threads, spark, columns : as in :func:`summarise_transactions`.
+    source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates : as in
+        :func:`summarise_transactions`.
     calibration_end, observation_end : last days (inclusive) of the calibration and holdout periods.
     time_unit, calibration_start, refunds, zero_spend_days : as in
         :func:`cxkit.clv.calibration_holdout_split`.
@@ -213,7 +263,8 @@ def calibration_holdout_split(
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
     if engine == "pandas":
         return pandas_summary.calibration_holdout_split(
-            read_transactions(source, columns), calibration_end, observation_end, time_unit=time_unit,
+            _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates), calibration_end, observation_end,
+            time_unit=time_unit,
             calibration_start=calibration_start, refunds=refunds, zero_spend_days=zero_spend_days)
     cal_day = _to_day(calibration_end, "calibration_end")
     obs_day = _to_day(observation_end, "observation_end")
@@ -222,9 +273,10 @@ def calibration_holdout_split(
         raise DataError(f"table 'arguments', column 'observation_end': {rule}", table="arguments",
                         column="observation_end", rule=rule)
     start_day = None if calibration_start is None else _to_day(calibration_start, "calibration_start")
-    eng = _engine(engine, source, columns, memory_limit, threads, spark)
+    eng = _engine(engine, source, columns, memory_limit, threads, spark, text_ids, known_customers,
+                  drop_duplicates)
     try:
-        per, refund_records = _summary_rows(eng, as_of_day=None, after_as_of="exclude", start_day=start_day,
+        per, refund_records, _ = _summary_rows(eng, as_of_day=None, after_as_of="exclude", start_day=start_day,
                                             end_day=obs_day, cal_day=cal_day, refunds=refunds,
                                             zero_spend_days=zero_spend_days)
     finally:
@@ -241,10 +293,14 @@ def customer_spend_summary(
     min_tenure_days: int = 90,
     period_start: Any = None,
     period_end: Any = None,
+    after_as_of: Literal["raise", "exclude"] = "raise",
     memory_limit: str | None = None,
     threads: int | None = None,
     spark: Any = None,
     columns: Mapping[str, str] | None = None,
+    text_ids: bool = False,
+    known_customers: pd.DataFrame | None = None,
+    drop_duplicates: bool = False,
 ) -> pd.DataFrame:
     """Net spend, purchase days, tenure and annual spend per customer, computed where the data is.
 
@@ -255,13 +311,16 @@ def customer_spend_summary(
 
     Parameters
     ----------
-    source, engine, memory_limit, threads, spark, columns : as in :func:`summarise_transactions`.
+    source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates : as in
+        :func:`summarise_transactions`.
     as_of : end of the window (default: the last transaction date); later rows are an error.
     customers : the validated customers table (``customer_id``, ``signup_date``,
         ``churn_date``), small enough for memory: tenure runs from signup to ``as_of`` or
         the churn date and customers without purchases appear with zero spend. Without
         it tenure starts at each customer's first transaction.
     min_tenure_days : shorter tenures count as this long when annualising.
+    after_as_of : rows dated after ``as_of`` are an error ("raise") or left out ("exclude",
+        as a loaded folder does after reporting them).
     period_start, period_end : a window of days (both included; ``None`` leaves that end
         open); when either is given, ``period_spend`` is added: purchases minus refunds
         dated in the window, never below 0.
@@ -279,30 +338,34 @@ def customer_spend_summary(
     True
     """
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     with_period = period_start is not None or period_end is not None
     p_start = None if period_start is None else _to_day(period_start, "period_start")
     p_end = None if period_end is None else _to_day(period_end, "period_end")
     if engine == "pandas":
         from cxkit.drivers import customer_value, period_spend
 
-        tx = read_transactions(source, columns)
+        tx = _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates)
         if not pd.api.types.is_datetime64_any_dtype(tx.get("date")):
             tx["date"] = pd.to_datetime(tx["date"], format="ISO8601")
+        if after_as_of == "exclude" and as_of is not None:
+            tx = tx[tx["date"].dt.normalize() <= pd.Timestamp(as_of).normalize()]
         out = customer_value(tx, customers, as_of=as_of, min_tenure_days=min_tenure_days)
         if with_period:
             out["period_spend"] = period_spend(tx, out["customer_id"], start=period_start, end=period_end).to_numpy()
         return out
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
-    eng = _engine(engine, source, columns, memory_limit, threads, spark)
+    eng = _engine(engine, source, columns, memory_limit, threads, spark, text_ids, known_customers,
+                  drop_duplicates)
     try:
-        sql.validate(eng.query, eng.source, as_of_day, "raise")
+        sql.validate(eng.query, eng.source, as_of_day, after_as_of)
         per = eng.query(sql.SPEND_SQL.format(
             **sql.expressions(eng.source, as_of_day),
             period_start=sql.sql_date(p_start) if p_start is not None else _EARLIEST,
             period_end=sql.sql_date(p_end) if p_end is not None else _LATEST))
     finally:
         eng.close()
-    ids = sql.customer_ids(per["cid"], eng.source.csv)
+    ids = sql.customer_ids(per["cid"], eng.source)
     end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(pd.to_datetime(per["last_date"]).max()).normalize()
     sums = pd.DataFrame({"gross_spend": per["gross_spend"].to_numpy(np.float64),
                          "refunds": per["refunds"].to_numpy(np.float64),

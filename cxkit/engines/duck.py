@@ -76,17 +76,22 @@ class DuckDBEngine:
         present = {c: n for c, n in names.items() if n in files.columns}
         select = ", ".join(f"{_quote(n)} AS {c}" for c, n in present.items())
         paths = _list(files.paths)
+        raw = ", ".join(_quote(c) for c in files.columns)
         if files.csv:
             self.con.execute("SET TimeZone = 'UTC'")
-            body = (f"SELECT {select}, list_position({paths}, filename) - 1 AS _file_idx, "
+            body = (f"SELECT {raw}, list_position({paths}, filename) - 1 AS _file_idx, "
                     f"row_number() OVER () AS _row FROM read_csv({paths}, header = true, all_varchar = true, "
                     "union_by_name = true, filename = true)")
         else:
             self.con.execute(f"SET TimeZone = '{files.timezone or 'UTC'}'")
-            body = (f"SELECT {select}, list_position({paths}, filename) - 1 AS _file_idx, "
-                    f"file_row_number AS _row FROM read_parquet({paths}, filename = true, "
+            body = (f"SELECT {raw}, list_position({paths}, filename) - 1 AS _file_idx, "
+                    f"file_row_number + 1 AS _row FROM read_parquet({paths}, filename = true, "
                     "file_row_number = true, union_by_name = true)")
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_source AS {body}")
+        #: every column of the files (``cx_raw``), the contract's three (``cx_files``), and the
+        #: rows the queries read (``cx_source``: narrowed by :meth:`restrict`)
+        self.raw_columns, self.mapped = raw, select
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_raw AS {body}")
+        self.replace_files(f"SELECT {select}, _file_idx, _row FROM cx_raw")
         kinds = {c: files.kinds[n] for c, n in present.items()}
         self.source = Source(files=[p.rsplit('/', 1)[-1] for p in files.paths], kinds=kinds,
                              timezone=files.timezone, dialect="duckdb", csv=files.csv,
@@ -100,6 +105,28 @@ class DuckDBEngine:
             raise DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
                             f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions",
                             rule="readable file") from None
+
+    def execute(self, sql: str) -> None:
+        """Run a statement that returns nothing (a view)."""
+        try:
+            self.con.execute(sql)
+        except self._error as exc:
+            raise DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
+                            f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions",
+                            rule="readable file") from None
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make a small pandas frame (the customers' ids and dates) a table the queries can join."""
+        self.con.register(name, frame)
+
+    def replace_files(self, body: str) -> None:
+        """The rows of the files the queries start from (e.g. without exact duplicates)."""
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_files AS {body}")
+        self.con.execute("CREATE OR REPLACE TEMP VIEW cx_source AS SELECT * FROM cx_files")
+
+    def restrict(self, where: str) -> None:
+        """From now on ``cx_source`` holds only the rows where ``where`` holds."""
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_source AS SELECT * FROM cx_files WHERE {where}")
 
     def close(self) -> None:
         self.con.close()

@@ -84,6 +84,7 @@ class SparkEngine:
         from pyspark.sql import functions as F
 
         self.spark = spark if spark is not None else local_session()
+        self._views: list[str] = []
         self._tz = self.spark.conf.get("spark.sql.session.timeZone")
         files: FileSet | None = None
         self.label = "the Spark DataFrame"
@@ -108,10 +109,14 @@ class SparkEngine:
         self.spark.conf.set("spark.sql.session.timeZone", (files.timezone if files else None) or self._tz or "UTC")
         rename = {v: k for k, v in (columns or {}).items()}
         present = {c: rename.get(c, c) for c in ("customer_id", "date", "amount") if rename.get(c, c) in df.columns}
-        view = df.select(*[F.col(f"`{n}`").alias(c) for c, n in present.items()],
-                         file_idx.cast("long").alias("_file_idx"),
-                         F.monotonically_increasing_id().alias("_row"))
-        view.createOrReplaceTempView("cx_source")
+        raw = df.select(*[F.col(f"`{c}`") for c in df.columns], file_idx.cast("long").alias("_file_idx"),
+                        F.monotonically_increasing_id().alias("_row"))
+        raw.createOrReplaceTempView("cx_raw")
+        self._views.append("cx_raw")
+        #: every column (``cx_raw``) and the contract's three, the rows the queries read (``cx_source``)
+        self.raw_columns = ", ".join(f"`{c}`" for c in df.columns)
+        self.mapped = ", ".join(f"`{n}` AS {c}" for c, n in present.items())
+        self.replace_files(f"SELECT {self.mapped}, _file_idx, _row FROM cx_raw")
         kinds = {c: _kind(df.schema[n].dataType) for c, n in present.items()}
         if files is not None and not files.csv:
             kinds = {c: files.kinds.get(n, kinds[c]) for c, n in present.items()}
@@ -126,8 +131,11 @@ class SparkEngine:
 
     def _data_error(self, exc: Exception) -> DataError:
         text = str(exc).split("\n")[0][:500]
-        return DataError(f"table 'transactions': Spark could not read {self.label}: {type(exc).__name__}: {text}",
-                         table="transactions", rule="readable file")
+        hint = ("\nHint: Spark does not read nanosecond timestamps; write the files with microseconds "
+                "(pandas: to_parquet(..., coerce_timestamps='us')) or read them with engine='duckdb'"
+                if "TIMESTAMP(NANOS" in text else "")
+        return DataError(f"table 'transactions': Spark could not read {self.label}: {type(exc).__name__}: {text}"
+                         f"{hint}", table="transactions", rule="readable file")
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` with ``spark.sql`` and return a pandas frame."""
@@ -136,7 +144,31 @@ class SparkEngine:
         except Exception as exc:  # AnalysisException, Py4JJavaError, SparkException...
             raise self._data_error(exc) from None
 
+    def execute(self, sql: str) -> None:
+        """Run a statement that returns nothing (a view)."""
+        try:
+            self.spark.sql(sql)
+        except Exception as exc:
+            raise self._data_error(exc) from None
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make a small pandas frame (the customers' ids and dates) a temp view the queries can join."""
+        schema = ", ".join(f"`{c}` STRING" for c in frame.columns)
+        text = frame.astype(object).where(frame.notna(), None)
+        self.spark.createDataFrame(text, schema=schema).createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def replace_files(self, body: str) -> None:
+        """The rows of the files the queries start from (e.g. without exact duplicates)."""
+        self.spark.sql(body).createOrReplaceTempView("cx_source")
+
+    def restrict(self, where: str) -> None:
+        """From now on ``cx_source`` holds only the rows where ``where`` holds."""
+        self.spark.sql(f"SELECT * FROM cx_source WHERE {where}").createOrReplaceTempView("cx_source")
+
     def close(self) -> None:
+        for name in self._views:
+            self.spark.catalog.dropTempView(name)
         self.spark.catalog.dropTempView("cx_source")
         if self._tz is not None:
             self.spark.conf.set("spark.sql.session.timeZone", self._tz)

@@ -53,6 +53,7 @@ from cxkit.clv.summary import (
 )
 from cxkit.clv.units import _day_to_timestamp
 from cxkit.errors import DataError
+from cxkit.parsing import clean_text
 
 __all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError", "rfm_frame",
            "refund_rule", "calibration_columns"]
@@ -71,9 +72,10 @@ class EngineError(RuntimeError):
 DIALECTS: dict[str, dict[str, str]] = {
     # DuckDB: the (file, row) pair packed in one BIGINT (fast); Spark: a struct (its row ids use 63 bits).
     "duckdb": {"regex": "regexp_matches({x}, '{p}')", "pair": "(CAST({a} AS BIGINT) * 1099511627776 + {b})",
-               "order": "MIN(first_seen)"},
+               "order": "MIN(first_seen)",
+               "unpair": "CAST({p} // 1099511627776 AS BIGINT) AS _file_idx, {p} % 1099511627776 AS _row"},
     "spark": {"regex": "({x} RLIKE '{p}')", "pair": "named_struct('f', {a}, 'r', {b})",
-              "order": "MIN(first_seen).f, MIN(first_seen).r"},
+              "order": "MIN(first_seen).f, MIN(first_seen).r", "unpair": "{p}.f AS _file_idx, {p}.r AS _row"},
 }
 
 # ----------------------------------------------------------------------------- the query
@@ -87,7 +89,7 @@ DIALECTS: dict[str, dict[str, str]] = {
 #: rows either way (``refunds="raise"`` refuses them).
 SUMMARY_SQL = """
 WITH typed AS (
-    SELECT customer_id AS cid, {day} AS day, {amount} AS amount, {pair} AS seen
+    SELECT {cid} AS cid, {day} AS day, {amount} AS amount, {pair} AS seen
     FROM cx_source
 ),
 raw_cells AS (
@@ -113,10 +115,9 @@ marked AS (
     FROM cells
 )
 SELECT cid,
-       MAX(day) AS max_day,
-       SUM(CASE WHEN period = 3 THEN n_rows ELSE 0 END) AS late_rows,
-       SUM(CASE WHEN period = 4 THEN n_rows ELSE 0 END) AS early_rows,
-       SUM(n_neg_in) AS neg_rows,
+       {late_rows} AS late_rows,
+       {early_rows} AS early_rows,
+       {neg_rows} AS neg_rows,
        SUM(CASE WHEN period = 1 THEN n_rows ELSE 0 END) AS kept_rows,
        SUM(CASE WHEN period = 1 AND purchase_in <> 1 THEN n_rows ELSE 0 END) AS other_rows,
        SUM(CASE WHEN purchase_in = 1 THEN 1 ELSE 0 END) AS n_days,
@@ -130,13 +131,15 @@ ORDER BY {order}
 """
 
 def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refunds: str,
-                  zero_spend_days: str, holdout: bool = True) -> str:
+                  zero_spend_days: str, holdout: bool = True, late: bool = True, early: bool = True) -> str:
     """:data:`SUMMARY_SQL` for one run.
 
     What only some runs need costs time on every (customer, day), so it is left out when
     not needed: the refunds' sum and the refund-adjusted net (only when refunds are
-    dropped), the count of refunds in the window (not when they are netted) and the
-    holdout columns (only for the calibration/holdout split).
+    dropped), the count of refunds in the window (not when they are netted), the holdout
+    columns (only for the calibration/holdout split), and the rows after ``end``
+    (``late=False``) or before ``start`` (``early=False``) when the log's first and last
+    days (from :func:`validate`) show there are none.
     """
     drop = refunds == "drop"
     inside = f"day <= {end} AND day >= {start}"
@@ -146,6 +149,9 @@ def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refu
                               net=f"CASE WHEN {inside} THEN net_all - neg_sum ELSE net_all END" if drop else "net_all",
                               n_rows=f"CASE WHEN {inside} THEN n_all - n_neg ELSE n_all END" if drop else "n_all",
                               holdout=_HOLDOUT_COLUMNS if holdout else "",
+                              late_rows="SUM(CASE WHEN period = 3 THEN n_rows ELSE 0 END)" if late else "0",
+                              early_rows="SUM(CASE WHEN period = 4 THEN n_rows ELSE 0 END)" if early else "0",
+                              neg_rows="SUM(n_neg_in)" if refunds != "net" else "0",
                               zero_is_purchase=int(zero_spend_days == "purchase"))
 
 
@@ -159,19 +165,21 @@ _HOLDOUT_COLUMNS = """,
 #: One pass counting the rows that break each rule of ``rfm_summary``'s validation.
 VALIDATION_SQL = """
 SELECT COUNT(*) AS n_rows,
-       SUM(CASE WHEN customer_id IS NULL THEN 1 ELSE 0 END) AS missing_customer,
+       SUM(CASE WHEN {cid} IS NULL THEN 1 ELSE 0 END) AS missing_customer,
        SUM(CASE WHEN {date_bad} THEN 1 ELSE 0 END) AS bad_date,
        SUM(CASE WHEN date IS NULL THEN 1 ELSE 0 END) AS missing_date,
        SUM(CASE WHEN {amount_bad} THEN 1 ELSE 0 END) AS bad_amount,
        SUM(CASE WHEN {amount_nonfinite} THEN 1 ELSE 0 END) AS nonfinite_amount,
-       SUM(CASE WHEN {day} > {as_of} THEN 1 ELSE 0 END) AS late
+       SUM(CASE WHEN {day} > {as_of} THEN 1 ELSE 0 END) AS late,
+       MIN({day}) AS first_day,
+       MAX({day}) AS last_day
 FROM cx_source
 """
 
 #: ``customer_value``'s per-customer sums (gross spend, refunds, purchase days, first date),
 #: and the net spend dated from ``{period_start}`` to ``{period_end}`` (both included).
 SPEND_SQL = """
-SELECT customer_id AS cid,
+SELECT {cid} AS cid,
        SUM(CASE WHEN {amount} > 0 THEN {amount} ELSE 0 END) AS gross_spend,
        SUM(CASE WHEN {amount} < 0 THEN -({amount}) ELSE 0 END) AS refunds,
        COUNT(DISTINCT CASE WHEN {amount} > 0 THEN {day} END) AS purchase_days,
@@ -179,7 +187,8 @@ SELECT customer_id AS cid,
        MAX({ts}) AS last_date,
        SUM(CASE WHEN {day} >= {period_start} AND {day} <= {period_end} THEN {amount} ELSE 0 END) AS period_net
 FROM cx_source
-GROUP BY customer_id
+WHERE {day} <= {as_of}
+GROUP BY {cid}
 """
 
 # ----------------------------------------------------------------------------- sources
@@ -233,9 +242,25 @@ def expressions(src: Source, as_of_day: int | None = None) -> dict[str, str]:
     else:
         amount, amount_bad = "CAST(amount AS DOUBLE)", "FALSE"
     nonfinite = f"({amount} IS NULL OR isnan({amount}) OR ABS({amount}) > {_MAX_DOUBLE})"
-    return {"day": day, "date_bad": date_bad, "ts": ts, "amount": amount, "amount_bad": amount_bad,
+    text_cid = src.extra.get("text_ids") and src.kinds.get("customer_id") == "string"
+    return {"cid": id_text(src) if text_cid else "customer_id", "id_text": id_text(src), "day": day,
+            "date_bad": date_bad, "ts": ts, "amount": amount, "amount_bad": amount_bad,
             "amount_nonfinite": nonfinite, "pair": dia["pair"].format(a="_file_idx", b="_row"), "order": dia["order"],
             "as_of": sql_date(as_of_day) if as_of_day is not None else "DATE '9999-12-31'"}
+
+
+def id_text(src: Source) -> str:
+    """A customer id as the loaded tables hold it (:func:`cxkit.parsing.clean_text`): text, stripped, empty missing.
+
+    Whole numbers, even when stored as floats (7.0), become "7".
+    """
+    kind = src.kinds.get("customer_id")
+    if kind == "string":
+        return "NULLIF(TRIM(customer_id), '')"
+    if kind == "numeric":
+        return ("CASE WHEN customer_id = FLOOR(customer_id) THEN CAST(CAST(customer_id AS BIGINT) AS STRING) "
+                "ELSE CAST(customer_id AS STRING) END")
+    return "CAST(customer_id AS STRING)"
 
 
 def sql_date(day: int) -> str:
@@ -268,11 +293,12 @@ def sql_error(column: str | None, rule: str, n: int, rows: pd.DataFrame | None, 
     return DataError(msg, table=TABLE, column=column, rule=rule, n_rows=n, rows=rows)
 
 
-def offending(query: Query, src: Source, where: str, limit: int = 5) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The first offending rows (``LIMIT``) and the count per file of rows matching ``where``."""
-    rows = query(f"SELECT _file_idx, _row, customer_id, date, amount FROM cx_source WHERE {where} "
+def offending(query: Query, src: Source, where: str, limit: int = 5,
+              table: str = "cx_source") -> tuple[pd.DataFrame, dict[str, int]]:
+    """The first offending rows (``LIMIT``) of ``table`` and the count per file of rows matching ``where``."""
+    rows = query(f"SELECT _file_idx, _row, customer_id, date, amount FROM {table} WHERE {where} "
                  f"ORDER BY _file_idx, _row LIMIT {limit}")
-    per_file = query(f"SELECT _file_idx, COUNT(*) AS n FROM cx_source WHERE {where} GROUP BY _file_idx "
+    per_file = query(f"SELECT _file_idx, COUNT(*) AS n FROM {table} WHERE {where} GROUP BY _file_idx "
                      "ORDER BY _file_idx")
     names = {i: (src.files[i] if 0 <= i < len(src.files) else "<data frame>") for i in range(len(src.files))}
     rows.insert(0, "file", [names.get(int(i), "<data frame>") for i in rows.pop("_file_idx")])
@@ -281,8 +307,17 @@ def offending(query: Query, src: Source, where: str, limit: int = 5) -> tuple[pd
     return rows, (counts if src.files else {})
 
 
-def validate(query: Query, src: Source, as_of_day: int | None, after_as_of: str) -> int:
-    """Raise the :class:`DataError` ``rfm_summary`` would raise, in its order; return the row count."""
+@dataclass(frozen=True)
+class LogSpan:
+    """What :func:`validate` learnt on its pass: the row count and the first and last day (day numbers)."""
+
+    n_rows: int
+    first_day: int
+    last_day: int
+
+
+def validate(query: Query, src: Source, as_of_day: int | None, after_as_of: str) -> LogSpan:
+    """Raise the :class:`DataError` ``rfm_summary`` would raise, in its order; return the log's span."""
     missing = [c for c in REQUIRED if c not in src.kinds]
     if missing:
         raise DataError(f"table '{TABLE}', column '{', '.join(missing)}': required column missing\nHint: available "
@@ -299,11 +334,13 @@ def validate(query: Query, src: Source, as_of_day: int | None, after_as_of: str)
     if src.kinds["amount"] == "bool":
         rows, _ = offending(query, src, "TRUE")
         raise sql_error("amount", "amount must be numeric, got booleans", len(rows), rows)
-    counts = query(VALIDATION_SQL.format(**ex)).fillna(0).astype("int64").iloc[0]
+    found = query(VALIDATION_SQL.format(**ex))
+    days = to_days(found[["first_day", "last_day"]].iloc[0])
+    counts = found.drop(columns=["first_day", "last_day"]).fillna(0).astype("int64").iloc[0]
     if counts["n_rows"] == 0:
         raise DataError(f"table '{TABLE}': table has no rows", table=TABLE, rule="table has no rows")
     checks = [
-        ("missing_customer", "customer_id", "customer id must not be missing", "customer_id IS NULL", None),
+        ("missing_customer", "customer_id", "customer id must not be missing", f"{ex['cid']} IS NULL", None),
         ("bad_date", "date", "date could not be parsed", ex["date_bad"],
          "the engines read DATE/TIMESTAMP columns and ISO text dates (YYYY-MM-DD[ HH:MM:SS][+HH:MM]); "
          "write every file in that one format"),
@@ -323,15 +360,22 @@ def validate(query: Query, src: Source, as_of_day: int | None, after_as_of: str)
                         int(counts["late"]), rows, files,
                         hint="filter the files to the observation period first, or pass after_as_of='exclude' "
                              "to leave them out (they are then counted in summary.attrs['exclusions'])")
-    return int(counts["n_rows"])
+    return LogSpan(int(counts["n_rows"]), int(days[0]), int(days[1]))
 
 
 # ----------------------------------------------------------------------------- results
 
 
-def customer_ids(values: pd.Series, csv: bool) -> pd.Index:
-    """Customer ids as pandas would type them: text read from CSV that is all integers becomes int64."""
-    if csv and len(values) and values.astype(str).str.fullmatch(r"-?[0-9]+").all():
+def customer_ids(values: pd.Series, src: Source) -> pd.Index:
+    """Customer ids as pandas would type them: text read from CSV that is all integers becomes int64.
+
+    With ``src.extra["text_ids"]`` (a log that belongs to a loaded folder) ids are text, as
+    in the folder's other tables (:func:`cxkit.parsing.clean_text`).
+    """
+    if src.extra.get("text_ids"):
+        return pd.Index(clean_text(pd.Series(values, name="customer_id"), as_str=True).astype(str),
+                        name="customer_id")
+    if src.csv and len(values) and values.astype(str).str.fullmatch(r"-?[0-9]+").all():
         return pd.Index(values.astype(np.int64), name="customer_id")
     return pd.Index(values.to_numpy(dtype=object) if values.dtype == object else values, name="customer_id")
 
@@ -393,16 +437,15 @@ def calibration_columns(per: pd.DataFrame, buyer: np.ndarray, end_day: int, unit
     }, index=index)
 
 
-def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int | None, unit_days: float, time_unit: str,
+def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int, unit_days: float, time_unit: str,
               zero_spend_days: str, refund_records: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """``rfm_summary``'s frame (same index, columns, dtypes, attrs) from :data:`SUMMARY_SQL`'s rows.
 
+    ``as_of_day`` is the analysis date (the log's last day when none was given);
     ``refund_records`` holds the ``refunds="drop"`` record from :func:`refund_rule`, placed
     where ``rfm_summary`` lists it (after the late and early rows).
     """
-    ids = customer_ids(per["cid"], src.csv)
-    if as_of_day is None:
-        as_of_day = int(to_days(per["max_day"]).max())
+    ids = customer_ids(per["cid"], src)
     num = counts(per, "late_rows", "early_rows", "kept_rows", "other_rows", "n_days")
     records: list[dict[str, Any]] = []
     add_record(records, EXCLUDED_AFTER_AS_OF, num["late_rows"])

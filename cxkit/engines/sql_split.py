@@ -55,7 +55,7 @@ def split_frame(per: pd.DataFrame, src: Source, cal_day: int, obs_day: int, unit
     DataFrame indexed by customer id with the ``*_cal`` and ``*_holdout`` columns and
     ``spend_holdout``, as :func:`cxkit.clv.calibration_holdout_split`.
     """
-    ids = customer_ids(per["cid"], src.csv)
+    ids = customer_ids(per["cid"], src)
     num = counts(per, "late_rows", "early_rows", "kept_rows", "other_rows", "n_days", "hold_rows",
                  "hold_other_rows", "hold_days")
     records: list[dict[str, Any]] = []

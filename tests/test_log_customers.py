@@ -1,0 +1,215 @@
+"""A transaction log left in its files obeys the loaded tables' rules: text ids, known customers, customer dates."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from spark_support import needs_spark
+
+from cxkit import DataError
+from cxkit.data import load_folder
+from cxkit.engines import summarise_transactions
+
+SAMPLE = "data/sample"
+
+
+def _company(tmp_path, name: str, change=None, id_type=int):
+    """The sample with numeric ids (customers as CSV, transactions as a Parquet folder), changed by ``change``."""
+    folder = tmp_path / name
+    (folder / "transactions").mkdir(parents=True)
+    customers = pd.read_csv(f"{SAMPLE}/customers.csv")
+    tx = pd.read_csv(f"{SAMPLE}/transactions.csv", parse_dates=["date"])
+    customers["customer_id"] = customers["customer_id"].str[1:].astype(int)
+    tx["customer_id"] = tx["customer_id"].str[1:].astype(int).astype(id_type)
+    if change is not None:
+        customers, tx = change(customers, tx)
+    customers.to_csv(folder / "customers.csv", index=False)
+    half = len(tx) // 2
+    for i, part in enumerate((tx.iloc[:half], tx.iloc[half:])):  # microseconds: Spark reads no nanoseconds
+        part.to_parquet(folder / "transactions" / f"part-{i}.parquet", index=False, coerce_timestamps="us")
+    return folder
+
+
+def _same_frames(folder, **load):
+    loaded, log = load_folder(folder, engine="pandas", **load), load_folder(folder, engine="duckdb", **load)
+    assert loaded.transactions is not None and log.transaction_log is not None
+    a, b = loaded.rfm_summary(time_unit="D").sort_index(), log.rfm_summary(time_unit="D").sort_index()
+    pd.testing.assert_frame_equal(a, b)
+    start = loaded.as_of - pd.DateOffset(months=12) + pd.Timedelta(days=1)
+    pd.testing.assert_frame_equal(loaded.customer_value(period_start=start).reset_index(drop=True),
+                                  log.customer_value(period_start=start).reset_index(drop=True), check_dtype=False)
+    end = loaded.as_of - pd.DateOffset(months=6)
+    pd.testing.assert_frame_equal(loaded.calibration_holdout_split(end).sort_index(),
+                                  log.calibration_holdout_split(end).sort_index())
+    return loaded, log
+
+
+def test_numeric_ids_in_a_log_match_the_customers_table(tmp_path):
+    loaded, log = _same_frames(_company(tmp_path, "ints"))
+    value = log.customer_value()
+    assert value["customer_id"].map(type).eq(str).all() and value["customer_id"].is_unique
+    assert len(value) == len(log.customers)                     # one row per customer, none doubled
+    assert value["net_spend"].sum() == pytest.approx(loaded.transactions["amount"].sum())
+    assert log.rfm_summary().index.dtype == object
+
+
+def test_ids_stored_as_floats_are_the_same_customers(tmp_path):
+    _, log = _same_frames(_company(tmp_path, "floats", id_type=float))
+    assert "1" in log.rfm_summary().index and "1.0" not in log.rfm_summary().index
+
+
+def test_text_ids_with_spaces_are_one_customer(tmp_path):
+    def pad(customers, tx):
+        tx["customer_id"] = tx["customer_id"].astype(str)
+        tx.loc[tx.index[::3], "customer_id"] = " " + tx.loc[tx.index[::3], "customer_id"] + " "
+        return customers, tx
+
+    _, log = _same_frames(_company(tmp_path, "spaces", pad))
+    summary = log.rfm_summary()
+    assert summary.index.is_unique and not summary.index.str.contains(" ").any()
+
+
+def _with_strangers(customers, tx):
+    extra = pd.DataFrame({"customer_id": [990001, 990001, 990002], "amount": [10.0, 12.0, 30.0],
+                          "date": pd.to_datetime(["2024-03-01", "2024-05-01", "2025-02-01"])})
+    return customers, pd.concat([tx, extra], ignore_index=True)
+
+
+def test_unknown_customers_are_refused_with_the_rule_and_rows(tmp_path):
+    folder = _company(tmp_path, "strangers", _with_strangers)
+    with pytest.raises(DataError) as err:
+        load_folder(folder, engine="duckdb")
+    e = err.value
+    assert e.column == "customer_id" and e.rule == "customer_id not found in the customers table"
+    assert e.n_rows == 3 and "part-1.parquet" in str(e) and "990001" in str(e) and "unknown_customers" in str(e)
+
+
+def test_unknown_customers_excluded_are_reported_and_left_out(tmp_path):
+    folder = _company(tmp_path, "strangers_out", _with_strangers)
+    loaded, log = _same_frames(folder, unknown_customers="exclude")
+    mine = log.exclusions[log.exclusions["rule"].str.startswith("customer_id not in customers table")]
+    theirs = loaded.exclusions[loaded.exclusions["rule"] == "customer_id not in customers table"]
+    assert int(mine["n_rows"].sum()) == int(theirs["n_rows"].sum()) == 3
+    assert "(2 customers)" in mine["rule"].iloc[0] and "part-1.parquet" in mine["example_rows"].iloc[0]
+    assert "990001" not in log.rfm_summary().index and "990001" not in set(log.customer_value()["customer_id"])
+
+
+def test_activity_before_signup_and_purchases_after_churn_are_refused(tmp_path):
+    def early(customers, tx):
+        first = customers.iloc[0]
+        row = pd.DataFrame({"customer_id": [first["customer_id"]], "amount": [5.0],
+                            "date": [pd.Timestamp(first["signup_date"]) - pd.Timedelta(days=3)]})
+        return customers, pd.concat([tx, row], ignore_index=True)
+
+    with pytest.raises(DataError) as err:
+        load_folder(_company(tmp_path, "early", early), engine="duckdb")
+    assert err.value.rule == "dated before the customer's signup_date" and err.value.n_rows == 1
+
+    def after_churn(customers, tx, amount):
+        gone = customers[customers["churn_date"].notna()].iloc[0]
+        row = pd.DataFrame({"customer_id": [gone["customer_id"]], "amount": [amount],
+                            "date": [pd.Timestamp(gone["churn_date"]) + pd.Timedelta(days=2)]})
+        return customers, pd.concat([tx, row], ignore_index=True)
+
+    with pytest.raises(DataError) as err:
+        load_folder(_company(tmp_path, "late", lambda c, t: after_churn(c, t, 20.0)), engine="duckdb")
+    assert err.value.rule == "purchase dated after the customer's churn_date"
+    assert "churn_date" in str(err.value) and "refunds after churn are allowed" in str(err.value)
+    # a refund after churn is allowed, as in the pandas loader
+    _same_frames(_company(tmp_path, "refund", lambda c, t: after_churn(c, t, -20.0)))
+
+
+def test_rows_after_as_of_are_reported_and_left_out(tmp_path):
+    folder = _company(tmp_path, "as_of")
+    loaded, log = _same_frames(folder, as_of="2025-06-30")
+    late = log.exclusions[log.exclusions["rule"].str.startswith("dated after as_of")]
+    assert int(late["n_rows"].sum()) == int(
+        loaded.exclusions[loaded.exclusions["rule"].str.startswith("dated after as_of")]["n_rows"].sum()) > 0
+    assert log.customer_value()["net_spend"].sum() == pytest.approx(loaded.transactions["amount"].sum())
+
+
+def test_the_engines_alone_keep_the_ids_they_read(tmp_path):
+    folder = _company(tmp_path, "raw")
+    raw = summarise_transactions(folder / "transactions", as_of="2025-12-31")
+    text = summarise_transactions(folder / "transactions", as_of="2025-12-31", text_ids=True)
+    assert raw.index.dtype == np.int64 and text.index.dtype == object
+    assert list(raw.index.astype(str)) == list(text.index)
+
+
+def test_a_log_without_customers_table_says_so(tmp_path):
+    folder = _company(tmp_path, "no_customers")
+    (folder / "customers.csv").unlink()
+    shutil.copy(f"{SAMPLE}/surveys.csv", folder / "surveys_unused.csv")
+    log = load_folder(folder, engine="duckdb")
+    note = log.notes[log.notes["table"] == "transactions"]["note"].iloc[0]
+    assert "no customers table to check the ids against" in note
+
+
+def _with_copies(customers, tx):
+    tx = tx.assign(order_id=np.arange(len(tx)))
+    copies = tx.iloc[[5, 5, 40, 900]]                                   # 4 exact copies (one row twice)
+    told_apart = tx.iloc[[60, 61]].assign(order_id=[10**9, 10**9 + 1])  # same purchase data, other orders
+    return customers, pd.concat([tx, copies, told_apart], ignore_index=True)
+
+
+@pytest.mark.parametrize("duplicates", ["exclude", "keep"])
+def test_exact_duplicate_rows_follow_the_loaders_rule(tmp_path, duplicates):
+    folder = _company(tmp_path, f"copies_{duplicates}", _with_copies)
+    loaded, log = _same_frames(folder, duplicates=duplicates)
+    assert log.transaction_log.duplicate_rows == 4
+    if duplicates == "exclude":
+        mine = log.exclusions[log.exclusions["rule"].str.startswith("exact duplicate")]
+        theirs = loaded.exclusions[loaded.exclusions["rule"].str.startswith("exact duplicate")]
+        assert int(mine["n_rows"].sum()) == int(theirs["n_rows"].sum()) == 4
+        assert "part-1.parquet row" in mine["example_rows"].iloc[0]
+    else:
+        note = log.notes[log.notes["note"].str.startswith("exact duplicate rows kept")]
+        assert int(note["n_rows"].sum()) == 4
+    net = log.customer_value()["net_spend"].sum()
+    assert net == pytest.approx(loaded.transactions["amount"].sum())
+
+
+# ----------------------------------------------------------------------------- Spark
+
+@needs_spark
+def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
+    from cxkit.engines import _engine
+    from cxkit.engines.customers import check_customers
+    from cxkit.engines.duplicates import count_duplicates
+    from cxkit.engines.spark import local_session
+
+    folder = _company(tmp_path, "spark", _with_strangers)
+    customers = load_folder(folder, engine="pandas", unknown_customers="exclude").customers
+    session = local_session(cores=2, shuffle_partitions=2)
+    try:
+        eng = _engine("spark", str(folder / "transactions"), None, None, None, session, text_ids=True)
+        try:
+            with pytest.raises(DataError) as err:
+                check_customers(eng, customers)
+            assert err.value.rule == "customer_id not found in the customers table" and err.value.n_rows == 3
+            found = check_customers(eng, customers, unknown_customers="exclude")
+            assert (found.unknown_rows, found.unknown_customers) == (3, 2)
+        finally:
+            eng.close()
+        kw = dict(as_of="2025-12-31", time_unit="D", known_customers=customers)
+        on_spark = summarise_transactions(folder / "transactions", engine="spark", spark=session, **kw)
+        pd.testing.assert_frame_equal(on_spark.sort_index(),
+                                      summarise_transactions(folder / "transactions", **kw).sort_index())
+        assert "990001" not in on_spark.index and on_spark.index.dtype == object
+        copies = _company(tmp_path, "spark_copies", _with_copies) / "transactions"
+        eng = _engine("spark", str(copies), None, None, None, session)
+        try:
+            assert count_duplicates(eng).n_rows == 4
+        finally:
+            eng.close()
+        kw = dict(as_of="2025-12-31", time_unit="D", drop_duplicates=True)
+        pd.testing.assert_frame_equal(summarise_transactions(copies, engine="spark", spark=session, **kw),
+                                      summarise_transactions(copies, **kw))
+        nanos = tmp_path / "nanos.parquet"
+        pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2024-01-01")], "amount": [1.0]}).to_parquet(nanos)
+        with pytest.raises(DataError, match="coerce_timestamps='us'"):
+            summarise_transactions(nanos, engine="spark", spark=session)
+    finally:
+        session.stop()
