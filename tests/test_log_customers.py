@@ -169,6 +169,13 @@ def test_exact_duplicate_rows_follow_the_loaders_rule(tmp_path, duplicates):
         assert int(note["n_rows"].sum()) == 4
     net = log.customer_value()["net_spend"].sum()
     assert net == pytest.approx(loaded.transactions["amount"].sum())
+    copies = log.transaction_log.duplicate_copies               # listed once, skipped by an anti-join
+    assert copies is not None and len(copies) == 4 and set(copies["_file_idx"]) == {1}
+    grouped = summarise_transactions(folder / "transactions", as_of=log.as_of, drop_duplicates=True)
+    pd.testing.assert_frame_equal(grouped, summarise_transactions(folder / "transactions", as_of=log.as_of,
+                                                                  drop_duplicates=copies))
+    kept = summarise_transactions(folder / "transactions", as_of=log.as_of)
+    assert kept["total_spend"].sum() > grouped["total_spend"].sum()
 
 
 # ----------------------------------------------------------------------------- Spark

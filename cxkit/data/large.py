@@ -62,8 +62,9 @@ class TransactionLog:
         table does not know, left out under ``unknown_customers="exclude"``, with the
         first of them (file and row).
     known_customers : the customers table the summaries keep to, when rows were left out.
-    duplicate_rows, duplicate_examples : rows repeating an earlier row in every column, and
-        where the first few are; ``drop_duplicates``: whether the summaries leave them out.
+    duplicate_rows, duplicate_examples, duplicate_copies : rows repeating an earlier row in
+        every column, where the first few are, and (DuckDB) all of them by file and row;
+        ``drop_duplicates``: whether the summaries leave them out.
 
     Customer ids come back as text, as in the folder's other tables.
     """
@@ -85,12 +86,14 @@ class TransactionLog:
     known_customers: pd.DataFrame | None = field(default=None, repr=False)
     duplicate_rows: int = 0
     duplicate_examples: str = ""
+    duplicate_copies: pd.DataFrame | None = field(default=None, repr=False)
     drop_duplicates: bool = False
 
     def _options(self) -> dict[str, Any]:
         return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
                 "threads": self.threads, "text_ids": True, "known_customers": self.known_customers,
-                "drop_duplicates": self.drop_duplicates}
+                "drop_duplicates": (self.duplicate_copies if self.drop_duplicates and self.duplicate_copies is not None
+                                    else self.drop_duplicates)}
 
     def rfm_summary(self, as_of: Any, **options: Any) -> pd.DataFrame:
         """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted)."""
@@ -162,7 +165,7 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
         sql.validate(eng.query, eng.source, None, "exclude")
         copies = count_duplicates(eng)
         if copies.n_rows and duplicates == "exclude":
-            drop_duplicates(eng)
+            drop_duplicates(eng, copies.copies)
         ex = sql.expressions(eng.source, as_of_day)
         stats = eng.query(f"SELECT COUNT(*) AS n, COUNT(DISTINCT {ex['cid']}) AS c, MIN({ex['day']}) AS first_day, "
                           f"MAX({ex['day']}) AS last_day, SUM(CASE WHEN {ex['day']} > {ex['as_of']} THEN 1 ELSE 0 END) "
@@ -181,4 +184,5 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
                           unknown_examples=check.examples if check else "",
                           known_customers=customers if check is not None and check.unknown_rows else None,
                           duplicate_rows=copies.n_rows, duplicate_examples=copies.examples,
+                          duplicate_copies=copies.copies,
                           drop_duplicates=bool(copies.n_rows) and duplicates == "exclude")

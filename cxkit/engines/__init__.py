@@ -70,10 +70,10 @@ def read_transactions(source: Any, columns: Mapping[str, str] | None = None) -> 
 
 
 def _pandas_rows(source: Any, columns: Mapping[str, str] | None, text_ids: bool,
-                 known_customers: pd.DataFrame | None, drop_duplicates: bool = False) -> pd.DataFrame:
+                 known_customers: pd.DataFrame | None, drop_duplicates: Any = False) -> pd.DataFrame:
     """:func:`read_transactions`; ids as text, duplicates and rows of unknown customers left out when asked."""
     tx = read_transactions(source, columns)
-    if drop_duplicates:
+    if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
         tx = tx[~tx.duplicated(keep="first")]
     if (text_ids or known_customers is not None) and "customer_id" in tx:
         tx["customer_id"] = clean_text(tx["customer_id"], as_str=True).astype(str)
@@ -84,7 +84,7 @@ def _pandas_rows(source: Any, columns: Mapping[str, str] | None, text_ids: bool,
 
 def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_limit: str | None,
             threads: int | None, spark: Any, text_ids: bool = False,
-            known_customers: pd.DataFrame | None = None, drop_duplicates: bool = False) -> Any:
+            known_customers: pd.DataFrame | None = None, drop_duplicates: bool | pd.DataFrame = False) -> Any:
     """An engine over ``source``: ids as text when asked; exact duplicate rows and the rows of customers
     not in ``known_customers`` left out when asked."""
     if engine == "duckdb":
@@ -100,10 +100,10 @@ def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_
 
         eng = SparkEngine(source, columns, spark=spark)
     eng.source.extra["text_ids"] = text_ids or known_customers is not None
-    if drop_duplicates:
+    if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
         from cxkit.engines.duplicates import drop_duplicates as first_copies
 
-        first_copies(eng)
+        first_copies(eng, drop_duplicates if isinstance(drop_duplicates, pd.DataFrame) else None)
     if known_customers is not None and "customer_id" in eng.source.kinds:
         from cxkit.engines.customers import keep_known, require_frame
 
@@ -148,7 +148,7 @@ def summarise_transactions(
     columns: Mapping[str, str] | None = None,
     text_ids: bool = False,
     known_customers: pd.DataFrame | None = None,
-    drop_duplicates: bool = False,
+    drop_duplicates: bool | pd.DataFrame = False,
 ) -> pd.DataFrame:
     """The CLV summary (frequency, recency, T, monetary value) computed where the data is.
 
@@ -175,7 +175,9 @@ def summarise_transactions(
         out (``load_folder(unknown_customers="exclude")``, which reports them). Implies
         ``text_ids``.
     drop_duplicates : read one copy of rows that repeat an earlier row in every column
-        of the files (``load_folder(duplicates="exclude")``, which reports them).
+        of the files (``load_folder(duplicates="exclude")``, which reports them); or the
+        copies :func:`cxkit.engines.duplicates.count_duplicates` listed for these files
+        (DuckDB: skipped without grouping again).
 
     Returns
     -------
@@ -228,7 +230,7 @@ def calibration_holdout_split(
     columns: Mapping[str, str] | None = None,
     text_ids: bool = False,
     known_customers: pd.DataFrame | None = None,
-    drop_duplicates: bool = False,
+    drop_duplicates: bool | pd.DataFrame = False,
 ) -> pd.DataFrame:
     """The calibration summary and the holdout behaviour that followed, computed where the data is.
 
@@ -300,7 +302,7 @@ def customer_spend_summary(
     columns: Mapping[str, str] | None = None,
     text_ids: bool = False,
     known_customers: pd.DataFrame | None = None,
-    drop_duplicates: bool = False,
+    drop_duplicates: bool | pd.DataFrame = False,
 ) -> pd.DataFrame:
     """Net spend, purchase days, tenure and annual spend per customer, computed where the data is.
 

@@ -76,7 +76,8 @@ class DuckDBEngine:
         present = {c: n for c, n in names.items() if n in files.columns}
         select = ", ".join(f"{_quote(n)} AS {c}" for c, n in present.items())
         paths = _list(files.paths)
-        raw = ", ".join(_quote(c) for c in files.columns)
+        self.raw_names = [_quote(c) for c in files.columns]
+        raw = ", ".join(self.raw_names)
         if files.csv:
             self.con.execute("SET TimeZone = 'UTC'")
             body = (f"SELECT {raw}, list_position({paths}, filename) - 1 AS _file_idx, "

@@ -114,7 +114,8 @@ class SparkEngine:
         raw.createOrReplaceTempView("cx_raw")
         self._views.append("cx_raw")
         #: every column (``cx_raw``) and the contract's three, the rows the queries read (``cx_source``)
-        self.raw_columns = ", ".join(f"`{c}`" for c in df.columns)
+        self.raw_names = ["`" + c.replace("`", "``") + "`" for c in df.columns]
+        self.raw_columns = ", ".join(self.raw_names)
         self.mapped = ", ".join(f"`{n}` AS {c}" for c, n in present.items())
         self.replace_files(f"SELECT {self.mapped}, _file_idx, _row FROM cx_raw")
         kinds = {c: _kind(df.schema[n].dataType) for c, n in present.items()}
