@@ -65,7 +65,8 @@ def find_table_files(folder: str | Path, files: Mapping[str, str] | None = None)
     customers table). Two files for one table (``customers.csv`` beside a stale
     ``customers.parquet``) is an error, never a silent preference; so is a table saved
     in a format cxkit cannot read (``.xls``). ``files`` names a table's file when it
-    differs (``{"transactions": "orders.csv"}``).
+    differs (``{"transactions": "orders.csv"}``). A folder ``transactions/`` holds a
+    transaction log written in parts (beside a ``transactions.csv`` it is an error).
 
     Parameters
     ----------
@@ -123,6 +124,12 @@ def find_table_files(folder: str | Path, files: Mapping[str, str] | None = None)
                 raise DataError(f"table '{table}': unsupported file type '{suffix}' ({path.name}); "
                                 "use .csv, .parquet or .xlsx", table=table, rule="file type")
             found[table] = path
+    parts = [p for p in folder.iterdir() if p.is_dir() and p.name.lower() == "transactions"]
+    if parts and "transactions" in found:
+        raise DataError(f"two sources for the transactions table: {found['transactions'].name} and the "
+                        f"folder {parts[0].name}/; keep one", table="transactions", rule="one source per table")
+    if parts:  # a log written in parts (Parquet or CSV files in one folder)
+        found["transactions"] = parts[0]
     return found
 
 

@@ -177,7 +177,7 @@ class CXData:
                 rows.append({"table": name, "source": self.sources.get(name, ""), "rows": log.rows,
                              "customers": log.customers, "first_date": log.first_date, "last_date": log.last_date,
                              "excluded_rows": 0, "present": True,
-                             "hint": f"left in its files ({log.size_mb:,.0f} MB), summarised by {log.engine}"})
+                             "hint": f"left in its files ({log.size}), summarised by {log.engine}"})
                 continue
             if df is None:
                 rows.append({"table": name, "source": "", "rows": 0, "customers": 0, "first_date": pd.NaT,
@@ -326,12 +326,6 @@ def load_folder(
         raise DataError(f"engine must be one of {list(ENGINES)}, got {engine!r}", rule="engine")
     if folder is not None:
         sources.update(_files.find_table_files(folder, files))
-        parts = [p for p in folder.iterdir() if p.is_dir() and p.name.lower() == "transactions"]
-        if parts and "transactions" in sources:
-            raise DataError(f"two sources for the transactions table: {Path(sources['transactions']).name} and the "
-                            f"folder {parts[0].name}/; keep one", table="transactions", rule="one source per table")
-        if parts:
-            sources["transactions"] = parts[0]
     unknown = set(tables or {}) - set(TABLES)
     if unknown:
         raise DataError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", rule="table name")
@@ -367,7 +361,7 @@ def load_folder(
             data.transaction_log = log
             checked = ("; checked against the customers table (known ids, signup and churn dates)"
                        if data.customers is not None else "; no customers table to check the ids against")
-            _note(opts, "transactions", "", f"left in their files ({log.size_mb:,.0f} MB, engine {engine!r}, "
+            _note(opts, "transactions", "", f"left in their files ({log.size}, engine {engine!r}, "
                   f"threshold {large_file_mb:,.0f} MB) and summarised by {log.engine}{checked}", log.rows)
             if log.duplicate_rows and log.drop_duplicates:
                 opts.excluded.append({"table": "transactions", "rule": DUPLICATE_RULE, "n_rows": log.duplicate_rows,

@@ -89,6 +89,11 @@ class TransactionLog:
     duplicate_copies: pd.DataFrame | None = field(default=None, repr=False)
     drop_duplicates: bool = False
 
+    @property
+    def size(self) -> str:
+        """The size on disk in words: "0.7 MB", "1,234 MB"."""
+        return f"{self.size_mb:,.1f} MB" if self.size_mb < 10 else f"{self.size_mb:,.0f} MB"
+
     def _options(self) -> dict[str, Any]:
         return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
                 "threads": self.threads, "text_ids": True, "known_customers": self.known_customers,
