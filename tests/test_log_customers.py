@@ -94,6 +94,8 @@ def test_unknown_customers_excluded_are_reported_and_left_out(tmp_path):
     assert int(mine["n_rows"].sum()) == int(theirs["n_rows"].sum()) == 3
     assert "(2 customers)" in mine["rule"].iloc[0] and "part-1.parquet" in mine["example_rows"].iloc[0]
     assert "990001" not in log.rfm_summary().index and "990001" not in set(log.customer_value()["customer_id"])
+    assert (log.transaction_log.rows, log.transaction_log.customers) == (
+        len(loaded.transactions), loaded.transactions["customer_id"].nunique())
 
 
 def test_activity_before_signup_and_purchases_after_churn_are_refused(tmp_path):
@@ -128,6 +130,9 @@ def test_rows_after_as_of_are_reported_and_left_out(tmp_path):
     assert int(late["n_rows"].sum()) == int(
         loaded.exclusions[loaded.exclusions["rule"].str.startswith("dated after as_of")]["n_rows"].sum()) > 0
     assert log.customer_value()["net_spend"].sum() == pytest.approx(loaded.transactions["amount"].sum())
+    mine, theirs = log.summary().set_index("table"), loaded.summary().set_index("table")
+    for column in ("rows", "customers", "first_date", "last_date"):
+        assert mine.loc["transactions", column] == theirs.loc["transactions", column], column
 
 
 def test_the_engines_alone_keep_the_ids_they_read(tmp_path):

@@ -155,7 +155,7 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     """
     from cxkit.clv.units import _to_day
     from cxkit.engines import _engine, sql
-    from cxkit.engines.customers import check_customers
+    from cxkit.engines.customers import check_customers, keep_known
     from cxkit.engines.duplicates import count_duplicates, drop_duplicates
 
     if engine not in ("duckdb", "spark"):
@@ -172,11 +172,20 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
         if copies.n_rows and duplicates == "exclude":
             drop_duplicates(eng, copies.copies)
         ex = sql.expressions(eng.source, as_of_day)
-        stats = eng.query(f"SELECT COUNT(*) AS n, COUNT(DISTINCT {ex['cid']}) AS c, MIN({ex['day']}) AS first_day, "
-                          f"MAX({ex['day']}) AS last_day, SUM(CASE WHEN {ex['day']} > {ex['as_of']} THEN 1 ELSE 0 END) "
-                          "AS late FROM cx_source").iloc[0]
+        def kept(value: str) -> str:  # on the rows a loaded table would hold
+            return f"CASE WHEN {ex['day']} <= {ex['as_of']} THEN {value} END"
+
+        stats_sql = (f"SELECT COUNT({kept('1')}) AS n, COUNT(DISTINCT {kept(ex['cid'])}) AS c, "
+                     f"MIN({kept(ex['day'])}) AS first_day, MAX({kept(ex['day'])}) AS last_day, "
+                     f"SUM(CASE WHEN {ex['day']} > {ex['as_of']} THEN 1 ELSE 0 END) AS late FROM cx_source")
+        stats = eng.query(stats_sql).iloc[0]
         check = check_customers(eng, customers, as_of_day=as_of_day, unknown_customers=unknown_customers) \
             if customers is not None else None
+        if check is not None and check.unknown_rows:  # counted without the customers left out
+            keep_known(eng, customers)
+            late = stats["late"]
+            stats = eng.query(stats_sql).iloc[0]
+            stats["late"] = late
     finally:
         eng.close()
     size = log_size_mb(source) if Path(str(source)).exists() else 0.0
