@@ -5,7 +5,9 @@ The query text is the one DuckDB runs; this module only builds the view
 a Spark DataFrame, and turns Spark's failures into messages an analyst can act on.
 
 Row order (for "order of first appearance"): files in sorted order, and within a file
-``monotonically_increasing_id()``, which follows the file's splits in offset order.
+``monotonically_increasing_id()``, which follows the file's splits in offset order. Plus
+one, it is the row number messages quote: the file's own row for a file read in one split;
+for a larger file, Spark's id, which still orders the rows but skips numbers between splits.
 
 Example
 -------
@@ -110,7 +112,7 @@ class SparkEngine:
         rename = {v: k for k, v in (columns or {}).items()}
         present = {c: rename.get(c, c) for c in ("customer_id", "date", "amount") if rename.get(c, c) in df.columns}
         raw = df.select(*[F.col(f"`{c}`") for c in df.columns], file_idx.cast("long").alias("_file_idx"),
-                        F.monotonically_increasing_id().alias("_row"))
+                        (F.monotonically_increasing_id() + 1).alias("_row"))
         raw.createOrReplaceTempView("cx_raw")
         self._views.append("cx_raw")
         #: every column (``cx_raw``) and the contract's three, the rows the queries read (``cx_source``)
