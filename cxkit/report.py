@@ -497,7 +497,10 @@ def run_reports(
     paths = [resolve_notebook(n) for n in notebooks] if notebooks else find_notebooks()
     if pdf and _chromium() is None:
         raise RuntimeError("PDF export needs Chromium: install it (e.g. `apt-get install chromium`) or leave out --pdf")
-    present = find_table_files(data_dir, files=params.get("files"))
+    present: dict[str, Any] = dict(find_table_files(data_dir, files=params.get("files")))
+    load = params.get("load_options")
+    if isinstance(load, Mapping) and load.get("spark_table"):  # transactions in a Spark table, not a file
+        present.setdefault("transactions", load["spark_table"])
 
     plan = [(nb, notebook_requirements(nb), notebook_parameters(nb)) for nb in paths]
 

@@ -27,7 +27,7 @@ def test_a_log_is_described_not_loaded(both):
     assert row["rows"] == len(loaded.transactions) and row["present"] and "duckdb" in row["hint"]
     assert row["first_date"] == loaded.transactions["date"].min().normalize()
     note = log.notes[log.notes["table"] == "transactions"]["note"].iloc[0]
-    assert "left in their files" in note and "checked against the customers table (known ids" in note
+    assert "left in its files (" in note and "checked against the customers table (known ids" in note
     log.require("transactions", "customers")  # a log counts as the table being there
 
 
@@ -116,4 +116,4 @@ def test_the_report_runner_sees_a_log_written_in_parts(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert code == 0 and "ran      03_clv_segmentation" in printed, printed
     html = (tmp_path / "out" / "03_clv_segmentation.html").read_text()
-    assert "left in their files" in html and "checked against the customers table" in html
+    assert "left in its files (" in html and "checked against the customers table" in html

@@ -219,6 +219,22 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
         kw = dict(as_of="2025-12-31", time_unit="D", drop_duplicates=True)
         pd.testing.assert_frame_equal(summarise_transactions(copies, engine="spark", spark=session, **kw),
                                       summarise_transactions(copies, **kw))
+        # a notebook's folder whose transactions are a Spark table (load_options spark_table)
+        no_files = tmp_path / "spark_table"
+        no_files.mkdir()
+        shutil.copy(folder / "customers.csv", no_files / "customers.csv")
+        session.createDataFrame(pd.read_parquet(folder / "transactions")).createOrReplaceTempView("cx_test_sales")
+        in_spark = load_folder(no_files, engine="spark", spark_table="cx_test_sales", unknown_customers="exclude")
+        loaded = load_folder(folder, engine="pandas", unknown_customers="exclude")
+        pd.testing.assert_frame_equal(in_spark.rfm_summary(time_unit="D").sort_index(),
+                                      loaded.rfm_summary(time_unit="D").sort_index())
+        assert "left in the Spark table cx_test_sales" in " ".join(in_spark.notes["note"])
+        with pytest.raises(DataError, match="engine='spark'"):
+            load_folder(no_files, spark_table="cx_test_sales")
+        with pytest.raises(DataError, match="two sources for the transactions table"):
+            load_folder(folder, engine="spark", spark_table="cx_test_sales")
+        with pytest.raises(DataError, match="Spark has no table 'no_such_table'"):
+            load_folder(no_files, engine="spark", spark_table="no_such_table")
         nanos = tmp_path / "nanos.parquet"
         pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2024-01-01")], "amount": [1.0]}).to_parquet(nanos)
         with pytest.raises(DataError, match="coerce_timestamps='us'"):

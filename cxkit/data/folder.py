@@ -177,7 +177,7 @@ class CXData:
                 rows.append({"table": name, "source": self.sources.get(name, ""), "rows": log.rows,
                              "customers": log.customers, "first_date": log.first_date, "last_date": log.last_date,
                              "excluded_rows": 0, "present": True,
-                             "hint": f"left in its files ({log.size}), summarised by {log.engine}"})
+                             "hint": f"left in {log.place}, summarised by {log.engine}"})
                 continue
             if df is None:
                 rows.append({"table": name, "source": "", "rows": 0, "customers": 0, "first_date": pd.NaT,
@@ -242,6 +242,19 @@ def _default_as_of(data: CXData) -> tuple[pd.Timestamp | None, str]:
     return last, f"Analysis date (as_of) {last.date()}: the last date with activity in {names}."
 
 
+def _spark_columns(table: str) -> list[str]:
+    """The columns of a Spark table (a clear error when Spark cannot start or the table is unknown)."""
+    from cxkit.engines.spark import local_session
+
+    try:
+        return list(local_session().table(table).columns)
+    except Exception as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"table 'transactions': Spark has no table {table!r} ({type(exc).__name__})",
+                        table="transactions", rule="table present") from None
+
+
 def _as_log(source: Any, engine: str, large_file_mb: float) -> bool:
     """Whether transactions stay in their files for an engine (the rule ``load_folder`` states)."""
     if isinstance(source, pd.DataFrame) or engine == "pandas":
@@ -266,6 +279,7 @@ def load_folder(
     engine: str = "auto",
     large_file_mb: float = 500.0,
     memory_limit: str | None = None,
+    spark_table: str | None = None,
 ) -> CXData:
     """Load every table of a data folder (or a dict of DataFrames) and validate it.
 
@@ -301,6 +315,9 @@ def load_folder(
         :mod:`cxkit.data.large`); the decision is in ``CXData.notes``.
     large_file_mb : the size above which ``"auto"`` leaves transactions in their files.
     memory_limit : DuckDB's memory cap for such a log, e.g. ``"2GB"``.
+    spark_table : with ``engine="spark"``, the Spark table (e.g. ``"sales.transactions"``)
+        that holds the transactions, in place of a file in the folder; the other tables
+        still come from ``path``.
 
     Returns
     -------
@@ -326,6 +343,16 @@ def load_folder(
         raise DataError(f"engine must be one of {list(ENGINES)}, got {engine!r}", rule="engine")
     if folder is not None:
         sources.update(_files.find_table_files(folder, files))
+    if spark_table is not None:
+        if engine != "spark":
+            raise DataError(f"spark_table={spark_table!r} is read by engine='spark', got engine={engine!r}",
+                            table="transactions", rule="engine")
+        if "transactions" in sources:
+            raise DataError(f"two sources for the transactions table: {Path(sources['transactions']).name} and "
+                            f"the Spark table {spark_table}; keep one", table="transactions",
+                            rule="one source per table")
+        sources["transactions"] = str(spark_table)
+        table_columns = _spark_columns(spark_table)   # the table exists, and what it holds
     unknown = set(tables or {}) - set(TABLES)
     if unknown:
         raise DataError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", rule="table name")
@@ -352,7 +379,8 @@ def load_folder(
             if flat:  # a flat mapping also names other tables' columns: keep those the log has
                 from cxkit.engines import sql
 
-                present = set(sql.inspect_files(sql.find_files(str(tx_source))).columns)
+                present = set(table_columns if spark_table is not None
+                              else sql.inspect_files(sql.find_files(str(tx_source))).columns)
                 tx_columns = {k: v for k, v in columns.items() if k in present} or None
                 opts.used_keys.update(tx_columns or {})
             log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark" else "duckdb",
@@ -361,8 +389,9 @@ def load_folder(
             data.transaction_log = log
             checked = ("; checked against the customers table (known ids, signup and churn dates)"
                        if data.customers is not None else "; no customers table to check the ids against")
-            _note(opts, "transactions", "", f"left in their files ({log.size}, engine {engine!r}, "
-                  f"threshold {large_file_mb:,.0f} MB) and summarised by {log.engine}{checked}", log.rows)
+            threshold = "" if spark_table is not None else f", threshold {large_file_mb:,.0f} MB"
+            _note(opts, "transactions", "", f"left in {log.place} and summarised by {log.engine} (engine {engine!r}"
+                  f"{threshold}){checked}", log.rows)
             if log.duplicate_rows and log.drop_duplicates:
                 opts.excluded.append({"table": "transactions", "rule": DUPLICATE_RULE, "n_rows": log.duplicate_rows,
                                       "example_rows": log.duplicate_examples})

@@ -90,9 +90,12 @@ class TransactionLog:
     drop_duplicates: bool = False
 
     @property
-    def size(self) -> str:
-        """The size on disk in words: "0.7 MB", "1,234 MB"."""
-        return f"{self.size_mb:,.1f} MB" if self.size_mb < 10 else f"{self.size_mb:,.0f} MB"
+    def place(self) -> str:
+        """Where the log is, in words: "its files (0.7 MB)", "the Spark table sales.transactions"."""
+        if not Path(self.source).exists() and self.engine == "spark":
+            return f"the Spark table {self.source}"
+        size = f"{self.size_mb:,.1f} MB" if self.size_mb < 10 else f"{self.size_mb:,.0f} MB"
+        return f"its files ({size})"
 
     def _options(self) -> dict[str, Any]:
         return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
