@@ -241,3 +241,27 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
             summarise_transactions(nanos, engine="spark", spark=session)
     finally:
         session.stop()
+
+
+def test_csv_rows_are_counted_within_their_file(tmp_path):
+    """A log of CSV parts names a bad row by its file and its place in that file, not across the files."""
+    folder = tmp_path / "csv_parts"
+    folder.mkdir()
+    first = pd.DataFrame({"customer_id": ["a", "b", "c"], "date": ["2024-01-02"] * 3, "amount": [1.0, 2.0, 3.0]})
+    second = pd.DataFrame({"customer_id": ["d", "e", "f", "d"], "date": ["2024-01-03"] * 4,
+                           "amount": ["4", "5", "six", "4"]})
+    first.to_csv(folder / "part-1.csv", index=False)
+    second.to_csv(folder / "part-2.csv", index=False)
+    with pytest.raises(DataError) as err:
+        summarise_transactions(folder, as_of="2024-12-31")
+    assert err.value.rule == "amount is not numeric"
+    assert list(err.value.rows.index) == [("part-2.csv", 3)]
+    from cxkit.engines import _engine
+    from cxkit.engines.duplicates import count_duplicates
+
+    second.assign(amount=["4", "5", "6", "4"]).to_csv(folder / "part-2.csv", index=False)
+    eng = _engine("duckdb", str(folder), None, None, None, None)
+    try:
+        assert count_duplicates(eng).examples == "part-2.csv row 4"
+    finally:
+        eng.close()

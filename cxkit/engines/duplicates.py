@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from cxkit.data.contract import DUPLICATE_RULE
-from cxkit.engines.sql import DIALECTS
+from cxkit.engines.sql import DIALECTS, row_in_file
 
 __all__ = ["Duplicates", "count_duplicates", "drop_duplicates", "DUPLICATE_RULE"]
 
@@ -91,9 +91,10 @@ def count_duplicates(eng: Any) -> Duplicates:
         return Duplicates()
     listed = eng.source.dialect == "duckdb" and n <= MAX_LISTED
     rows = eng.query(_copies_sql(eng, None if listed else 5))
-    files = eng.source.files
+    files, first = eng.source.files, rows.iloc[:5]
+    in_file = row_in_file(eng.query, eng.source, first["_file_idx"], first["_row"])
     where = [f"{files[int(i)] if files and 0 <= int(i) < len(files) else 'data'} row {int(r)}"
-             for i, r in zip(rows["_file_idx"].iloc[:5], rows["_row"].iloc[:5])]
+             for i, r in zip(first["_file_idx"], in_file)]
     copies = rows.astype("int64") if listed else None
     return Duplicates(n, ", ".join(where), copies)
 

@@ -293,11 +293,27 @@ def sql_error(column: str | None, rule: str, n: int, rows: pd.DataFrame | None, 
     return DataError(msg, table=TABLE, column=column, rule=rule, n_rows=n, rows=rows)
 
 
+def row_in_file(query: Query, src: Source, file_idx: pd.Series, row: pd.Series) -> np.ndarray:
+    """Row numbers counted within each file (1 = the first data row).
+
+    DuckDB numbers CSV rows across all the files of a log (``row_number() OVER ()``, in
+    file order; a numbering per file would not keep the order); this turns a row number
+    into its place in its file, with one extra pass, taken only when rows are reported.
+    """
+    values = row.to_numpy(np.int64)
+    if not (src.csv and src.dialect == "duckdb" and len(values)):
+        return values
+    firsts = query("SELECT _file_idx, MIN(_row) AS first_row FROM cx_raw GROUP BY _file_idx")
+    first = dict(zip(firsts["_file_idx"].astype(int), firsts["first_row"].astype(np.int64)))
+    return values - np.array([first.get(int(i), 1) for i in file_idx], dtype=np.int64) + 1
+
+
 def offending(query: Query, src: Source, where: str, limit: int = 5,
               table: str = "cx_source") -> tuple[pd.DataFrame, dict[str, int]]:
     """The first offending rows (``LIMIT``) of ``table`` and the count per file of rows matching ``where``."""
     rows = query(f"SELECT _file_idx, _row, customer_id, date, amount FROM {table} WHERE {where} "
                  f"ORDER BY _file_idx, _row LIMIT {limit}")
+    rows["_row"] = row_in_file(query, src, rows["_file_idx"], rows["_row"])
     per_file = query(f"SELECT _file_idx, COUNT(*) AS n FROM {table} WHERE {where} GROUP BY _file_idx "
                      "ORDER BY _file_idx")
     names = {i: (src.files[i] if 0 <= i < len(src.files) else "<data frame>") for i in range(len(src.files))}
