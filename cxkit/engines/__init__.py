@@ -15,6 +15,11 @@ runs the same SQL text (:mod:`cxkit.engines.sql`) on a Spark session;
 ``engine="pandas"`` reads the files into memory and calls the pandas functions (the
 reference the other two are tested against).
 
+A log that belongs to a data folder (``load_folder``) also follows the loaded tables'
+rules, where it is: ids as text (``text_ids``), the customers table's checks
+(:mod:`cxkit.engines.customers`, ``known_customers``) and exact duplicate rows
+(:mod:`cxkit.engines.duplicates`, ``drop_duplicates``).
+
 Example
 -------
 >>> from cxkit.engines import summarise_transactions
