@@ -74,10 +74,9 @@ def customer_frame(customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _register(eng: Any, customers: pd.DataFrame) -> dict[str, str]:
+    """Hand the customers to the engine as ``cx_customers``; the log's SQL expressions."""
     eng.register("cx_customers", customer_frame(customers))
-    ex = sql.expressions(eng.source)
-    eng.execute(CHECKED_VIEW.format(id_text=ex["id_text"]))
-    return ex
+    return sql.expressions(eng.source)
 
 
 def check_customers(eng: Any, customers: pd.DataFrame, *, as_of_day: int | None = None,
@@ -90,6 +89,7 @@ def check_customers(eng: Any, customers: pd.DataFrame, *, as_of_day: int | None 
     to be left out by :func:`keep_known` and reported.
     """
     ex = _register(eng, customers)
+    eng.execute(CHECKED_VIEW.format(id_text=ex["id_text"]))
     as_of = sql.sql_date(as_of_day) if as_of_day is not None else "DATE '9999-12-31'"
     found = eng.query(CHECK_SQL.format(**{**ex, "as_of": as_of})).fillna(0).astype("int64").iloc[0]
     cut = f"{ex['day']} <= {as_of}"

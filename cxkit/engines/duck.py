@@ -98,23 +98,23 @@ class DuckDBEngine:
                              timezone=files.timezone, dialect="duckdb", csv=files.csv,
                              extra={"columns": files.columns})
 
+    def _read_error(self, exc: Exception) -> DataError:
+        return DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
+                         f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions", rule="readable file")
+
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` and return a pandas frame; a read failure is a :class:`DataError` naming the files."""
         try:
             return self.con.sql(sql).df()
         except self._error as exc:
-            raise DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
-                            f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions",
-                            rule="readable file") from None
+            raise self._read_error(exc) from None
 
     def execute(self, sql: str) -> None:
-        """Run a statement that returns nothing (a view)."""
+        """Run a statement that returns nothing (a view); failures as in :meth:`query`."""
         try:
             self.con.execute(sql)
         except self._error as exc:
-            raise DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
-                            f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions",
-                            rule="readable file") from None
+            raise self._read_error(exc) from None
 
     def register(self, name: str, frame: pd.DataFrame) -> None:
         """Make a small pandas frame (the customers' ids and dates) a table the queries can join."""
@@ -122,12 +122,12 @@ class DuckDBEngine:
 
     def replace_files(self, body: str) -> None:
         """The rows of the files the queries start from (e.g. without exact duplicates)."""
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_files AS {body}")
-        self.con.execute("CREATE OR REPLACE TEMP VIEW cx_source AS SELECT * FROM cx_files")
+        self.execute(f"CREATE OR REPLACE TEMP VIEW cx_files AS {body}")
+        self.execute("CREATE OR REPLACE TEMP VIEW cx_source AS SELECT * FROM cx_files")
 
     def restrict(self, where: str) -> None:
         """From now on ``cx_source`` holds only the rows where ``where`` holds."""
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW cx_source AS SELECT * FROM cx_files WHERE {where}")
+        self.execute(f"CREATE OR REPLACE TEMP VIEW cx_source AS SELECT * FROM cx_files WHERE {where}")
 
     def close(self) -> None:
         self.con.close()
