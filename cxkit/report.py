@@ -33,10 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cxkit.data.settings import read_settings
+from cxkit.files import find_table_files
+
 __all__ = ["NOTEBOOK_DIR", "ReportResult", "find_notebooks", "resolve_notebook", "notebook_requirements",
            "notebook_parameters", "execute_in_place", "run_notebook", "report_title", "report_cells",
            "export_html", "export_pdf", "PAPER_SIZES",
-           "describe_failure", "run_reports", "main"]
+           "describe_failure", "tables_present", "run_reports", "main"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "python3"
@@ -56,8 +59,10 @@ _REPORT_CSS = """<style>
                   font-size: 8pt; color: #55606b; }
 }
 .jp-RenderedHTMLCommon table { font-size: 12px; table-layout: auto; max-width: 100%%; }
-.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal; overflow-wrap: break-word;
-  word-wrap: break-word; }
+.jp-RenderedHTMLCommon td { white-space: normal; overflow-wrap: break-word; word-wrap: break-word; }
+/* A header breaks between words only, never inside one ("respon-dents"). */
+.jp-RenderedHTMLCommon th { white-space: normal; overflow-wrap: normal; word-wrap: normal; word-break: keep-all;
+  hyphens: manual; }
 .jp-OutputArea-output { overflow-x: auto; }
 @media print {
   body, .jp-Notebook { margin: 0; padding: 0; }
@@ -440,6 +445,30 @@ def _missing_tables_reason(missing: Sequence[str]) -> str:
             "which the folder does not have")
 
 
+def tables_present(data_dir: str | Path, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The tables a run on ``data_dir`` has, by name: as the notebooks will find them.
+
+    File names come from the run's ``files`` parameter, else from the folder's settings
+    file; a Spark table named in ``load_options`` (or the settings' ``[read]``) counts as
+    the transactions table.
+
+    Example
+    -------
+    >>> sorted(tables_present("data/sample"))
+    ['contacts', 'customers', 'surveys', 'transactions']
+    """
+    params = dict(parameters or {})
+    settings = read_settings(data_dir) if Path(data_dir).is_dir() else None
+    present: dict[str, Any] = dict(find_table_files(data_dir, files=params.get("files") or (
+        settings.files if settings is not None else None)))
+    load = params.get("load_options")
+    spark_table = load.get("spark_table") if isinstance(load, Mapping) else None
+    spark_table = spark_table or (settings.read.get("spark_table") if settings is not None else None)
+    if spark_table:  # transactions in a Spark table, not a file
+        present.setdefault("transactions", spark_table)
+    return present
+
+
 def run_reports(
     data_dir: str | Path,
     out: str | Path = "reports",
@@ -459,6 +488,10 @@ def run_reports(
     without stopping the others. Each notebook receives only the parameters it declares.
     A skipped or failed notebook leaves no report in ``out``: an older report of the same
     name is removed, so that no report from other data passes for this run's.
+
+    The folder's settings file (``cxkit.toml``: company, currency, goals, file and column
+    names, reading options) is read by each notebook through
+    :func:`cxkit.data.load_folder`; a parameter given here overrides it.
 
     Parameters
     ----------
@@ -483,8 +516,6 @@ def run_reports(
     ValueError : an unknown notebook name, ``files``/``columns`` given twice, or an unknown paper size.
     RuntimeError : ``pdf=True`` without Chromium.
     """
-    from cxkit.files import find_table_files
-
     params = dict(parameters or {})
     for name, value in (("files", files), ("columns", columns)):
         if value is not None:
@@ -497,10 +528,7 @@ def run_reports(
     paths = [resolve_notebook(n) for n in notebooks] if notebooks else find_notebooks()
     if pdf and _chromium() is None:
         raise RuntimeError("PDF export needs Chromium: install it (e.g. `apt-get install chromium`) or leave out --pdf")
-    present: dict[str, Any] = dict(find_table_files(data_dir, files=params.get("files")))
-    load = params.get("load_options")
-    if isinstance(load, Mapping) and load.get("spark_table"):  # transactions in a Spark table, not a file
-        present.setdefault("transactions", load["spark_table"])
+    present = tables_present(data_dir, params)
 
     plan = [(nb, notebook_requirements(nb), notebook_parameters(nb)) for nb in paths]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from cxkit.data.loaders import (
     load_surveys,
     load_transactions,
 )
+from cxkit.data.settings import GIVEN, SETTINGS_FILE, Settings, fingerprint, read_settings
 from cxkit.errors import DataError, data_error
 
 __all__ = ["CXData", "load_folder"]
@@ -52,6 +53,9 @@ class CXData:
     as_of_rule : one sentence saying how ``as_of`` was chosen.
     sources : where each table came from (file name, or "DataFrame").
     unused_ratings : survey columns that look like ratings but are not used.
+    settings : what the folder says about itself (``cxkit.toml``) after the arguments
+        given to the run: company, currency, goals, and where each came from
+        (:class:`~cxkit.data.settings.Settings`).
     transaction_log : a :class:`~cxkit.data.large.TransactionLog` when the transactions
         were too large to load (``transactions`` is then ``None``); use
         :meth:`rfm_summary`, :meth:`calibration_holdout_split` and :meth:`customer_value`,
@@ -70,6 +74,7 @@ class CXData:
     sources: dict[str, str] = field(default_factory=dict)
     unused_ratings: list[str] = field(default_factory=list)
     transaction_log: TransactionLog | None = None
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def has_transactions(self) -> bool:
@@ -146,15 +151,19 @@ class CXData:
                 rule="table present",
             )
 
-    def load_report(self) -> pd.DataFrame:
-        """What loading did that a reader should know: rows left out and values read by a rule.
+    def load_report(self, *, settings: bool = True) -> pd.DataFrame:
+        """What loading did that a reader should know: rows left out, values read by a rule, settings used.
 
-        One row per (table, rule), in words: the exclusions first, then the notes.
+        One row per (table, rule), in words: the exclusions first, then the notes, then
+        (``settings=True``) each setting with where it came from (the folder's
+        ``cxkit.toml``, given to the run, or not set).
 
         Example
         -------
-        >>> load_folder("data/sample").load_report().empty
+        >>> load_folder("data/sample").load_report(settings=False).empty
         True
+        >>> load_folder("data/sample").load_report()["rule"].iloc[1]
+        'currency: £ (settings file)'
         """
         left_out = pd.DataFrame({
             "table": self.exclusions["table"], "what happened": "rows left out",
@@ -165,7 +174,14 @@ class CXData:
             "rule": self.notes["note"] + np.where(self.notes["column"] != "", " (column " + self.notes["column"]
                                                   + ")", ""),
             "rows": self.notes["n_rows"], "example lines": ""})
-        return pd.concat([left_out, read], ignore_index=True)
+        parts = [left_out, read]
+        if settings:
+            used = self.settings.report()
+            parts.append(pd.DataFrame({
+                "table": "", "what happened": "setting",
+                "rule": used["setting"] + ": " + used["value"] + " (" + used["from"] + ")",
+                "rows": pd.NA, "example lines": ""}))
+        return pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else left_out
 
     def summary(self) -> pd.DataFrame:
         """One row per table: source, rows, distinct customers, date range, rows excluded, hints."""
@@ -270,16 +286,19 @@ def load_folder(
     files: Mapping[str, str] | None = None,
     drivers: Sequence[str] | None = None,
     as_of: Any = None,
-    unknown_customers: str = "raise",
+    unknown_customers: str | None = None,
     date_format: Any = None,
     dayfirst: Any = None,
     timezone: str | None = None,
-    duplicates: str = "exclude",
+    duplicates: str | None = None,
     tenure_unit: str | None = None,
-    engine: str = "auto",
-    large_file_mb: float = 500.0,
+    engine: str | None = None,
+    large_file_mb: float | None = None,
     memory_limit: str | None = None,
     spark_table: str | None = None,
+    company: str | None = None,
+    currency: str | None = None,
+    goals: Mapping[str, float] | None = None,
 ) -> CXData:
     """Load every table of a data folder (or a dict of DataFrames) and validate it.
 
@@ -318,6 +337,17 @@ def load_folder(
     spark_table : with ``engine="spark"``, the Spark table (e.g. ``"sales.transactions"``)
         that holds the transactions, in place of a file in the folder; the other tables
         still come from ``path``.
+    company, currency, goals : what the reports say about the data: the company's name,
+        the currency money is shown in, the goal of each metric (``{"NPS": 30}``).
+
+    Settings
+    --------
+    A ``cxkit.toml`` in ``path`` (see :mod:`cxkit.data.settings`) may hold every
+    argument above but ``tables``: ``company``, ``currency``, ``as_of``, ``[goals]``,
+    ``[files]``, ``[columns]`` and the reading options under ``[read]``. An argument
+    given here (not None) overrides the file; ``CXData.settings`` and the load report
+    say where each value came from. Without the file and the argument: no company,
+    no currency (plain numbers), no goals, and the defaults below.
 
     Returns
     -------
@@ -329,6 +359,24 @@ def load_folder(
     >>> cx.exclusions.empty, cx.as_of.date().isoformat()
     (True, '2025-12-31')
     """
+    settings = read_settings(path) if path is not None and Path(path).is_dir() else Settings()
+    given_read = {k: v for k, v in dict(
+        dayfirst=dayfirst, date_format=date_format, timezone=timezone, duplicates=duplicates,
+        unknown_customers=unknown_customers, tenure_unit=tenure_unit, engine=engine, large_file_mb=large_file_mb,
+        memory_limit=memory_limit, spark_table=spark_table, drivers=drivers).items() if v is not None}
+    read = {**_READ_DEFAULTS, **settings.read, **given_read}
+    settings = settings.given(company=company, currency=currency, goals=goals, files=files, columns=columns)
+    settings = replace(settings, read={k: v for k, v in read.items() if k in settings.read or k in given_read},
+                       origin={**settings.origin, **{k: GIVEN for k in given_read}})
+    if as_of is not None:
+        settings = replace(settings, as_of=as_of, origin={**settings.origin, "as_of": GIVEN})
+    columns, files, as_of = settings.columns, settings.files, settings.as_of
+    (dayfirst, date_format, timezone, duplicates, unknown_customers, tenure_unit, engine, large_file_mb,
+     memory_limit, spark_table, drivers) = (read[k] for k in (
+        "dayfirst", "date_format", "timezone", "duplicates", "unknown_customers", "tenure_unit", "engine",
+        "large_file_mb", "memory_limit", "spark_table", "drivers"))
+    if duplicates not in {"exclude", "keep"}:
+        raise DataError(f"duplicates must be 'exclude' or 'keep', got {duplicates!r}", rule="duplicates")
     if unknown_customers not in {"raise", "exclude"}:
         raise ValueError("unknown_customers must be 'raise' or 'exclude'")
     if columns is not None and not isinstance(columns, Mapping):
@@ -441,4 +489,25 @@ def load_folder(
             _note(opts, "", "", f"file not read: {name} (name its table with files={{'<table>': '{name}'}})", 1)
     data.exclusions = exclusion_report(opts.excluded)
     data.notes = notes_report(opts.notes)
+    data.settings = _confirm_sample(settings, sources, opts)
+    data.notes = notes_report(opts.notes)
     return data
+
+
+#: load_folder's reading options when neither the call nor the settings file sets them.
+_READ_DEFAULTS: dict[str, Any] = dict(
+    dayfirst=None, date_format=None, timezone=None, duplicates="exclude", unknown_customers="raise",
+    tenure_unit=None, engine="auto", large_file_mb=500.0, memory_limit=None, spark_table=None, drivers=None)
+
+
+def _confirm_sample(settings: Settings, sources: Mapping[str, Any], opts: Any) -> Settings:
+    """``settings.sample`` True only when the files read match the fingerprint the settings file claims."""
+    if not settings.sample_sha256:
+        return settings
+    paths = [Path(sources[t]) for t in TABLES if t in sources and not isinstance(sources[t], pd.DataFrame)]
+    if paths and all(p.is_file() for p in paths) and len(paths) == len(sources):
+        if fingerprint(paths) == settings.sample_sha256:
+            return replace(settings, sample=True)
+    _note(opts, "", "", f"{SETTINGS_FILE} names the bundled sample, but the tables differ from it: read as "
+          "your own data (no sample checks, no sample text)", 1)
+    return settings
