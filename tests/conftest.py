@@ -40,3 +40,35 @@ def cx(sample_dir):
     from cxkit.data import load_folder
 
     return load_folder(sample_dir)
+
+
+# --- a company unlike the sample ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def kestrel_dir(tmp_path_factory) -> Path:
+    """Kestrel Broadband's raw export: other truths, file and column names, no settings file."""
+    from cxkit.synth import write_sample
+
+    out = tmp_path_factory.mktemp("kestrel")
+    write_sample(out, profile="kestrel")
+    return out
+
+
+@pytest.fixture(scope="session")
+def kestrel_report(kestrel_dir, tmp_path_factory):
+    """``kestrel_report("01")`` runs that notebook once on Kestrel and gives its
+    :class:`cxkit.report.ReportResult` (the HTML report is ``result.files[0]``)."""
+    from cxkit.report import run_reports
+    from cxkit.synth import KESTREL_COLUMNS, KESTREL_FILES
+
+    out = tmp_path_factory.mktemp("kestrel_reports")
+    done: dict[str, object] = {}
+
+    def run(number: str):
+        if number not in done:
+            done[number] = run_reports(kestrel_dir, out, notebooks=[number], columns=KESTREL_COLUMNS,
+                                       files=KESTREL_FILES, parameters={"load_options": {"dayfirst": True}})[0]
+        return done[number]
+
+    return run

@@ -29,7 +29,7 @@ Example
 >>> from cxkit.data import load_folder
 >>> cx = load_folder("data/sample")
 >>> cx.as_of_rule
-'Analysis date (as_of) 2025-12-31: the last date with activity in transactions, surveys and contacts.'
+'Analysis date 31 Dec 2025: the last date with activity in transactions, surveys and contacts.'
 """
 from cxkit.data.contract import (
     ACTIVITY_TABLES,

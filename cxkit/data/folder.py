@@ -255,7 +255,7 @@ def _default_as_of(data: CXData) -> tuple[pd.Timestamp | None, str]:
                          "future", df.loc[df["date"].dt.normalize() > today, ["customer_id", "date"]],
                          hint="fix these dates, or pass as_of to set the analysis date yourself")
     names = " and ".join([", ".join(present[:-1]), present[-1]] if len(present) > 1 else present)
-    return last, f"Analysis date (as_of) {last.date()}: the last date with activity in {names}."
+    return last, f"Analysis date {last:%-d %b %Y}: the last date with activity in {names}."
 
 
 def _spark_columns(table: str) -> list[str]:
@@ -482,7 +482,8 @@ def load_folder(
             data.customers = _as_of_customers(data.customers, data.as_of, opts).reset_index(drop=True)
     else:
         data.as_of = given
-        data.as_of_rule = f"Analysis date (as_of) {given.date()}: given; rows dated after it are left out."
+        source = "the settings file" if settings.origin.get("as_of") != GIVEN else "the run"
+        data.as_of_rule = f"Analysis date {given:%-d %b %Y}: set by {source}; rows dated after it are left out."
     if folder is not None:
         for name in _files.unread_files(folder, [Path(s) for s in sources.values()
                                                  if not isinstance(s, pd.DataFrame)]):
