@@ -7,7 +7,10 @@ percentages and money with its currency. :func:`table` does that in one call, fr
 one dictionary of the names cxkit uses (:data:`LABELS`), so every notebook shows its
 tables the same way. It returns a :class:`Table`, which Jupyter and nbconvert show
 as HTML (the same bytes on every run, so nbval can compare it) and which prints as
-plain text; the tidy frame itself is untouched.
+plain text; the tidy frame itself is untouched. A table with no rows shows as one line
+saying there is nothing to show, never as an empty grid, and :func:`one_row_per_pair`
+keeps one row for a comparison of two groups that :func:`cxkit.metrics.compare` gives
+from both sides.
 
 Example
 -------
@@ -31,7 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["LABELS", "TIME_UNITS", "Table", "table", "label", "time_unit_words", "format_p", "format_money"]
+__all__ = ["LABELS", "TIME_UNITS", "Table", "table", "one_row_per_pair", "label", "time_unit_words", "format_p",
+           "format_money"]
 
 #: Readable names for the tidy column names cxkit functions return. Names not listed
 #: here are shown with underscores turned into spaces; ``table(labels=...)`` overrides.
@@ -192,6 +196,75 @@ LABELS: dict[str, str] = {
     "tenure_days": "tenure (days)",
     "annual_spend": "spend per year",
     "value_decile": "value decile",
+    "period_spend": "spend in the period",
+    "past_spend": "spend before",
+    "future_spend": "spend after",
+    "mean_spend": "mean spend",
+    "median_spend": "median spend",
+    "total_revenue": "total revenue",
+    "actual_revenue": "actual revenue",
+    "predicted_revenue": "predicted revenue",
+    "share_of_total": "% of the total",
+    "share_of_segment": "% of the segment's revenue",
+    "revenue_share": "% of revenue",
+    "monetary_value_share": "% of spend",
+    "value_segment": "value segment",
+    "value_tier": "value tier",
+    "satisfaction_level": "satisfaction level",
+    "time_since_last": "time since last purchase",
+    "predicted_holdout": "predicted (holdout)",
+    "predicted_spend_per_purchase": "predicted spend per purchase",
+    "n_known_churned": "known to have left",
+    "days_observed": "days observed",
+    # key drivers (cxkit.importance, cxkit.spend)
+    "driver": "driver",
+    "importance": "importance",
+    "performance": "performance",
+    "quadrant": "quadrant",
+    "share_a": "share, A",
+    "share_b": "share, B",
+    "share_low": "share 95% CI low",
+    "share_high": "share 95% CI high",
+    "difference": "difference",
+    "difference_low": "difference 95% CI low",
+    "difference_high": "difference 95% CI high",
+    "excludes_zero": "clear difference",
+    "estimate": "estimate",
+    "n_answers": "answers",
+    "model": "model",
+    # churn and survival (cxkit.survival)
+    "covariate": "measure",
+    "hazard_ratio": "change in the risk of leaving (×; 1 = none)",
+    "test_statistic": "test statistic",
+    "statistic": "test statistic",
+    "df": "degrees of freedom",
+    "p_holm": "p (Holm-adjusted)",
+    "churned": "left",
+    "left": "left",
+    "churn_rate": "% who left",
+    "mean_tenure": "mean days a member",
+    "churn_probability": "chance of leaving",
+    "observed": "observed",
+    "at_risk": "still members",
+    "survival": "share still members",
+    "censored": "still members at the end",
+    "cum_contacts": "contacts so far",
+    "cum_unresolved": "unresolved contacts so far",
+    "cum_long_wait": "long waits so far",
+    "cum_bad_contacts": "bad contacts so far",
+    "latest_csat": "latest CSAT (1-5)",
+    "has_csat": "answered a survey",
+    "expected_churners": "expected to leave",
+    "expected_churners_without": "expected to leave had contacts gone well",
+    "attributable_churners": "departures owed to bad contacts",
+    "attributable_share": "% of departures owed to bad contacts",
+    "concordance": "concordance (0.5 = chance)",
+    "reasons": "reasons",
+    # coverage of the reporting period (cxkit.periods.coverage)
+    "period_start": "period start",
+    "period_end": "period end",
+    "days_before_end": "days short of the period's end",
+    "ends_early": "ends early",
 }
 
 #: Labels that name a time unit when one is given (``{units}`` becomes "weeks" etc.).
@@ -211,7 +284,9 @@ TIME_UNITS = {"D": "days", "W": "weeks", "M": "months"}
 # "money", "p" (<0.001), "count" (3,421).
 _KINDS: dict[str, str] = {
     **dict.fromkeys(["share", "clv_share", "share_of_value", "share_of_customers", "top_share_of_customers",
-                     "share_of_actual", "dominant_share", "top5_share_a", "top5_share_b"], "fraction"),
+                     "share_of_actual", "dominant_share", "top5_share_a", "top5_share_b", "share_of_segment",
+                     "share_of_total", "monetary_value_share", "share_a", "share_b", "share_low", "share_high",
+                     "churn_rate", "churn_probability", "attributable_share"], "fraction"),
     **dict.fromkeys(["promoters_pct", "passives_pct", "detractors_pct", "top_box_pct", "top_box_ci_low",
                      "top_box_ci_high", "fcr_rate", "fcr_ci_low", "fcr_ci_high", "error_pct"], "percent"),
     **dict.fromkeys(["clv", "mean_clv", "median_clv", "monetary_value", "total_spend", "annual_spend",
@@ -222,12 +297,14 @@ _KINDS: dict[str, str] = {
     **dict.fromkeys(["n", "n_missing", "n_a", "n_b", "n_contacts", "fcr_base", "rows", "customers", "n_rows",
                      "n_customers", "size", "excluded_rows", "frequency", "n_purchase_days", "n_responses",
                      "n_unresolved", "n_long_wait", "n_bad_contacts", "purchase_days", "tenure_days",
-                     "n_draws"], "count"),
+                     "n_draws", "n_answers", "n_known_churned", "expected_churners", "attributable_churners",
+                     "expected_churners_without"], "count"),
 }
 
 # Decimals for known columns where one decimal says too little or too much.
-_DECIMALS = {"p_alive": 2, "silhouette": 2, "correlation": 2, "ratio": 2, "mae": 2, "expected_purchases": 2,
-             "coef": 3, "se(coef)": 3, "n_effective": 0, "csat_mean": 2, "ces_mean": 2, "nps_mean": 1}
+_DECIMALS = {"p_alive": 2, "hazard_ratio": 2, "concordance": 2, "silhouette": 2, "correlation": 2, "ratio": 2,
+             "mae": 2, "expected_purchases": 2, "coef": 3, "se(coef)": 3, "n_effective": 0, "csat_mean": 2,
+             "ces_mean": 2, "nps_mean": 1}
 
 # Columns that carry a metric's own value (its scale differs by metric): CES, a mean on
 # 1-7, needs two decimals where NPS and CSAT need one.
@@ -250,7 +327,8 @@ _CSS = """<style>
   border-bottom: 1px solid rgba(127, 127, 127, 0.3); white-space: normal; word-wrap: break-word;
   overflow-wrap: break-word; max-width: 28em; }
 .cx-table-wrap table.cx-table th { font-weight: 600; vertical-align: bottom;
-  border-bottom: 1.5px solid rgba(80, 80, 80, 0.8); }
+  border-bottom: 1.5px solid rgba(80, 80, 80, 0.8); word-break: keep-all; overflow-wrap: normal; word-wrap: normal;
+  hyphens: manual; -webkit-hyphens: manual; }
 .cx-table-wrap table.cx-table td { vertical-align: top; }
 .cx-table-wrap table.cx-table .cx-num { text-align: right; }
 .cx-table-wrap table.cx-table .cx-text { text-align: left; }
@@ -262,6 +340,7 @@ _CSS = """<style>
   .cx-table-wrap table.cx-table th, .cx-table-wrap table.cx-table td { padding: 0.2em 0.25em 0.2em 0.35em; }
   .cx-table-wrap table.cx-table.cx-wide th, .cx-table-wrap table.cx-table.cx-wide td { padding: 0.2em; }
   .cx-table-wrap table.cx-table.cx-wide th { font-weight: normal; }
+  .cx-table-wrap table.cx-table th { word-break: keep-all; overflow-wrap: normal; hyphens: manual; }
   .cx-table-wrap table.cx-table tr { break-inside: avoid; }
 }
 </style>"""
@@ -347,21 +426,26 @@ class Table:
     html : the HTML, the same bytes on every run for the same input.
     caption : the caption, if any.
     note : the line under the table (rows not shown), if any.
+    message : for a table with no rows, the line shown instead of an empty grid
+        (``None`` when there are rows).
     """
 
     frame: pd.DataFrame
     html: str
     caption: str | None = None
     note: str | None = None
+    message: str | None = None
 
     def _repr_html_(self) -> str:
         return self.html
 
     def to_html(self) -> str:
-        """The HTML of the table (a ``<style>`` block and the ``<table>``)."""
+        """The HTML of the table (a ``<style>`` block and the ``<table>``), or the line that stands in for it."""
         return self.html
 
     def __str__(self) -> str:
+        if self.message is not None:
+            return self.message
         lines = [self.caption] if self.caption else []
         lines.append(self.frame.to_string(index=False) if len(self.frame.columns) else "(no columns)")
         if self.note:
@@ -445,8 +529,8 @@ def _partner(prefix: str, columns: Sequence[str]) -> str | None:
     if stem:
         candidates = [stem, f"{stem}_rate", f"{stem}_value", f"{stem}_pct"]
     else:
-        candidates = ["value", "diff", "current", "mean", "coef", "estimate",
-                      *(c for c in columns if c.startswith("mean_"))]
+        candidates = ["value", "diff", "current", "mean", "coef", "estimate", "hazard_ratio", "rmst", "difference",
+                      "attributable_share", "survival", "observed", *(c for c in columns if c.startswith("mean_"))]
     return next((c for c in candidates if c in columns), None)
 
 
@@ -476,6 +560,7 @@ def table(
     caption: str | None = None,
     max_rows: int | None = None,
     index: bool | None = None,
+    empty: str | None = None,
 ) -> Table:
     """Show a cxkit result table as a reader expects it, leaving the tidy frame as it is.
 
@@ -509,6 +594,10 @@ def table(
     caption : a line above the table.
     max_rows : show at most this many rows, with a note saying how many more there are.
     index : ``True`` always shows the index, ``False`` never; ``None`` shows a named one.
+    empty : the line shown instead of a table with no rows (or ``None`` for the table),
+        e.g. ``"No contacts in the period."``; by default it names the caption: "Gaps to
+        the goals, the 12 months to 31 Dec 2025: nothing to show (no rows)." An empty grid
+        is never shown.
 
     Returns
     -------
@@ -523,7 +612,11 @@ def table(
                  247                  3,319   51.4%         79.3%      -27.9 -34.2 to -21.5 <0.001
     >>> "<td class=\\"cx-text\\">&lt;b&gt;</td>" in table(pd.DataFrame({"x": ["<b>"]})).html
     True
+    >>> print(table(tests.iloc[:0], caption="CSAT: top 10% against the rest"))
+    CSAT: top 10% against the rest: nothing to show (no rows).
     """
+    if df is None:
+        return _empty_table(caption, empty)
     if not isinstance(df, pd.DataFrame):
         if isinstance(df, pd.Series):
             df = df.to_frame()
@@ -549,6 +642,8 @@ def table(
             if name not in columns:
                 raise ValueError(f"{arg} column '{name}' is not in the table; columns: {', '.join(columns)}")
             explicit[name] = kind
+    if data.empty:          # no rows (or no columns): a line saying so, never an empty grid
+        return _empty_table(caption, empty)
     dec_map = decimals if isinstance(decimals, Mapping) else {}
     dec_all = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) else None
     formats = {c: _column_format(data[c], c, explicit, dec_map, dec_all) for c in columns}
@@ -597,6 +692,98 @@ def table(
     frame = pd.DataFrame({headers[c]: cells for c, cells in shown.items()}, index=range(len(data)))
     html_text = _render(frame, [numeric[c] for c in shown], caption, note, [headers[c] for c in by_low])
     return Table(frame=frame, html=html_text, caption=caption, note=note)
+
+
+def _empty_table(caption: str | None, empty: str | None) -> Table:
+    """The line that stands in for a table with no rows, naming what it would have shown."""
+    if empty is not None:
+        text = str(empty)
+    elif caption:
+        text = f"{caption}: nothing to show (no rows)."
+    else:
+        text = "Nothing to show: the table has no rows."
+    html_text = f'<p class="cx-empty"><em>{_escape(text)}</em></p>'
+    return Table(frame=pd.DataFrame(), html=html_text, caption=caption, note=None, message=text)
+
+
+def one_row_per_pair(comparisons: pd.DataFrame, within: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per pair of groups compared: a column with two levels gives one comparison, not two mirror rows.
+
+    :func:`cxkit.metrics.compare` with ``a=None`` compares every level with the rest. For a
+    column with two levels (a plan "Club" or "Club Plus") that gives two rows saying the
+    same thing from either side (+5 and -5, the same interval turned round and the same
+    p-value); a reader sees one finding twice. This keeps the first row of each such pair,
+    in the order given, and names the other level in ``group_b``. Two rows are mirrors
+    only when each one's rest is exactly the other's group (the bases swap): answers
+    without a level make them two different comparisons, each against a rest that holds
+    those answers, and both are kept (compare the two levels directly, ``a=`` and ``b=``,
+    for one row). Explicit pairs listed both ways (A against B and B against A) also keep
+    only the first. Other rows are left as they are.
+
+    Parameters
+    ----------
+    comparisons : rows of :func:`cxkit.metrics.compare` (``group_a``, ``group_b``, ``n_a``,
+        ``n_b``), possibly stacked for several columns and metrics.
+    within : the columns that tell stacked comparisons apart, e.g. ``["segment", "metric"]``;
+        default: those of ``segment``, ``metric`` and ``by`` that are present.
+
+    Returns
+    -------
+    DataFrame with the same columns, the kept rows in their order, a fresh index.
+
+    Example
+    -------
+    >>> tests = pd.DataFrame({"metric": ["NPS", "NPS"], "group_a": ["Club", "Club Plus"], "group_b": ["rest", "rest"],
+    ...                       "n_a": [300, 200], "n_b": [200, 300], "diff": [5.0, -5.0]})
+    >>> one_row_per_pair(tests)
+      metric group_a    group_b  n_a  n_b  diff
+    0    NPS    Club  Club Plus  300  200   5.0
+    """
+    if not isinstance(comparisons, pd.DataFrame):
+        raise TypeError(f"one_row_per_pair() needs a pandas DataFrame, got {type(comparisons).__name__}")
+    missing = [c for c in ("group_a", "group_b", "n_a", "n_b") if c not in comparisons.columns]
+    if missing:
+        raise ValueError(f"one_row_per_pair() needs the columns group_a, group_b, n_a and n_b of metrics.compare; "
+                         f"missing "
+                         f"{missing}; columns: {', '.join(map(str, comparisons.columns))}")
+    if within is None:
+        keys = [c for c in ("segment", "metric", "by") if c in comparisons.columns]
+    else:
+        keys = [within] if isinstance(within, str) else list(within)
+        absent = [c for c in keys if c not in comparisons.columns]
+        if absent:
+            raise ValueError(f"within column(s) {absent} not in the table; columns: "
+                             f"{', '.join(map(str, comparisons.columns))}")
+    data = comparisons.reset_index(drop=True)
+    block = [tuple(row) for row in data[keys].astype(object).itertuples(index=False)] if keys else [()] * len(data)
+    rest = (data["group_b"].astype(str) == "rest").to_numpy()
+    rest_rows: dict[tuple, list[int]] = {}
+    for i, key in enumerate(block):
+        if rest[i]:
+            rest_rows.setdefault(key, []).append(i)
+    drop: set[int] = set()
+    other: dict[int, Any] = {}
+    for rows in rest_rows.values():
+        if len(rows) != 2:
+            continue
+        first, second = rows
+        if data.at[first, "n_b"] == data.at[second, "n_a"] and data.at[first, "n_a"] == data.at[second, "n_b"]:
+            drop.add(second)
+            other[first] = data.at[second, "group_a"]
+    seen: set[tuple] = set()
+    for i, key in enumerate(block):
+        if rest[i]:
+            continue
+        pair = (key, frozenset((str(data.at[i, "group_a"]), str(data.at[i, "group_b"]))))
+        if pair in seen:
+            drop.add(i)
+        seen.add(pair)
+    out = data.copy()
+    if other:
+        out["group_b"] = out["group_b"].astype(object)
+        for i, name in other.items():
+            out.at[i, "group_b"] = name
+    return out.drop(index=sorted(drop)).reset_index(drop=True)
 
 
 def _with_index(df: pd.DataFrame, index: bool | None) -> pd.DataFrame:
@@ -707,8 +894,10 @@ def _column_widths(frame: pd.DataFrame, tied: Sequence[bool]) -> list[float]:
     for j, head in enumerate(frame.columns):
         cells = [str(v) for v in frame.iloc[:, j]]
         pieces = [p for v in cells for p in (re.split(r"(?<= to) ", v) if tied[j] else v.split())]
-        longest = max([_text_width(w) for w in str(head).split()] + [_text_width(p) for p in pieces] + [3.0])
-        low.append(min(15.0, 1.08 * longest + 0.5))   # a little spare: fonts differ
+        longest = max([_text_width(p) for p in pieces] + [3.0])
+        head_word = max([_text_width(w) for w in str(head).split()] + [0.0])
+        # a little spare: fonts differ; a header word is never broken, so its column holds it whole
+        low.append(max(min(15.0, 1.08 * longest + 0.5), 1.08 * head_word + 0.5))
         want.append(max(low[-1], float(min(36, max((_text_width(v) for v in cells), default=0)))))
     slack, extra = budget - sum(low), [w - m for w, m in zip(want, low)]
     if slack >= sum(extra):
@@ -740,7 +929,9 @@ def _render(frame: pd.DataFrame, numeric: Sequence[bool], caption: str | None, n
     if wide:  # printed with fixed column widths, so that it can never run off the page
         out.append("<colgroup>" + "".join(f'<col style="width: {w:.1f}%">' for w in _column_widths(frame, tied))
                    + "</colgroup>")
-    out.append("<thead><tr>" + "".join(f'<th class="{k}">{esc(h)}</th>' for k, h in zip(cls, frame.columns))
+    # A header breaks only between words (no <wbr> inside a word, and the CSS keeps words whole).
+    out.append("<thead><tr>" + "".join(f'<th class="{k}">{html.escape(str(h), quote=True)}</th>'
+                                       for k, h in zip(cls, frame.columns))
                + "</tr></thead>")
     out.append("<tbody>")
     for row in frame.itertuples(index=False):

@@ -22,9 +22,12 @@ from typing import Any
 
 import pandas as pd
 
+from cxkit.display import format_money
+
 __all__ = ["escape", "p_text", "scorecard_sentences", "difference_sentence", "value_difference_sentence",
            "weighted_sentence", "value_share_sentence", "clv_total_sentence", "holdout_sentence",
-           "segment_sentence", "service_sentence", "facts_line", "forecast_warnings", "as_bullets"]
+           "segment_sentence", "service_sentence", "facts_line", "forecast_warnings", "as_bullets",
+           "coverage_sentence", "NO_GOALS"]
 
 # HTML's special characters as html.escape writes them, and the Markdown characters
 # that build links, images, emphasis, code, headings and tables as numeric character
@@ -61,6 +64,11 @@ _FORMATS = {
              "{n:,} answers)", "{goal:g}%"),
     "CES": ("effort (CES) averages **{value:.2f}** of 7 (interval {low:.2f}-{high:.2f}, {n:,} answers)", "{goal:g}"),
 }
+#: The line :func:`scorecard_sentences` adds when no goals are set: no figure is compared
+#: with a goal from anywhere else.
+NO_GOALS = ("No goals are set, so these figures are not compared with any. To set them, add a `[goals]` table to "
+            "the settings file `cxkit.toml` beside the data (e.g. `NPS = 30`), or pass them as the notebook's "
+            "`goals` parameter.")
 _STATUS = {
     "met": "goal met",
     "not met": "short of the goal",
@@ -70,8 +78,12 @@ _STATUS = {
 
 
 def scorecard_sentences(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = None, *,
-                        period: str | None = None) -> list[str]:
+                        period: str | None = None, goals_note: bool = True) -> list[str]:
     """One sentence per headline metric with its interval, base, period and goal status.
+
+    A figure is compared with a goal only when a goal is set: with none, the last line says
+    so and how to set them (a ``[goals]`` table in the settings file ``cxkit.toml`` beside
+    the data, or the notebook's ``goals`` parameter), never a goal taken from elsewhere.
 
     Parameters
     ----------
@@ -79,14 +91,19 @@ def scorecard_sentences(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = Non
     gaps : optional output of :func:`cxkit.metrics.gap_analysis` on that scorecard.
     period : the period the answers cover, e.g. ``"the 12 months to 31 Dec 2025"``
         (:attr:`cxkit.periods.Period.label`); named in every sentence.
+    goals_note : add the line saying that no goals are set (when ``gaps`` is ``None`` or
+        empty); a metric without a goal while others have one says "no goal is set for it".
 
     Example
     -------
     >>> sc = pd.DataFrame({"metric": ["NPS"], "value": [27.2], "ci_low": [24.6], "ci_high": [29.7], "n": [3421]})
-    >>> scorecard_sentences(sc, period="the 12 months to 31 Dec 2025")
-    ['NPS is **+27** (95% interval +25 to +30, 3,421 answers in the 12 months to 31 Dec 2025).']
+    >>> scorecard_sentences(sc, period="the 12 months to 31 Dec 2025")[0]
+    'NPS is **+27** (95% interval +25 to +30, 3,421 answers in the 12 months to 31 Dec 2025).'
+    >>> print(scorecard_sentences(sc)[1])
+    No goals are set, so these figures are not compared with any. To set them, add a `[goals]` table to the settings file `cxkit.toml` beside the data (e.g. `NPS = 30`), or pass them as the notebook's `goals` parameter.
     """
-    status = {} if gaps is None else gaps.set_index("metric")[["goal", "status"]].to_dict("index")
+    have_goals = gaps is not None and len(gaps) > 0
+    status = gaps.set_index("metric")[["goal", "status"]].to_dict("index") if have_goals else {}
     lines = []
     for row in scorecard.itertuples(index=False):
         text, goal_fmt = _FORMATS.get(row.metric, ("{metric} is {value:.2f} (interval {low:.2f}-{high:.2f}, "
@@ -102,7 +119,11 @@ def scorecard_sentences(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = Non
             goal = goal_fmt.format(goal=status[row.metric]["goal"])
             state = status[row.metric]["status"]
             sentence += f" against a goal of {goal}: {_STATUS.get(state, escape(state))}"
+        elif have_goals:
+            sentence += "; no goal is set for it"
         lines.append(sentence[0].upper() + sentence[1:] + ".")
+    if goals_note and not have_goals and lines:
+        lines.append(NO_GOALS)
     return lines
 
 
@@ -115,36 +136,76 @@ def difference_sentence(
     unit: str = " points",
     alpha: float = 0.05,
 ) -> str:
-    """Describe one row of :func:`cxkit.metrics.compare` in words that follow its test.
+    """Describe one row of :func:`cxkit.metrics.compare` in words that follow its test, with its interval.
 
-    ``subject``, ``other``, ``measure`` and ``unit`` are escaped (a subject is often a
-    segment name from the data): pass them as plain text.
+    "More" or "less" is written only when the test says so: the p-value below ``alpha``
+    and the difference's interval (``ci_low``, ``ci_high``) clear of zero; its direction
+    is the interval's, never the two values' alone. Otherwise the sentence says "no clear
+    difference" and gives the interval both ways ("-5.1 to +1.1 points"). ``subject``,
+    ``other``, ``measure`` and ``unit`` are escaped (a subject is often a segment name
+    from the data): pass them as plain text.
 
     Example
     -------
-    >>> row = {"value_a": 51.4, "value_b": 79.3, "diff": -27.9, "p_value": 1e-9}
-    >>> difference_sentence(row, subject="The top 10% of spenders", other="everyone else",
-    ...                     measure="satisfied with delivery")
-    'The top 10% of spenders are **less** satisfied with delivery: 51.4 against 79.3 for everyone else, 27.9 points lower (p < 0.001).'
+    >>> row = {"value_a": 51.4, "value_b": 79.3, "diff": -27.9, "ci_low": -34.2, "ci_high": -21.5, "p_value": 1e-9}
+    >>> print(difference_sentence(row, subject="The top 10% of spenders", other="everyone else",
+    ...                           measure="satisfied with delivery"))
+    The top 10% of spenders are **less** satisfied with delivery: 51.4 against 79.3 for everyone else, 27.9 points lower (95% interval 21.5 to 34.2, p < 0.001).
+    >>> print(difference_sentence({**row, "value_a": 78.0, "diff": -1.3, "ci_low": -5.1, "ci_high": 2.5,
+    ...                            "p_value": 0.4}, subject="Club members", other="the rest", measure="satisfied"))
+    Club members and the rest are about equally satisfied: 78.0 against 79.3, no clear difference (-5.1 to +2.5 points, p = 0.400).
     """
     a, b, d, p = (float(comparison[k]) for k in ("value_a", "value_b", "diff", "p_value"))
+    lo, hi = _interval(comparison)
     ptext = p_text(p)
     subject, other, measure, unit = escape(subject), escape(other), escape(measure), escape(unit)
     words = measure.split(" ", 1)
     head, tail = words[0], (" " + words[1] if len(words) > 1 else "")
-    if p >= alpha:
+    sign = _test_sign(d, lo, hi, p, alpha)
+    if sign == 0:
+        interval = f"{lo:+.1f} to {hi:+.1f}{unit}, " if lo is not None else ""
         return (f"{subject} and {other} are about equally {head}{tail}: {a:.1f} against {b:.1f}, "
-                f"a difference within the noise ({ptext}).")
-    direction = "more" if d > 0 else "less"
-    return (f"{subject} are **{direction}** {head}{tail}: {a:.1f} against {b:.1f} for {other}, "
-            f"{abs(d):.1f}{unit} {'higher' if d > 0 else 'lower'} ({ptext}).")
+                f"no clear difference ({interval}{ptext}).")
+    interval = ""
+    if lo is not None:
+        low, high = sorted((abs(lo), abs(hi)))
+        interval = f"95% interval {low:.1f} to {high:.1f}, "
+    return (f"{subject} are **{'more' if sign > 0 else 'less'}** {head}{tail}: {a:.1f} against {b:.1f} for {other}, "
+            f"{abs(d):.1f}{unit} {'higher' if sign > 0 else 'lower'} ({interval}{ptext}).")
+
+
+def _interval(row: pd.Series | Mapping, low: str = "ci_low", high: str = "ci_high") -> tuple[float | None, float | None]:
+    """The interval of a result row, or (None, None) when the row has none."""
+    keys = row.keys() if hasattr(row, "keys") else ()
+    if low in keys and high in keys and not (pd.isna(row[low]) or pd.isna(row[high])):
+        return float(row[low]), float(row[high])
+    return None, None
+
+
+def _test_sign(estimate: float, lo: float | None, hi: float | None, p: float | None, alpha: float) -> int:
+    """+1 or -1 when the test finds a difference (p below alpha and the interval clear of 0), else 0.
+
+    The direction is the interval's (the estimate's when there is no interval), so a
+    comparative word never rests on two values alone.
+    """
+    if p is not None and not p < alpha:
+        return 0
+    if lo is not None and hi is not None:
+        return 1 if lo > 0 else -1 if hi < 0 else 0
+    if p is None or estimate == 0 or math.isnan(estimate):
+        return 0
+    return 1 if estimate > 0 else -1
 
 
 def _money(value: float, currency: str | None, decimals: int = 0) -> str:
     """Money for a Markdown sentence: formatted, then escaped ("$" would open a formula)."""
-    from cxkit.display import format_money
-
     return escape(format_money(value, currency, decimals=decimals))
+
+
+def _signed_money(value: float, currency: str | None, decimals: int = 0) -> str:
+    """Money with its sign either way ("+46", "-7"), for a difference or the ends of its interval."""
+    text = _money(value, currency, decimals)
+    return text if text.startswith("-") or float(f"{abs(value):.{decimals}f}") == 0 else "+" + text
 
 
 def p_text(p: float) -> str:
@@ -170,36 +231,46 @@ def value_difference_sentence(
 
     Customer value is skewed: a few large customers can lift a group's mean while its
     typical customer is worth less. "Worth more" is written only when the means
-    (Welch) and the distributions (Mann-Whitney) both differ at ``alpha`` and point the
-    same way; otherwise the sentence says there is no clear difference and why.
+    (Welch, whose interval must clear zero) and the distributions (Mann-Whitney) both
+    differ at ``alpha`` and point the same way; otherwise the sentence says there is no
+    clear difference and why. The difference of the means carries its interval.
 
     Parameters
     ----------
-    comparison : a row of :func:`cxkit.comparisons.compare_values`.
+    comparison : a row of :func:`cxkit.comparisons.compare_values` (``diff``, ``ci_low``
+        and ``ci_high`` give the interval of the difference of the means).
     subject, other : the two groups in words (escaped here: pass plain text).
-    currency : shown with the money figures (see :func:`cxkit.periods.money`).
+    currency : shown with the money figures (see :func:`cxkit.display.format_money`);
+        ``None`` shows plain numbers in the data's own unit.
 
     Example
     -------
-    >>> row = {"mean_a": 112.0, "mean_b": 66.0, "p_value": 0.09, "median_a": 15.9, "median_b": 24.6,
-    ...        "p_median": 0.04, "n_a": 79, "n_b": 2400, "top5_share_a": 0.5}
+    >>> row = {"mean_a": 112.0, "mean_b": 66.0, "diff": 46.0, "ci_low": -7.0, "ci_high": 99.0, "p_value": 0.09,
+    ...        "median_a": 15.9, "median_b": 24.6, "p_median": 0.04, "n_a": 79, "n_b": 2400, "top5_share_a": 0.5}
     >>> print(value_difference_sentence(row, subject="Dissatisfied customers", other="satisfied ones"))
-    No clear difference in value between dissatisfied customers and satisfied ones: the mean is 112 against 66 (p = 0.090) but the median 16 against 25 (p = 0.040), so the two point different ways; the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
+    No clear difference in value between dissatisfied customers and satisfied ones: the mean is 112 against 66 (a difference of +46, 95% interval -7 to +99; p = 0.090) but the median 16 against 25 (p = 0.040), so the two point different ways; the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
     """
     c = {k: comparison[k] for k in ("mean_a", "mean_b", "p_value", "median_a", "median_b", "p_median", "n_a")}
     subject_t, other_t = escape(subject), escape(other)
     m = {k: _money(float(c[k]), currency) for k in ("mean_a", "mean_b", "median_a", "median_b")}
     p_mean, p_med = float(c["p_value"]), float(c["p_median"])
-    d_mean = float(c["mean_a"]) - float(c["mean_b"])
+    keys = comparison.keys() if hasattr(comparison, "keys") else ()
+    d_mean = float(comparison["diff"]) if "diff" in keys else float(c["mean_a"]) - float(c["mean_b"])
+    lo, hi = _interval(comparison)
     d_med = float(c["median_a"]) - float(c["median_b"])
-    figures = (f"the mean is {m['mean_a']} against {m['mean_b']} ({p_text(p_mean)}) and the median "
+    mean_sign = _test_sign(d_mean, lo, hi, p_mean, alpha)
+    med_sign = 0 if not p_med < alpha or d_med == 0 else (1 if d_med > 0 else -1)
+    detail = f"a difference of {_signed_money(d_mean, currency)}"
+    if lo is not None:
+        detail += f", 95% interval {_signed_money(lo, currency)} to {_signed_money(hi, currency)}"
+    figures = (f"the mean is {m['mean_a']} against {m['mean_b']} ({detail}; {p_text(p_mean)}) and the median "
                f"{m['median_a']} against {m['median_b']} ({p_text(p_med)})")
-    if p_mean < alpha and p_med < alpha and d_mean * d_med > 0:
-        word = "more" if d_mean > 0 else "less"
+    if mean_sign != 0 and mean_sign == med_sign:
+        word = "more" if mean_sign > 0 else "less"
         return f"{subject_t} are worth **{word}** than {other_t}: {figures}; both tests agree."
-    if p_mean >= alpha and p_med >= alpha:
-        return (f"{subject_t} and {other_t} are worth about the same: {figures}; both differences are "
-                "within the noise.")
+    if mean_sign == 0 and med_sign == 0:
+        return (f"{subject_t} and {other_t} are worth about the same: {figures}; neither test finds a clear "
+                "difference.")
     top = comparison.get("top5_share_a") if hasattr(comparison, "get") else None
     lead = f"No clear difference in value between {subject_t[:1].lower() + subject_t[1:]} and {other_t}: "
     if d_mean * d_med < 0:
@@ -256,56 +327,112 @@ def value_share_sentence(share: float, *, who: str, what: str = "revenue", perio
 
 def clv_total_sentence(total: Mapping, *, horizon_months: int, n_customers: int, currency: str | None = None,
                        last_year_revenue: float | None = None, n_left: int = 0,
-                       top10_share: float | None = None) -> str:
-    """The headline CLV: total forecast with its interval, against last year's revenue, with its caveats.
+                       top10_share: float | None = None, last_year_from_left: float | None = None,
+                       last_year_first_purchases: float | None = None,
+                       discount_rate: float | None = None) -> str:
+    """The headline CLV: total forecast with its interval, against last year's spend, and why the two differ.
+
+    The forecast and last year's spend of the same customers answer different questions,
+    and a board that sees a forecast below last year reads "we are shrinking". The
+    forecast is the discounted spend of the repeat purchases today's customers are
+    expected to make; last year's spend also holds customers who have since cancelled (the
+    forecast counts them as zero) or lapsed, and the first purchases of customers who
+    joined during the year (a first purchase is not repeated). The sentence says so, with
+    the amounts when they are given, and what last year's spend comes to without them.
+    Where last year's spend falls is said against the forecast's interval, not its point.
 
     Parameters
     ----------
     total : a row of :func:`cxkit.clv.total_clv_interval` (``total``, ``ci_low``, ``ci_high``).
     horizon_months : forecast horizon.
     n_customers : customers in the forecast.
-    currency : for the money figures.
-    last_year_revenue : revenue of the last 12 months from the same customers.
+    currency : for the money figures; ``None`` shows plain numbers in the data's own unit.
+    last_year_revenue : spend in the last 12 months by the same customers (those in the forecast).
     n_left : customers known to have left (their CLV is zero).
     top10_share : share of the forecast held by the top 10% of customers.
+    last_year_from_left : of ``last_year_revenue``, the spend of the customers who have since
+        cancelled (the ``n_left``).
+    last_year_first_purchases : of ``last_year_revenue``, the spend on the first purchase day
+        of customers whose first purchase fell in the last 12 months (leaving out those
+        counted in ``last_year_from_left``, so that nothing is taken off twice).
+    discount_rate : the monthly discount rate of the forecast, e.g. ``0.01``.
 
     Example
     -------
     >>> print(clv_total_sentence({"total": 412_345.0, "ci_low": 398_000.0, "ci_high": 430_000.0},
-    ...       horizon_months=12, n_customers=5000, currency="£", last_year_revenue=455_000.0))
-    Over the next 12 months our 5,000 customers are worth about **£412,000** in discounted spend (95% interval £398,000 to £430,000), against £455,000 they spent in the last 12 months. The forecast is discounted and leaves out customers not yet acquired.
+    ...       horizon_months=12, n_customers=5000, currency="EUR", last_year_revenue=455_000.0, n_left=120,
+    ...       last_year_from_left=31_000.0, last_year_first_purchases=52_000.0, discount_rate=0.01))
+    Over the next 12 months our 5,000 customers are worth about **412,000 EUR** in discounted spend (95% interval 398,000 EUR to 430,000 EUR). In the last 12 months the same customers spent 455,000 EUR, more than the top of the forecast's interval, and the two measure different things: the forecast is of the repeat purchases the customers there today will make, discounted at 1% a month (future spend counted at today's value), with the 120 customers who have already cancelled counted as zero, and it leaves out customers not yet acquired; last year's spend also includes customers who have since left (31,000 EUR from the 120 who cancelled) or lapsed, and the first purchases of customers who joined during the year (52,000 EUR). Without the cancelled customers' spend and those first purchases, last year's spend comes to 372,000 EUR.
     """
     def r(x: float) -> str:
         return _money(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
 
-    text = (f"Over the next {horizon_months} months our {n_customers:,} customers are worth about "
+    h = int(horizon_months)
+    text = (f"Over the next {h} months our {n_customers:,} customers are worth about "
             f"**{r(total['total'])}** in discounted spend (95% interval {r(total['ci_low'])} to {r(total['ci_high'])})")
-    if last_year_revenue is not None:
-        text += f", against {r(last_year_revenue)} they spent in the last 12 months"
     if top10_share is not None:
         text += f"; the top 10% of customers hold {top10_share:.0%} of the forecast"
-    text += ". The forecast is discounted and leaves out customers not yet acquired"
-    if n_left:
-        text += f"; the {n_left:,} customers who have already cancelled count as zero"
-    return text + "."
+    rate = (f" at {discount_rate * 100:g}% a month (future spend counted at today's value)" if discount_rate
+            else " (future spend counted at today's value)")
+    gone = (f", with the {n_left:,} customers who have already cancelled counted as zero" if n_left
+            else "")
+    if last_year_revenue is None:
+        text += f". The forecast is discounted{rate} and leaves out customers not yet acquired"
+        if n_left:
+            text += f"; the {n_left:,} customers who have already cancelled count as zero"
+        return text + "."
+    ly = float(last_year_revenue)
+    lo, hi = float(total["ci_low"]), float(total["ci_high"])
+    where = ("more than the top of the forecast's interval" if ly > hi else
+             "less than the bottom of the forecast's interval" if ly < lo else "within the forecast's interval")
+    text += (f". In the last 12 months the same customers spent {r(ly)}, {where}, and the two measure different "
+             f"things: the forecast is of the repeat purchases the customers there today will make"
+             f"{'' if h == 12 else f' in the next {h} months'}, discounted{rate}{gone}, and it leaves out customers "
+             "not yet acquired; last year's spend also includes customers who have since left")
+    if last_year_from_left is not None and n_left:
+        text += f" ({r(last_year_from_left)} from the {n_left:,} who cancelled)"
+    text += " or lapsed, and the first purchases of customers who joined during the year"
+    if last_year_first_purchases is not None:
+        text += f" ({r(last_year_first_purchases)})"
+    text += "."
+    if last_year_from_left is not None and last_year_first_purchases is not None:
+        rest = ly - float(last_year_from_left) - float(last_year_first_purchases)
+        text += (f" Without the cancelled customers' spend and those first purchases, last year's spend comes to "
+                 f"{r(rest)}.")
+    return text
 
 
 def holdout_sentence(purchases: Mapping, *, months: int, revenue: Mapping | None = None,
                      max_error_pct: float = 25.0) -> str:
     """How the forecast did on months it had not seen: purchases, and revenue when checked.
 
+    The error reads as a reader says it: "over-forecast by 4.1%" when the forecast was
+    above what happened, "under-forecast by 2.5%" when below (``error_pct`` is predicted
+    against actual, in %).
+
     Example
     -------
     >>> holdout_sentence({"error_pct": 4.1}, months=6, revenue={"error_pct": -2.5})
-    'Checked on 6 months it had not seen, the forecast was off by +4.1% in purchases and -2.5% in revenue.'
+    'Checked on 6 months it had not seen, purchases were over-forecast by 4.1% and revenue under-forecast by 2.5%.'
     """
-    text = f"Checked on {months} months it had not seen, the forecast was off by {float(purchases['error_pct']):+.1f}% in purchases"
+    text = f"Checked on {months} months it had not seen, purchases were {_forecast_error(purchases['error_pct'])}"
     if revenue is not None:
-        text += f" and {float(revenue['error_pct']):+.1f}% in revenue"
-    worst = max(abs(float(purchases["error_pct"])), abs(float(revenue["error_pct"])) if revenue is not None else 0)
-    if worst > max_error_pct:
-        text += f": more than {max_error_pct:g}%, so treat it as a rough guide"
+        text += f" and revenue {_forecast_error(revenue['error_pct'])}"
+    errors = [float(purchases["error_pct"])] + ([float(revenue["error_pct"])] if revenue is not None else [])
+    if any(math.isnan(e) or abs(e) > max_error_pct for e in errors):
+        text += f": more than {max_error_pct:g}% off, so treat it as a rough guide"
     return text + "."
+
+
+def _forecast_error(error_pct: Any, decimals: int = 1) -> str:
+    """``+4.1`` as "over-forecast by 4.1%", ``-2.5`` as "under-forecast by 2.5%"."""
+    e = float(error_pct)
+    if math.isnan(e):
+        return "not checked (nothing to compare with)"
+    size = f"{abs(e):.{decimals}f}"
+    if float(size) == 0:
+        return f"forecast to within {0.5 * 10 ** -decimals:g}%"
+    return f"{'over' if e > 0 else 'under'}-forecast by {size}%"
 
 
 def segment_sentence(profile: Mapping, *, action: str | None = None, alive_threshold: float = 0.5) -> str:
@@ -314,25 +441,28 @@ def segment_sentence(profile: Mapping, *, action: str | None = None, alive_thres
 
     Parameters
     ----------
-    profile : a row of :func:`cxkit.clv.segment_profile` (``segment``, ``share``, ``clv_share``, ``p_alive``).
+    profile : a row of :func:`cxkit.clv.segment_profile` (``segment``, ``share``, ``clv_share``,
+        ``p_alive``: the model's chance that a customer is still buying).
     action : the suggested action of the segment.
-    alive_threshold : mean p(alive) above which the model rates most customers as still active.
+    alive_threshold : average chance of still buying above which the model rates most
+        customers as still active.
 
     Example
     -------
     >>> row = {"segment": "At Risk", "share": 0.08, "clv_share": 0.11, "p_alive": 0.88}
     >>> print(segment_sentence(row, action="Win back only where it is cheap."))
-    At Risk are 8% of customers and hold 11% of forecast value. They have not bought for a while, yet the model still rates most of them as active (mean p(alive) 0.88): a timely reminder is more likely to pay than a costly win-back.
+    At Risk are 8% of customers and hold 11% of forecast value. They have not bought for a while, yet the model still rates most of them as active (the chance that one of them is still buying averages 88%): a timely reminder is more likely to pay than a costly win-back.
     """
     name = escape(profile["segment"])
     p = float(profile["p_alive"])
     text = f"{name} are {float(profile['share']):.0%} of customers and hold {float(profile['clv_share']):.0%} of forecast value."
     lapsing = any(w in str(profile["segment"]).lower() for w in ("risk", "lose", "lost", "hibernat", "sleep"))
+    chance = f"the chance that one of them is still buying averages {p:.0%}"
     if lapsing and p >= alive_threshold:
         return (text + f" They have not bought for a while, yet the model still rates most of them as active "
-                f"(mean p(alive) {p:.2f}): a timely reminder is more likely to pay than a costly win-back.")
+                f"({chance}): a timely reminder is more likely to pay than a costly win-back.")
     if lapsing:
-        return (text + f" The model rates most of them as probably lapsed (mean p(alive) {p:.2f}): win them back "
+        return (text + f" The model rates most of them as probably lapsed ({chance}): win them back "
                 "only where it is cheap.")
     return text + (f" {escape(action)}" if action else "")
 
@@ -382,6 +512,82 @@ def facts_line(*, as_of: Any, period: str | None = None, currency: str | None = 
     return " · ".join(parts) + "."
 
 
+def coverage_sentence(coverage: pd.DataFrame, *, names: Mapping[str, str] | None = None) -> str | None:
+    """Say which tables stop well before the reporting period's end, and what that means for the figures.
+
+    A satisfaction headline "for the 12 months to 29 Jun" is only true of the months the
+    survey export reaches. Each table :func:`cxkit.periods.coverage` flags as ending early
+    (last date more than its ``early_days``, 31 by default, before the period's end, or
+    no rows in the period) gets one sentence: when it ends, how long before the period's
+    end, and which figures describe only the time up to then. ``None`` when every table
+    covers the period.
+
+    Parameters
+    ----------
+    coverage : output of :func:`cxkit.periods.coverage`.
+    names : the tables in words, overriding the defaults ("Survey answers",
+        "Transactions", "Contacts", "Customer records"); escaped here.
+
+    Example
+    -------
+    >>> cov = pd.DataFrame({"table": ["surveys", "transactions"], "rows": [812, 5000],
+    ...     "last_date": pd.to_datetime(["2024-12-28", "2025-06-27"]), "period_end": pd.to_datetime(["2025-06-29"] * 2),
+    ...     "days_before_end": [183, 2], "ends_early": [True, False]})
+    >>> print(coverage_sentence(cov))
+    Survey answers end on 28 Dec 2024, six months before the period's end (29 Jun 2025): the satisfaction figures describe the period up to then.
+    >>> coverage_sentence(cov.assign(ends_early=False)) is None
+    True
+    """
+    missing = [c for c in ("table", "rows", "last_date", "period_end", "ends_early") if c not in coverage.columns]
+    if missing:
+        raise ValueError(f"coverage_sentence() needs the table of cxkit.periods.coverage; missing {missing}")
+    names = dict(names or {})
+    out = []
+    for row in coverage[coverage["ends_early"].astype(bool)].itertuples(index=False):
+        key = str(row.table)
+        default_subject, figures = _TABLE_WORDS.get(key, (None, "the figures from it"))
+        if key in names:
+            subject, verb = escape(names[key]), ("end" if key in _TABLE_WORDS else "ends")
+        elif default_subject is not None:
+            subject, verb = default_subject, "end"
+        else:
+            subject, verb = f"The {escape(key)} table", "ends"
+        end = _date(row.period_end)
+        if not row.rows or pd.isna(row.last_date):
+            out.append(f"{subject} {'have' if verb == 'end' else 'has'} no rows in the reporting period (to {end}): "
+                       f"there are no {figures.removeprefix('the ')} for it.")
+            continue
+        days = int((pd.Timestamp(row.period_end) - pd.Timestamp(row.last_date).normalize()).days)
+        out.append(f"{subject} {verb} on {_date(row.last_date)}, {_how_long(days)} before the period's end ({end}): "
+                   f"{figures} describe the period up to then.")
+    return " ".join(out) if out else None
+
+
+_TABLE_WORDS = {
+    "surveys": ("Survey answers", "the satisfaction figures"),
+    "transactions": ("Transactions", "the spend and value figures"),
+    "contacts": ("Contacts", "the service figures"),
+    "customers": ("Customer records", "the membership figures"),
+}
+_NUMBER_WORDS = dict(enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                "ten", "eleven", "twelve"]))
+
+
+def _date(ts: Any) -> str:
+    ts = pd.Timestamp(ts)
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _how_long(days: int) -> str:
+    """A gap in days as a reader says it: "45 days", "six months", "2 years"."""
+    if days < 62:
+        return f"{days} day{'s' if days != 1 else ''}"
+    months = round(days / 30.4375)
+    if months < 24:
+        return f"{_NUMBER_WORDS.get(months, str(months))} months"
+    return f"{round(days / 365.25)} years"
+
+
 def forecast_warnings(
     holdout: pd.DataFrame,
     deciles: pd.DataFrame | None = None,
@@ -407,16 +613,19 @@ def forecast_warnings(
     Example
     -------
     >>> forecast_warnings(pd.DataFrame({"actual": [410.0], "error_pct": [31.2]}))
-    ['Check: the holdout error is +31%, larger than 25%; treat the forecast with caution.']
+    ['Check: purchases in the holdout were over-forecast by 31%, more than the 25% allowed; treat the forecast with caution.']
     """
     row = holdout.iloc[0]
     lines = []
+    error = float(row["error_pct"])
     if not row["actual"] > 0:
         lines.append("Check: no purchases fell in the holdout period, so the forecast could not be checked; "
                      "treat it with caution.")
-    elif math.isnan(float(row["error_pct"])) or abs(float(row["error_pct"])) > max_error_pct:
-        lines.append(f"Check: the holdout error is {float(row['error_pct']):+.0f}%, larger than {max_error_pct:g}%; "
-                     "treat the forecast with caution.")
+    elif math.isnan(error):
+        lines.append("Check: the holdout error could not be computed; treat the forecast with caution.")
+    elif abs(error) > max_error_pct:
+        lines.append(f"Check: purchases in the holdout were {_forecast_error(error, 0)}, more than the "
+                     f"{max_error_pct:g}% allowed; treat the forecast with caution.")
     if deciles is not None and len(deciles) >= 2:
         by = deciles.sort_values("decile")
         low, high = float(by["actual"].iloc[0]), float(by["actual"].iloc[-1])
@@ -441,12 +650,20 @@ def _pct_range(a: float, b: float) -> str:
     return f"{a:.0f}-{b:.0f}%" if a >= 0 else f"{a:.0f} to {b:.0f}%"
 
 
-def hazard_sentence(hr_row: Mapping, *, what: str, ci: float = 0.95) -> str:
-    """One hazard ratio in words a board reads: how much it raises or lowers the risk of leaving.
+def hazard_sentence(hr_row: Mapping, *, what: str, ci: float = 0.95, association: bool = False,
+                    who: str | None = None) -> str:
+    """One hazard ratio in words a board reads: how much it raises or lowers the day-to-day risk of leaving.
 
     The wording follows the interval: "raises" or "lowers" only when the interval
-    excludes 1; otherwise "no evidence of an effect", never "no effect" (the data may
-    simply be too few to tell).
+    excludes 1; otherwise "no clear evidence either way", never "no effect" (the data may
+    simply be too few to tell), with the interval as a range from lower to higher risk.
+
+    A measure from survey answers (a CSAT score, having answered at all) is not something
+    the company sets: customers who rate us well differ in other ways too. With
+    ``association=True`` the sentence reports a link, not a cause: "goes with a 33% lower
+    day-to-day risk of leaving ... an association, not proof of cause"; with ``who`` (e.g.
+    "customers who rate us a point higher") it starts "Customers who rate us a point
+    higher leave less often: ...".
 
     Parameters
     ----------
@@ -454,34 +671,64 @@ def hazard_sentence(hr_row: Mapping, *, what: str, ci: float = 0.95) -> str:
     what : the covariate in words, starting the sentence (escaped here: pass plain text),
         e.g. "Each contact not resolved at first contact".
     ci : the interval's level, for the wording.
+    association : word the result as an association (for survey-based measures), not a cause.
+    who : with ``association``, the customers it describes, e.g. "customers who rate us a
+        point higher" (escaped here).
 
     Example
     -------
-    >>> print(hazard_sentence({"hazard_ratio": 1.319, "ci_low": 1.236, "ci_high": 1.408},
-    ...                       what="Each contact not resolved at first contact"))
-    Each contact not resolved at first contact raises the risk of leaving by **32%** (95% interval 24-41%).
+    >>> print(hazard_sentence({"hazard_ratio": 1.55, "ci_low": 1.30, "ci_high": 1.84}, what="Each bad contact"))
+    Each bad contact raises the day-to-day risk of leaving by **55%** (95% interval 30% to 84%).
     >>> print(hazard_sentence({"hazard_ratio": 1.11, "ci_low": 0.98, "ci_high": 1.27}, what="A long wait"))
-    A long wait: **no evidence of an effect** on the risk of leaving (hazard ratio 1.11, 95% interval 0.98-1.27).
+    A long wait: **no clear evidence either way** on the day-to-day risk of leaving (95% interval from 2% lower to 27% higher).
+    >>> print(hazard_sentence({"hazard_ratio": 0.67, "ci_low": 0.60, "ci_high": 0.74}, what="Each CSAT point",
+    ...                       association=True, who="customers who rate us a point higher"))
+    Customers who rate us a point higher leave **less often**: each CSAT point goes with a **33% lower** day-to-day risk of leaving (95% interval 26% to 40%). This is an association seen in survey answers, not proof that one causes the other.
     """
     hr, lo, hi = (float(hr_row[k]) for k in ("hazard_ratio", "ci_low", "ci_high"))
     what_t, level = escape(what), f"{ci * 100:g}% interval"
+    risk = "the day-to-day risk of leaving"
     if lo > 1:
-        return (f"{what_t} raises the risk of leaving by **{(hr - 1) * 100:.0f}%** "
-                f"({level} {_pct_range((lo - 1) * 100, (hi - 1) * 100)}).")
-    if hi < 1:
-        return (f"{what_t} lowers the risk of leaving by **{(1 - hr) * 100:.0f}%** "
-                f"({level} {_pct_range((1 - hi) * 100, (1 - lo) * 100)}).")
-    return (f"{what_t}: **no evidence of an effect** on the risk of leaving (hazard ratio {hr:.2f}, "
-            f"{level} {lo:.2f}-{hi:.2f}).")
+        size, low, high, word = (hr - 1) * 100, (lo - 1) * 100, (hi - 1) * 100, "higher"
+    elif hi < 1:
+        size, low, high, word = (1 - hr) * 100, (1 - hi) * 100, (1 - lo) * 100, "lower"
+    else:
+        both = f"{level} from {(1 - lo) * 100:.0f}% lower to {(hi - 1) * 100:.0f}% higher"
+        if association and who:
+            return (f"{_capital(escape(who))}: **no clear evidence either way** that they leave more or less often "
+                    f"({both} day-to-day risk of leaving).")
+        if association:
+            return f"{what_t}: **no clear evidence either way** of a link with {risk} ({both})."
+        return f"{what_t}: **no clear evidence either way** on {risk} ({both})."
+    interval = f"{level} {low:.0f}% to {high:.0f}%"
+    if not association:
+        verb = "raises" if word == "higher" else "lowers"
+        return f"{what_t} {verb} {risk} by **{size:.0f}%** ({interval})."
+    link = f"goes with a **{size:.0f}% {word}** day-to-day risk of leaving ({interval})"
+    if who:
+        often = "more often" if word == "higher" else "less often"
+        return (f"{_capital(escape(who))} leave **{often}**: {_lower_first(what_t)} {link}. This is an association "
+                "seen in survey answers, not proof that one causes the other.")
+    return f"{what_t} {link}: an association seen in survey answers, not proof that one causes the other."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    """Lower the first letter of a phrase that starts a sentence, but not of an acronym ("CSAT")."""
+    return text[:1].lower() + text[1:] if text[:2].istitle() or text[1:2].islower() else text
 
 
 def immortal_time_sentence(naive: Mapping, right: Mapping, *, what: str) -> str:
-    """The naive (lifetime-count) hazard ratio beside the right (time-varying) one, and why they differ.
+    """The naive (lifetime-count) answer beside the right (time-varying) one, in plain words, and why they differ.
 
     Customers who stayed longer had more time to contact us, so counting contacts over a
     whole membership credits long stayers with contacts: that makes contacts look
     protective (immortal-time bias). The sentence says so only when the two answers
-    point different ways.
+    point different ways. Both are told as changes in the risk of leaving, the right one
+    with its interval ("no clear evidence either way" when it includes no change).
 
     Parameters
     ----------
@@ -493,17 +740,27 @@ def immortal_time_sentence(naive: Mapping, right: Mapping, *, what: str) -> str:
     -------
     >>> print(immortal_time_sentence({"hazard_ratio": 0.83}, {"hazard_ratio": 1.32, "ci_low": 1.24, "ci_high": 1.41},
     ...                              what="unresolved contacts"))
-    Counted over a whole membership, unresolved contacts look *protective* (hazard ratio 0.83), only because customers who stayed longer had more time to contact us; counted as they happen, the hazard ratio is **1.32** (95% interval 1.24-1.41).
+    Counted over a whole membership, unresolved contacts look *protective* (as if each lowered the risk of leaving by 17%), only because customers who stayed longer had more time to contact us; counted as they happen, each raises the day-to-day risk of leaving by **32%** (95% interval 24% to 41%).
     """
     n, r = float(naive["hazard_ratio"]), float(right["hazard_ratio"])
     lo, hi = float(right["ci_low"]), float(right["ci_high"])
     what_t = escape(what)
-    right_text = f"the hazard ratio is **{r:.2f}** (95% interval {lo:.2f}-{hi:.2f})"
+    if lo > 1:
+        right_text = f"each raises the day-to-day risk of leaving by **{(r - 1) * 100:.0f}%** (95% interval " \
+                     f"{(lo - 1) * 100:.0f}% to {(hi - 1) * 100:.0f}%)"
+    elif hi < 1:
+        right_text = f"each lowers the day-to-day risk of leaving by **{(1 - r) * 100:.0f}%** (95% interval " \
+                     f"{(1 - hi) * 100:.0f}% to {(1 - lo) * 100:.0f}%)"
+    else:
+        right_text = (f"there is **no clear evidence either way** on the day-to-day risk of leaving (95% interval "
+                      f"from {(1 - lo) * 100:.0f}% lower to {(hi - 1) * 100:.0f}% higher)")
+    naive_text = (f"each lowered the risk of leaving by {(1 - n) * 100:.0f}%" if n < 1
+                  else f"each raised the risk of leaving by {(n - 1) * 100:.0f}%")
     if (n < 1) != (r < 1):
         look = "protective" if n < 1 else "harmful"
-        return (f"Counted over a whole membership, {what_t} look *{look}* (hazard ratio {n:.2f}), only because "
+        return (f"Counted over a whole membership, {what_t} look *{look}* (as if {naive_text}), only because "
                 f"customers who stayed longer had more time to contact us; counted as they happen, {right_text}.")
-    return (f"Counted over a whole membership, {what_t} give a hazard ratio of {n:.2f}; counted as they happen, "
+    return (f"Counted over a whole membership, {what_t} look as if {naive_text}; counted as they happen, "
             f"{right_text}. Only the second is free of the bias of longer stayers having had more time to "
             "contact us.")
 
@@ -544,8 +801,14 @@ def attributable_sentence(row: Mapping, horizon_days: int, *, what: str = "bad c
             "gone well.")
 
 
-def rmst_sentence(diff_row: Mapping, *, a: str | None = None, b: str | None = None, alpha: float = 0.05) -> str:
-    """Days of membership kept by one group against another within a horizon, worded by its test.
+def rmst_sentence(diff_row: Mapping, *, a: str | None = None, b: str | None = None, alpha: float = 0.05,
+                  within: str | None = None) -> str:
+    """Days of membership kept by one group against another within a horizon, worded by its test, with its interval.
+
+    The restricted mean (RMST) is told as what it is: how many days, on average, members
+    stay within the horizon. "Longer" or "less" is written only when the p-value is
+    below ``alpha`` and the interval excludes 0; otherwise "no clear difference" with
+    the interval both ways.
 
     Parameters
     ----------
@@ -554,26 +817,32 @@ def rmst_sentence(diff_row: Mapping, *, a: str | None = None, b: str | None = No
     a, b : the groups in words (default: ``group_a`` and ``group_b`` followed by "members");
         escaped here.
     alpha : the test's level.
+    within : the window in words (escaped here), default "within their first {horizon} days";
+        e.g. "in the 365 days after day 180" for a landmark comparison.
 
     Example
     -------
-    >>> row = {"group_a": "Club Plus", "group_b": "Club", "horizon": 365.0, "rmst_a": 328.7, "rmst_b": 330.6,
-    ...        "difference": -1.9, "ci_low": -7.8, "ci_high": 4.0, "p_value": 0.526}
+    >>> row = {"group_a": "Club Plus", "group_b": "Club", "horizon": 365.0, "rmst_a": 343.0, "rmst_b": 330.6,
+    ...        "difference": 12.4, "ci_low": 8.3, "ci_high": 16.5, "p_value": 0.0001}
     >>> print(rmst_sentence(row))
-    In their first 365 days, Club Plus members and Club members stayed about as long: 328.7 against 330.6 days on average, a difference within the noise (p = 0.526).
+    Club Plus members stay on average **12.4 days longer** than Club members within their first 365 days (95% interval 8.3 to 16.5 days; 343.0 against 330.6 days, p < 0.001).
+    >>> print(rmst_sentence({**row, "rmst_a": 328.7, "difference": -1.9, "ci_low": -7.8, "ci_high": 4.0,
+    ...                      "p_value": 0.526}))
+    Club Plus members and Club members stay about as long on average within their first 365 days: 328.7 against 330.6 days, no clear difference (-7.8 to +4.0 days, p = 0.526).
     """
     a_t = escape(a if a is not None else f"{diff_row['group_a']} members")
     b_t = escape(b if b is not None else f"{diff_row['group_b']} members")
     h, ra, rb = float(diff_row["horizon"]), float(diff_row["rmst_a"]), float(diff_row["rmst_b"])
     d, lo, hi, p = (float(diff_row[k]) for k in ("difference", "ci_low", "ci_high", "p_value"))
-    head = f"In their first {h:g} days"
-    if not p < alpha:
-        return (f"{head}, {a_t} and {b_t} stayed about as long: {ra:.1f} against {rb:.1f} days on average, "
-                f"a difference within the noise ({p_text(p)}).")
-    word = "more" if d > 0 else "fewer"
+    window = escape(within) if within is not None else f"within their first {h:g} days"
+    sign = _test_sign(d, lo, hi, p, alpha)
+    if sign == 0:
+        return (f"{_capital(a_t)} and {b_t} stay about as long on average {window}: {ra:.1f} against {rb:.1f} days, "
+                f"no clear difference ({lo:+.1f} to {hi:+.1f} days, {p_text(p)}).")
+    word = "longer" if sign > 0 else "less"
     low, high = sorted((abs(lo), abs(hi)))
-    return (f"{head}, {a_t} stayed **{abs(d):.1f} days {word}** on average than {b_t} ({ra:.1f} against {rb:.1f}; "
-            f"95% interval {low:.1f}-{high:.1f} days, {p_text(p)}).")
+    return (f"{_capital(a_t)} stay on average **{abs(d):.1f} days {word}** than {b_t} {window} (95% interval "
+            f"{low:.1f} to {high:.1f} days; {ra:.1f} against {rb:.1f} days, {p_text(p)}).")
 
 
 def risk_check_sentence(concordance: float, predicted: float, observed: int, *, horizon_days: int) -> str:
@@ -715,8 +984,8 @@ def revenue_at_risk_sentence(risk: pd.DataFrame, *, segment: Any, who: str, peri
     ...     "satisfied (4-5)", "no survey"], "revenue": [30000.0, 27916.0, 60000.0, 109299.0],
     ...     "share_of_segment": [0.132, 0.123, 0.264, 0.481]})  # shares of the segment's revenue
     >>> print(revenue_at_risk_sentence(r, segment="top", who="the top 10% of spenders",
-    ...                                period="the 12 months to 31 Dec 2025", currency="£"))
-    In the 12 months to 31 Dec 2025, **£57,916** (**26%**) of the revenue from the top 10% of spenders came from customers dissatisfied or neutral in their survey answers; 48% came from customers who gave none.
+    ...                                period="the 12 months to 31 Dec 2025", currency="€"))
+    In the 12 months to 31 Dec 2025, **€57,916** (**26%**) of the revenue from the top 10% of spenders came from customers dissatisfied or neutral in their survey answers; 48% came from customers who gave none.
     """
     column = column or next((c for c in ("value_tier", "value_segment", "segment") if c in risk), None)
     if column is None:
@@ -748,8 +1017,8 @@ def future_spend_sentence(row: Mapping, *, months: int, rating: str = "CSAT", cu
     Example
     -------
     >>> print(future_spend_sentence({"estimate": -0.8, "ci_low": -5.3, "ci_high": 3.8, "n_answers": 2670},
-    ...                             months=6, currency="£"))
-    **No evidence** that customers who rate CSAT higher spend more in the following 6 months, comparing customers of the same value decile: -£0.80 per point (95% interval -£5.30 to £3.80; 2,670 answers).
+    ...                             months=6, currency="€"))
+    **No evidence** that customers who rate CSAT higher spend more in the following 6 months, comparing customers of the same value decile: -€0.80 per point (95% interval -€5.30 to €3.80; 2,670 answers).
     """
     est, lo, hi = (float(row[k]) for k in ("estimate", "ci_low", "ci_high"))
     detail = (f"{_money(est, currency, 2)} per point (95% interval {_money(lo, currency, 2)} to "

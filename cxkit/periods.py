@@ -5,6 +5,10 @@ experience today. Notebooks choose a reporting period with one parameter (defaul
 the trailing 12 months to the analysis date), select the rows it covers, and print its
 label in every headline, table title and board sentence. Trends keep the full history.
 
+A period chosen for one table may outrun another: survey answers exported up to
+December set beside transactions up to June describe different months. :func:`coverage`
+says, for each table, which dates inside the period it actually holds.
+
 Example
 -------
 >>> p = reporting_period("12M", as_of="2025-12-31")
@@ -14,7 +18,7 @@ Example
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +27,11 @@ import pandas as pd
 from cxkit.errors import DataError
 from cxkit.parsing import parse_timestamp
 
-__all__ = ["Period", "reporting_period"]
+__all__ = ["Period", "reporting_period", "coverage", "EARLY_END_DAYS"]
+
+#: A table "ends early" when its last date in the period is more than this many days
+#: before the period's end: a month with no rows is a gap a reader should be told of.
+EARLY_END_DAYS = 31
 
 _TRAILING = re.compile(r"^\s*(\d+)\s*([MY])\s*$", re.IGNORECASE)
 
@@ -126,3 +134,76 @@ def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None)
             raise DataError(f"period {period!r} ends after the analysis date {end.date()}", rule="period")
         return Period(start, stop, f"{_day(start)} to {_day(stop)}")
     raise DataError(f"period {period!r} not understood: use '12M', '2Y', 'all' or a pair of dates", rule="period")
+
+
+def coverage(tables: Mapping[str, pd.DataFrame | None], period: Period, date_col: str | Mapping[str, str] = "date",
+             *, early_days: int = EARLY_END_DAYS) -> pd.DataFrame:
+    """For each table, the first and last date inside the reporting period, and whether it ends early.
+
+    A headline "for the 12 months to 30 Jun" is only true of the tables that reach 30 Jun:
+    a survey export that stops in December leaves half the period without a satisfaction
+    figure. The rule: a table *ends early* when its last date in the period is more than
+    ``early_days`` days (default 31) before the period's end, or when it has no rows in
+    the period at all. :func:`cxkit.narrative.coverage_sentence` puts this in words.
+
+    Parameters
+    ----------
+    tables : the tables by name, e.g. ``{"surveys": cx.surveys, "transactions": cx.transactions}``;
+        a table given as ``None`` (not loaded) is left out.
+    period : the reporting period (:func:`reporting_period`).
+    date_col : the date column, one name for every table or a mapping by table name
+        (tables not in the mapping use ``"date"``).
+    early_days : how many days short of the period's end a table may stop without being
+        flagged.
+
+    Returns
+    -------
+    DataFrame, one row per table in the order given: ``table``, ``rows`` (in the period),
+    ``first_date``, ``last_date`` (NaT without rows), ``period_start`` (NaT for a period
+    with no start), ``period_end``, ``days_before_end`` (from the last date to the period's
+    end), ``ends_early`` (bool).
+
+    Example
+    -------
+    >>> p = reporting_period(("2025-01-01", "2025-06-29"), as_of="2025-06-29")
+    >>> s = pd.DataFrame({"date": pd.to_datetime(["2025-01-03", "2024-12-28"])})
+    >>> t = pd.DataFrame({"date": pd.to_datetime(["2025-01-02", "2025-06-20"])})
+    >>> coverage({"surveys": s, "transactions": t}, p)[["table", "rows", "last_date", "days_before_end", "ends_early"]]
+              table  rows  last_date  days_before_end  ends_early
+    0       surveys     1 2025-01-03              177        True
+    1  transactions     2 2025-06-20                9       False
+    """
+    if not isinstance(period, Period):
+        raise TypeError(f"coverage() needs a Period (from reporting_period), got {type(period).__name__}")
+    if int(early_days) < 0:
+        raise ValueError(f"early_days must be 0 or more, got {early_days}")
+    rows = []
+    for name, data in tables.items():
+        if data is None:
+            continue
+        col = date_col.get(name, "date") if isinstance(date_col, Mapping) else date_col
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"table '{name}': coverage() needs a pandas DataFrame, got {type(data).__name__}")
+        if col not in data.columns:
+            raise DataError(f"table '{name}': no date column '{col}' to check the period's coverage "
+                            f"(columns: {', '.join(map(str, data.columns))}); pass date_col={{'{name}': ...}}",
+                            table=name, column=col, rule="date column")
+        if not pd.api.types.is_datetime64_any_dtype(data[col]):
+            raise DataError(f"table '{name}': column '{col}' holds {data[col].dtype}, not dates",
+                            table=name, column=col, rule="date column")
+        inside = period.select(data, col)[col].dropna()
+        first = inside.min().normalize() if len(inside) else pd.NaT
+        last = inside.max().normalize() if len(inside) else pd.NaT
+        short = (period.end - last).days if len(inside) else None
+        rows.append({"table": str(name), "rows": int(len(inside)), "first_date": first, "last_date": last,
+                     "period_start": period.start if period.start is not None else pd.NaT,
+                     "period_end": period.end, "days_before_end": short,
+                     "ends_early": short is None or short > int(early_days)})
+    out = pd.DataFrame(rows, columns=["table", "rows", "first_date", "last_date", "period_start", "period_end",
+                                      "days_before_end", "ends_early"])
+    out["days_before_end"] = out["days_before_end"].astype("Int64")
+    out["ends_early"] = out["ends_early"].astype(bool)
+    for c in ("first_date", "last_date", "period_start", "period_end"):
+        out[c] = pd.to_datetime(out[c])
+    out.attrs["early_days"] = int(early_days)
+    return out

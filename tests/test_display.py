@@ -198,3 +198,110 @@ def test_a_wide_table_prints_at_fixed_widths_that_fill_the_page_and_favour_long_
     assert widths[-1] == max(widths) and widths[-1] > 2 * widths[0]     # the sentence gets the room
     assert re.search(r"table\.cx-table\.cx-wide \{ font-size: 8pt; table-layout: fixed; width: 100%; \}", html)
     assert "<colgroup>" not in table(_scorecard()).html
+
+
+# ---------------------------------------------------------------- tables for readers: empty, headers, labels, pairs
+
+
+def test_an_empty_table_is_a_line_naming_its_subject_never_an_empty_grid():
+    gaps = pd.DataFrame(columns=["metric", "current", "goal", "gap", "gap_ci_low", "gap_ci_high", "status"])
+    t = table(gaps, caption="Gaps to the goals, the 12 months to 31 Dec 2025")
+    assert "<table" not in t.html and "<th" not in t.html
+    assert str(t) == t.message == "Gaps to the goals, the 12 months to 31 Dec 2025: nothing to show (no rows)."
+    assert "Gaps to the goals, the 12 months to 31 Dec 2025: nothing to show" in t._repr_html_()
+    assert str(table(pd.DataFrame())) == "Nothing to show: the table has no rows."
+    assert str(table(None, caption="Service by channel")) == "Service by channel: nothing to show (no rows)."
+    custom = table(gaps, caption="Gaps", empty="No goals are set.")
+    assert str(custom) == "No goals are set." and "No goals are set." in custom.html
+    bad = table(gaps.iloc[:0], caption='<img src=x onerror="alert(1)">')
+    assert "<img" not in bad.html and "&lt;img" in bad.html
+    assert table(_scorecard()).message is None                       # a table with rows is a table
+
+
+def test_headers_break_only_between_words_in_print_and_on_screen():
+    long_header = "a_very_long_column_name_that_has_no_spaces_at_all"
+    html = table(pd.DataFrame({long_header: ["x" * 40], "repeat purchases (calibration)": [1.0]})).html
+    th_rules = re.findall(r"table\.cx-table th \{([^}]*)\}", html)
+    assert th_rules, "no rule for the headers"
+    main = " ".join(th_rules)
+    for declaration in ("word-break: keep-all", "overflow-wrap: normal", "hyphens: manual"):
+        assert declaration in main
+    assert "break-word" not in main and "break-all" not in main
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert heads and not any("<wbr>" in h for h in heads)          # no break point inside a header word
+    assert "<wbr>" in re.findall(r"<td[^>]*>(.*?)</td>", html)[0]   # a long cell token may still wrap
+
+
+def test_a_wide_tables_columns_hold_their_longest_header_word_whole():
+    word = "Unsubscriberegistrations"                      # 24 letters: no room to break it
+    wide = pd.DataFrame({f"m{i}": [1.5] for i in range(8)} | {"cell": ["abcdefghijklmnopqrst"], "words": [1.5]})
+    html = table(wide, labels={"words": f"{word} seen"}).html
+    widths = [float(w) for w in re.findall(r'<col style="width: ([0-9.]+)%">', html)]
+    assert len(widths) == 10
+    # the header's long word gets its whole width, more than a 20-letter cell (which may wrap) and the numbers
+    assert widths[9] > widths[8] > widths[0]
+
+
+@pytest.mark.parametrize("name", [
+    "ci_low", "ci_high", "p_alive", "rmst", "hazard_ratio", "p_value", "churn_probability", "attributable_share",
+    "share_of_segment", "value_tier", "satisfaction_level", "period_spend", "test_statistic", "p_holm",
+    "cum_unresolved", "latest_csat", "expected_churners", "ends_early", "days_before_end", "excludes_zero"])
+def test_raw_names_have_readable_labels(name):
+    text = label(name)
+    assert name in LABELS and "_" not in text and text != name
+
+
+def test_hazard_ratios_are_shown_with_words_and_two_decimals():
+    hr = pd.DataFrame({"covariate": ["cum_unresolved"], "hazard_ratio": [1.3194], "ci_low": [1.2361],
+                       "ci_high": [1.4081], "p_value": [1e-9]})
+    page = _parse(table(hr))
+    assert page.head == ["measure", "change in the risk of leaving (×; 1 = none)", "95% CI", "p"]
+    assert page.rows[0][1:] == ["1.32", "1.24 to 1.41", "<0.001"]
+
+
+def _two_level_answers() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({"plan": ["Club"] * 60 + ["Club Plus"] * 40, "region": ["N", "S", "E", "W"] * 25,
+                         "nps": rng.integers(0, 11, 100), "csat": rng.integers(1, 6, 100)})
+
+
+def test_a_two_level_comparison_keeps_one_row_and_names_the_other_group():
+    from cxkit import metrics
+    from cxkit.display import one_row_per_pair
+
+    answers = _two_level_answers()
+    tests = pd.concat([metrics.compare(answers, m, by=col).assign(segment=col)
+                       for col in ("plan", "region") for m in ("nps", "csat")], ignore_index=True)
+    assert len(tests) == 2 * 2 + 4 * 2
+    kept = one_row_per_pair(tests)
+    plan = kept[kept["segment"] == "plan"]
+    assert len(plan) == 2 and plan["metric"].tolist() == ["NPS", "CSAT"]          # one row per metric
+    assert plan["group_a"].tolist() == ["Club", "Club"] and plan["group_b"].tolist() == ["Club Plus", "Club Plus"]
+    first = tests[(tests["segment"] == "plan") & (tests["group_a"] == "Club")]
+    pd.testing.assert_frame_equal(plan.drop(columns="group_b").reset_index(drop=True),
+                                  first.drop(columns="group_b").reset_index(drop=True))
+    assert (kept[kept["segment"] == "region"]["group_b"] == "rest").all()         # four levels: all kept
+    assert len(kept[kept["segment"] == "region"]) == 8
+    page = _parse(table(plan[["group_a", "group_b", "value_a", "value_b", "diff", "ci_low", "ci_high", "p_value"]]))
+    assert len(page.rows) == 2
+
+
+def test_one_row_per_pair_keeps_comparisons_that_are_not_mirrors_and_drops_reversed_pairs():
+    from cxkit import metrics
+    from cxkit.display import one_row_per_pair
+
+    answers = _two_level_answers()
+    answers.loc[:4, "plan"] = None                      # the rest of "Club" is not only "Club Plus"
+    tests = metrics.compare(answers, "nps", by="plan")
+    kept = one_row_per_pair(tests)
+    assert len(kept) == 2 and (kept["group_b"] == "rest").all()
+    # two levels of a wider column, each against the rest, are two different comparisons
+    wide = pd.concat([metrics.compare(answers, "nps", by="region", a=lvl) for lvl in ("N", "S")], ignore_index=True)
+    assert len(one_row_per_pair(wide)) == 2
+    both_ways = pd.concat([metrics.compare(answers, "nps", by="plan", a="Club", b="Club Plus"),
+                           metrics.compare(answers, "nps", by="plan", a="Club Plus", b="Club")], ignore_index=True)
+    assert one_row_per_pair(both_ways)["group_a"].tolist() == ["Club"]
+    with pytest.raises(ValueError, match="group_a, group_b, n_a and n_b"):
+        one_row_per_pair(tests.drop(columns="group_b"))
+    with pytest.raises(ValueError, match="within column"):
+        one_row_per_pair(tests, within="segment")

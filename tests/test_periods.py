@@ -43,3 +43,43 @@ def test_a_period_without_rows_stops_when_a_table_is_named():
 def test_money_puts_symbols_before_and_codes_after():
     assert money(1234.4, "£") == "£1,234" and money(-1234.4, "€") == "-€1,234"
     assert money(99.5, "CHF", decimals=2) == "99.50 CHF" and money(float("nan")) == "–"
+
+
+# ---------------------------------------------------------------- coverage of the reporting period
+
+def test_coverage_gives_each_tables_dates_inside_the_period_and_flags_an_early_end():
+    from cxkit.periods import EARLY_END_DAYS, coverage
+
+    p = reporting_period("12M", as_of="2025-06-29")
+    surveys = pd.DataFrame({"date": pd.to_datetime(["2024-06-01", "2024-08-01", "2024-12-28 17:30"],
+                                                   format="ISO8601")})
+    sales = pd.DataFrame({"order_day": pd.to_datetime(["2024-07-01", "2025-05-29", "2025-07-04"])})
+    cov = coverage({"surveys": surveys, "transactions": sales, "contacts": None}, p,
+                   date_col={"transactions": "order_day"})
+    assert cov["table"].tolist() == ["surveys", "transactions"]            # a table not loaded is left out
+    s, t = cov.iloc[0], cov.iloc[1]
+    assert (s["rows"], s["first_date"], s["last_date"]) == (2, pd.Timestamp("2024-08-01"), pd.Timestamp("2024-12-28"))
+    assert s["days_before_end"] == 183 and bool(s["ends_early"])
+    assert (t["rows"], t["first_date"], t["last_date"]) == (2, pd.Timestamp("2024-07-01"),
+                                                             pd.Timestamp("2025-05-29"))   # 4 Jul is after it
+    assert t["days_before_end"] == EARLY_END_DAYS == 31 and not t["ends_early"]   # 31 days short: not flagged
+    assert bool(coverage({"t": sales.iloc[:2]}, p, date_col="order_day", early_days=30)["ends_early"].iloc[0])
+    assert cov["period_end"].eq(pd.Timestamp("2025-06-29")).all()
+    assert cov["period_start"].eq(pd.Timestamp("2024-06-30")).all()
+
+
+def test_coverage_flags_a_table_with_no_rows_in_the_period_and_checks_its_input():
+    from cxkit.periods import coverage
+
+    p = reporting_period("all", as_of="2025-06-29")
+    old = pd.DataFrame({"date": pd.to_datetime(["2026-01-01"])})
+    cov = coverage({"contacts": old}, p)
+    assert cov["rows"].iloc[0] == 0 and pd.isna(cov["last_date"].iloc[0]) and bool(cov["ends_early"].iloc[0])
+    assert pd.isna(cov["period_start"].iloc[0])
+    assert coverage({}, p).empty
+    with pytest.raises(DataError, match="table 'surveys': no date column 'date'"):
+        coverage({"surveys": pd.DataFrame({"day": pd.to_datetime(["2025-01-01"])})}, p)
+    with pytest.raises(DataError, match="not dates"):
+        coverage({"surveys": pd.DataFrame({"date": ["2025-01-01"]})}, p)
+    with pytest.raises(TypeError, match="Period"):
+        coverage({"surveys": old}, "12M")
