@@ -20,7 +20,16 @@ results (:mod:`cxkit.survival.curves`, :mod:`cxkit.survival.models`).
 * :func:`fit_time_varying`: the time-varying Cox model, with lifelines on tables it fits
   quickly and :class:`TimeVaryingCox` (the same estimates by cumulative sums,
   :mod:`cxkit.survival.fastcox`) on millions of episodes.
-* :func:`hazard_ratios`: any fitted Cox model as a tidy table.
+* :func:`static_covariates`: the customers table's traits (plan, region, ...) as model
+  columns by stated rules, with a report of every column used or left out; pass it as
+  ``static=`` to any table above so one model takes contacts, answers and traits
+  together (:mod:`cxkit.survival.covariates`). :func:`fit_cox` fits a customers-only
+  table. :func:`covariate_words` names every model column in a reader's words.
+* :func:`hazard_ratios`: any fitted Cox model as a tidy table;
+  :func:`proportional_hazards_test`: does each hazard ratio hold over tenure, on the
+  model reported, a time-varying one included (:mod:`cxkit.survival.assumptions`), in
+  words by :func:`ph_sentence` (:mod:`cxkit.survival.sentences`).
+* :func:`exclusions`: what the tables left out, as rows of the load report.
 * :func:`risk_holdout`, :func:`risk_deciles`: a time holdout of the risk score
   (concordance, and predicted against observed churn by risk decile).
 
@@ -37,20 +46,25 @@ Example
 0       Club    365.0       3794
 1  Club Plus    365.0       1206
 """
+from cxkit.survival.assumptions import proportional_hazards_test, schoenfeld_residuals
+from cxkit.survival.covariates import COVARIATE_WORDS, StaticCovariates, covariate_words, static_covariates
 from cxkit.survival.curves import churn_rates, km_table, logrank_tests, rmst, rmst_difference
 from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.models import (
                                    attributable_churn,
                                    check_covariates,
                                    churn_risk,
+                                   fit_cox,
                                    hazard_ratios,
                                    naive_vs_time_varying,
                                    risk_reasons,
 )
+from cxkit.survival.sentences import ph_sentence
 from cxkit.survival.tables import (
                                    CONTACT_COUNTS,
                                    active_customers,
                                    episode_table,
+                                   exclusions,
                                    landmark_table,
                                    lifetime_counts,
                                    survival_table,
@@ -64,6 +78,11 @@ __all__ = [
     "lifetime_counts",
     "landmark_table",
     "active_customers",
+    "exclusions",
+    "static_covariates",
+    "StaticCovariates",
+    "covariate_words",
+    "COVARIATE_WORDS",
     "churn_rates",
     "km_table",
     "logrank_tests",
@@ -73,6 +92,10 @@ __all__ = [
     "fit_time_varying",
     "hazard_ratios",
     "check_covariates",
+    "fit_cox",
+    "proportional_hazards_test",
+    "schoenfeld_residuals",
+    "ph_sentence",
     "naive_vs_time_varying",
     "churn_risk",
     "risk_reasons",

@@ -47,6 +47,9 @@ class TimeVaryingCox:
     Breslow baseline), fitted in seconds on millions of episodes. Fitted attributes end in
     ``_`` as in lifelines: ``params_``, ``standard_errors_``, ``variance_matrix_``,
     ``log_likelihood_``, ``baseline_cumulative_hazard_``; ``summary`` has lifelines' columns.
+    The column names it was fitted with are kept as lifelines keeps them (``event_col``,
+    ``start_col``, ``stop_col``, ``id_col``, ``weights_col``), so
+    :func:`cxkit.survival.proportional_hazards_test` finds them.
 
     Parameters
     ----------
@@ -127,6 +130,8 @@ class TimeVaryingCox:
         self.variance_matrix_ = pd.DataFrame(cov, index=index, columns=index)
         self.standard_errors_ = pd.Series(np.sqrt(np.diag(cov)), index=index, name="se(coef)")
         self.log_likelihood_ = float(ll)
+        self.event_col, self.start_col, self.stop_col = event_col, start_col, stop_col
+        self.id_col, self.weights_col = id_col, weights_col
         self.event_observed = events
         self.weights = w
         phi = w * np.exp(xc @ beta)

@@ -34,11 +34,14 @@ from cxkit.errors import FitError, data_error, require_columns
 from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.tables import episode_table, lifetime_counts
 
-__all__ = ["hazard_ratios", "naive_vs_time_varying", "churn_risk", "attributable_churn"]
+__all__ = ["hazard_ratios", "check_covariates", "fit_cox", "naive_vs_time_varying", "churn_risk",
+           "attributable_churn", "risk_reasons"]
 
 CoxModel = CoxPHFitter | CoxTimeVaryingFitter | TimeVaryingCox
 _TAIL_DAYS = 180.0  # baseline hazard beyond the data: average rate over this many last days
 _EXPOSURES = ("cum_unresolved", "cum_long_wait", "cum_bad_contacts")
+_COUNT_WORDS = {"cum_unresolved": "unresolved contact(s)", "cum_long_wait": "contact(s) with a long wait",
+                "cum_bad_contacts": "bad contact(s)", "cum_contacts": "contact(s)"}
 
 
 def _check_cox(model: Any) -> None:
@@ -125,6 +128,71 @@ def check_covariates(data: pd.DataFrame, columns: Sequence[str], *, event_col: s
                              "its hazard ratio is infinite", hint="leave it out, or group its values more coarsely")
 
 
+def _check_indicators(data: pd.DataFrame, columns: Sequence[str], events: pd.Series, table: str) -> None:
+    """A 0/1 column whose 1s (or 0s) include no departure has a hazard ratio of 0 or infinity."""
+    for col in columns:
+        values = pd.to_numeric(data[col], errors="coerce")
+        if not values.isin([0, 1]).all():
+            continue
+        for level in (1, 0):
+            group = values == level
+            if group.any() and not events[group].any():
+                raise data_error(table, col, f"no customer with {col} = {level} has left ({int(group.sum()):,} "
+                                 "customers), so its hazard ratio has no finite estimate",
+                                 hint="pool the level with another (static_covariates(min_level_size=...)) or "
+                                 "leave the column out")
+
+
+def fit_cox(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    duration_col: str = "tenure",
+    event_col: str = "churned",
+    penalizer: float = 0.0,
+    name: str = "survival table",
+) -> CoxPHFitter:
+    """A Cox model on one row per customer, with clear messages instead of convergence tracebacks.
+
+    The model of a customers-only table (traits from :func:`cxkit.survival.static_covariates`
+    on :func:`cxkit.survival.survival_table`), or of a landmark table
+    (``duration_col="duration"``). Its hazard ratios come from :func:`hazard_ratios`, its
+    risk list from :func:`churn_risk` (tenure in days), its proportional-hazards check from
+    :func:`cxkit.survival.proportional_hazards_test`.
+
+    Parameters
+    ----------
+    table : one row per customer with the duration, the event and the columns.
+    columns : the covariates (numbers).
+    duration_col, event_col : the time and the departure flag.
+    penalizer : lifelines' ridge penalty (0: none).
+    name : the table's name in messages.
+
+    Returns
+    -------
+    The fitted :class:`lifelines.CoxPHFitter`. Stops with :class:`DataError` where the
+    model cannot be fitted (see :func:`check_covariates`, and an indicator whose
+    customers never left) and :class:`FitError` where it does not converge.
+
+    Example
+    -------
+    >>> from lifelines.datasets import load_rossi
+    >>> m = fit_cox(load_rossi(), ["fin", "age"], duration_col="week", event_col="arrest", name="rossi")
+    >>> hazard_ratios(m)["hazard_ratio"].round(2).tolist()
+    [0.72, 0.93]
+    """
+    columns = list(columns)
+    require_columns(table, [duration_col, event_col, *columns], name)
+    check_covariates(table, columns, event_col=event_col, table=name)
+    _check_indicators(table, columns, table[event_col].astype(bool), name)
+    try:
+        return CoxPHFitter(penalizer=penalizer).fit(table[[duration_col, event_col, *columns]], duration_col,
+                                                    event_col)
+    except ConvergenceError as exc:
+        raise FitError(f"the Cox model on the {name} did not converge ({exc}); try fewer columns, pool rare "
+                       "levels, or drop a column with (almost) no variation") from exc
+
+
 def naive_vs_time_varying(
     customers: pd.DataFrame,
     contacts: pd.DataFrame,
@@ -134,6 +202,7 @@ def naive_vs_time_varying(
     columns: Sequence[str] | None = None,
     long_wait: Any = None,
     long_wait_quantile: float = 0.9,
+    static: Any = None,
 ) -> pd.DataFrame:
     """The same Cox model fitted twice: on lifetime contact counts (wrong) and on episodes (right).
 
@@ -143,8 +212,10 @@ def naive_vs_time_varying(
 
     Parameters
     ----------
-    columns : model covariates (count and CSAT columns); default ``cum_unresolved``,
+    columns : model covariates (count, CSAT and static columns); default ``cum_unresolved``,
         ``cum_long_wait``, and ``latest_csat``, ``has_csat`` when surveys are given.
+    static : static covariates merged into both tables (see :func:`episode_table`); name
+        their columns in ``columns`` to adjust for them.
     Other parameters as in :func:`episode_table`.
 
     Returns
@@ -160,7 +231,7 @@ def naive_vs_time_varying(
     if columns is None:
         columns = ["cum_unresolved", "cum_long_wait"] + (["latest_csat", "has_csat"] if surveys is not None else [])
     columns = list(columns)
-    options = {"as_of": as_of, "long_wait": long_wait, "long_wait_quantile": long_wait_quantile}
+    options = {"as_of": as_of, "long_wait": long_wait, "long_wait_quantile": long_wait_quantile, "static": static}
     naive = lifetime_counts(customers, contacts, surveys, **options)
     episodes = episode_table(customers, contacts, surveys, **options)
     for name, t in (("lifetime_counts", naive), ("episodes", episodes)):
@@ -394,22 +465,28 @@ def attributable_churn(
     }])
 
 
-def risk_reasons(scored: pd.DataFrame) -> pd.Series:
+def risk_reasons(scored: pd.DataFrame, *, counts: str | Sequence[str] = "cum_unresolved") -> pd.Series:
     """What in each customer's own record the model reads as risk, in words.
 
-    Unresolved contacts so far and the latest CSAT answer (or that there is none); a
-    customer with neither is scored on tenure alone.
+    The contacts counted so far (by default unresolved ones; pass the model's count
+    columns, e.g. ``counts="cum_bad_contacts"``) and the latest CSAT answer (or that there
+    is none); a customer with neither is scored on tenure (and traits) alone.
 
     Example
     -------
     >>> risk_reasons(pd.DataFrame({"cum_unresolved": [2, 0], "latest_csat": [2.0, 4.1],
     ...                            "has_csat": [True, False]})).tolist()
     ['2 unresolved contact(s); latest CSAT 2.0', 'no survey answer']
+    >>> risk_reasons(pd.DataFrame({"cum_bad_contacts": [1, 0]}), counts="cum_bad_contacts").tolist()
+    ['1 bad contact(s)', 'tenure only']
     """
     parts = pd.Series("", index=scored.index, dtype=object)
-    if "cum_unresolved" in scored:
-        n = scored["cum_unresolved"].fillna(0).astype(int)
-        parts = parts.where(n == 0, n.astype(str) + " unresolved contact(s)")
+    for col in [counts] if isinstance(counts, str) else list(counts):
+        if col not in scored:
+            continue
+        n = scored[col].fillna(0).astype(int)
+        text = n.astype(str) + f" {_COUNT_WORDS.get(col, col)}"
+        parts = parts.where(n == 0, parts.where(parts == "", parts + "; ") + text)
     if "has_csat" in scored:
         csat = np.where(scored["has_csat"].astype(bool),
                         "latest CSAT " + scored["latest_csat"].map("{:.1f}".format), "no survey answer")

@@ -20,12 +20,19 @@ table here shares:
   within follow-up), so a model can use both columns as they stand: the CSAT hazard
   ratio is then learnt from customers who answered, and ``has_csat`` absorbs the rest.
   ``csat_fill=None`` leaves it missing (drop those rows before fitting). Answers given
-  on the same day are averaged.
+  on the same day are averaged. Answers without a CSAT score change nothing; they are
+  counted in ``attrs["notes"]``.
+* **Static covariates** (``static=``, a design frame keyed by ``customer_id`` such as
+  :func:`cxkit.survival.static_covariates` makes) are merged on ``customer_id``; a
+  customer missing from it is left out and reported, with their contacts and answers.
+* **What was left out** is in ``attrs["exclusions"]`` (``table``, ``rule``, ``n_rows``,
+  ``n_customers``), with a few example customers per rule in
+  ``attrs["exclusion_examples"]``; :func:`exclusions` shows both as load-report rows.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -33,11 +40,24 @@ import pandas as pd
 
 from cxkit.errors import data_error, require_columns
 from cxkit.experience import bad_contacts
-from cxkit.parsing import parse_timestamp
 from cxkit.survival._arrays import unique_sorted
+from cxkit.survival._followup import (
+    _N_EXAMPLES,
+    _NO_STATIC,
+    CONTACT_COUNTS,
+    _check_choice,
+    _covariate_list,
+    _days,
+    _examples,
+    _follow_up,
+    _FollowUp,
+    _tenure_follow_up,
+    _tenure_only,
+)
 
 __all__ = [
     "CONTACT_COUNTS",
+    "exclusions",
     "survival_table",
     "episode_table",
     "lifetime_counts",
@@ -45,100 +65,9 @@ __all__ = [
     "active_customers",
 ]
 
-#: Contact counts carried by every table built from contacts (cumulative to a day).
-CONTACT_COUNTS = ("cum_contacts", "cum_unresolved", "cum_long_wait", "cum_bad_contacts")
 _UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 _SAME_DAY_STOP = 0.5  # a customer who leaves on the sign-up day is at risk for half a day
-
-
-# --------------------------------------------------------------------------- dates
-
-
-def _as_of(as_of: Any) -> np.datetime64:
-    ts = parse_timestamp(as_of, name="as_of")  # the data contract's reading of a user's date
-    if ts is None or pd.isna(ts):
-        raise data_error("arguments", "as_of", "as_of is required (the analysis date)")
-    return np.datetime64(ts.normalize(), "D")
-
-
-def _days(values: pd.Series) -> np.ndarray:
-    """Calendar days (datetime64[D]) of a date column; time of day and zone dropped."""
-    s = pd.to_datetime(values)
-    if getattr(s.dt, "tz", None) is not None:
-        s = s.dt.tz_localize(None)
-    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-
-
-def _check_choice(value: Any, allowed: Sequence[Any], name: str) -> None:
-    if value not in allowed:
-        raise data_error("arguments", name, f"{name} must be one of {list(allowed)}, got {value!r}")
-
-
-# --------------------------------------------------------------------------- follow-up
-
-
-@dataclass
-class _FollowUp:
-    """Customers kept, with sign-up day, tenure (days) and churn flag as arrays."""
-
-    frame: pd.DataFrame  # the kept customers rows, positional index 0..n-1
-    signup: np.ndarray  # datetime64[D]
-    tenure: np.ndarray  # int64 days
-    churned: np.ndarray  # bool
-    as_of: np.datetime64
-    exclusions: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def ids(self) -> pd.Index:
-        return pd.Index(self.frame["customer_id"])
-
-    def exclude(self, table: str, rule: str, n_rows: int, n_customers: int) -> None:
-        if n_rows:
-            self.exclusions.append(
-                {"table": table, "rule": rule, "n_rows": int(n_rows), "n_customers": int(n_customers)}
-            )
-
-
-def _follow_up(
-    customers: pd.DataFrame,
-    as_of: Any,
-    covariates: Sequence[str] | None,
-    signed_up_after: str,
-) -> _FollowUp:
-    _check_choice(signed_up_after, ("exclude", "raise"), "signed_up_after")
-    require_columns(customers, ["customer_id", "signup_date", *(covariates or [])], "customers")
-    end = _as_of(as_of)
-    dup = customers["customer_id"].duplicated(keep=False)
-    if dup.any():
-        raise data_error("customers", "customer_id", "customer_id must be unique", customers[dup])
-    signup = _days(customers["signup_date"])
-    if np.isnat(signup).any():
-        raise data_error("customers", "signup_date", "signup_date is required",
-                         customers[np.isnat(signup)])
-    if "churn_date" in customers:
-        churn = _days(customers["churn_date"])
-    else:  # the data contract: no churn_date column means every customer is active
-        churn = np.full(len(customers), np.datetime64("NaT"), dtype="datetime64[D]")
-    before = churn < signup
-    if before.any():
-        raise data_error("customers", "churn_date", "churn_date is before signup_date",
-                         customers[before], hint="fix the dates at source; a customer cannot leave before joining")
-    late = signup > end
-    if late.any() and signed_up_after == "raise":
-        raise data_error("customers", "signup_date", f"customers signed up after as_of ({end})",
-                         customers[late], hint="pass signed_up_after='exclude' to leave them out with a report")
-    keep = ~late
-    churned = ~np.isnat(churn) & (churn <= end)  # a churn_date after as_of had not happened yet
-    stop = np.where(churned, churn, end)
-    fu = _FollowUp(
-        frame=customers.loc[keep].reset_index(drop=True),
-        signup=signup[keep],
-        tenure=(stop - signup)[keep].astype("int64"),
-        churned=churned[keep],
-        as_of=end,
-    )
-    fu.exclude("customers", "signed up after as_of", late.sum(), late.sum())
-    return fu
+_REPORT_COLUMNS = ["table", "what happened", "rule", "rows", "example lines"]
 
 
 # --------------------------------------------------------------------------- events
@@ -158,20 +87,32 @@ class _Events:
 
 
 def _place(table: pd.DataFrame, name: str, fu: _FollowUp) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Rows of a dated table up to as_of, with the customer position and day of each."""
+    """Rows of a dated table up to as_of, with the customer position and day of each.
+
+    Rows of customers left out for want of static covariates stay in the table (so rules
+    computed over all rows, such as a channel's long-wait threshold, do not move); their
+    position is -1 and they are reported here.
+    """
     require_columns(table, ["customer_id", "date"], name)
     date = _days(table["date"])
     if np.isnat(date).any():
         raise data_error(name, "date", "date is required", table[np.isnat(date)])
     after = date > fu.as_of
-    fu.exclude(name, "dated after as_of", after.sum(), table.loc[after, "customer_id"].nunique())
+    fu.exclude(name, "dated after as_of", after.sum(), table.loc[after, "customer_id"].nunique(),
+               _examples(table["customer_id"], after, date))
     table, date = table.loc[~after], date[~after]
     pos = fu.ids.get_indexer(table["customer_id"])
     unknown = pos < 0
     if unknown.any():
-        raise data_error(name, "customer_id", "customer_id not in customers (or signed up after as_of)",
-                         table[unknown])
-    day = (date - fu.signup[pos]).astype("int64")
+        dropped = unknown & table["customer_id"].isin(fu.dropped).to_numpy()
+        if (unknown & ~dropped).any():
+            raise data_error(name, "customer_id", "customer_id not in customers (or signed up after as_of)",
+                             table[unknown & ~dropped])
+        fu.exclude(name, f"customer left out: {_NO_STATIC}", dropped.sum(),
+                   table.loc[dropped, "customer_id"].nunique(), _examples(table["customer_id"], dropped, date))
+    known = ~unknown
+    day = np.zeros(len(pos), dtype="int64")
+    day[known] = (date[known] - fu.signup[pos[known]]).astype("int64")
     early = day < 0
     if early.any():
         raise data_error(name, "date", "dated before the customer's signup_date", table[early])
@@ -180,9 +121,13 @@ def _place(table: pd.DataFrame, name: str, fu: _FollowUp) -> tuple[pd.DataFrame,
 
 def _drop_after_leaving(pos: np.ndarray, day: np.ndarray, name: str, fu: _FollowUp) -> np.ndarray:
     """Mask of rows dated within the customer's follow-up; the others are reported."""
-    gone = day > fu.tenure[pos]
-    fu.exclude(name, "dated after the customer left", gone.sum(), len(unique_sorted(pos[gone])))
-    return ~gone
+    known = pos >= 0
+    gone = known & (day > fu.tenure[np.where(known, pos, 0)]) if len(fu.tenure) else np.zeros(len(pos), bool)
+    first = np.flatnonzero(gone)[:_N_EXAMPLES]
+    fu.exclude(name, "dated after the customer left", gone.sum(), len(unique_sorted(pos[gone])),
+               _examples(fu.frame["customer_id"].to_numpy()[pos[first]], np.ones(len(first), bool),
+                         fu.signup[pos[first]] + day[first]))
+    return known & ~gone
 
 
 def _sorted_events(pos: np.ndarray, day: np.ndarray, values: np.ndarray, names: tuple[str, ...]) -> _Events:
@@ -208,7 +153,11 @@ def _csat_events(surveys: pd.DataFrame, fu: _FollowUp) -> tuple[_Events, float |
     require_columns(surveys, ["customer_id", "date", "csat"], "surveys")
     table, pos, day = _place(surveys, "surveys", fu)
     csat = pd.to_numeric(table["csat"], errors="coerce").astype(float).to_numpy()
-    keep = _drop_after_leaving(pos, day, "surveys", fu) & ~np.isnan(csat)
+    within = _drop_after_leaving(pos, day, "surveys", fu)
+    keep = within & ~np.isnan(csat)
+    if (within & np.isnan(csat)).any():
+        fu.notes.append({"table": "surveys", "rule": "no CSAT score in the answer: it does not change latest_csat",
+                         "n_rows": int((within & np.isnan(csat)).sum())})
     # answers given on the same day are averaged (the order within a day is unknown)
     answers = pd.DataFrame({"pos": pos[keep], "day": day[keep], "csat": csat[keep]})
     daily = answers.groupby(["pos", "day"], sort=True)["csat"].mean().reset_index()
@@ -257,11 +206,10 @@ class _Prepared:
             out["has_csat"] = has
         frame = pd.DataFrame(out, index=range(len(pos)))
         static = self.fu.frame[self.covariates].iloc[pos].reset_index(drop=True)
-        return pd.concat([frame, static], axis=1)
+        return pd.concat([frame, static, self.fu.static_at(pos)], axis=1)
 
     def finish(self, out: pd.DataFrame) -> pd.DataFrame:
-        out.attrs = {"as_of": pd.Timestamp(self.fu.as_of), "csat_fill": self.csat_fill,
-                     "exclusions": list(self.fu.exclusions)}
+        out.attrs = {**self.fu.attrs(), "csat_fill": self.csat_fill}
         return out
 
 
@@ -276,9 +224,10 @@ def _prepare(
     long_wait_quantile: float,
     csat_fill: Literal["mean"] | float | None,
     signed_up_after: str = "exclude",
+    static: Any = None,
 ) -> _Prepared:
     covariates = _covariate_list(covariates)
-    fu = _follow_up(customers, as_of, covariates, signed_up_after)
+    fu = _follow_up(customers, as_of, covariates, signed_up_after, static)
     ev_contacts = None if contacts is None else _contact_events(contacts, fu, long_wait, long_wait_quantile)
     ev_csat, mean_csat = (None, None) if surveys is None else _csat_events(surveys, fu)
     fill: float | None
@@ -288,18 +237,6 @@ def _prepare(
     else:
         fill = None if csat_fill is None else float(csat_fill)
     return _Prepared(fu, ev_contacts, ev_csat, fill, covariates)
-
-
-def _covariate_list(covariates: str | Sequence[str] | None) -> list[str]:
-    if covariates is None:
-        return []
-    out = [covariates] if isinstance(covariates, str) else list(covariates)
-    reserved = {"customer_id", "tenure", "churned", "start", "stop", "event", "duration", "landmark",
-                "latest_csat", "has_csat", *CONTACT_COUNTS}
-    clash = sorted(reserved & set(out))
-    if clash:
-        raise data_error("arguments", "covariates", f"covariates may not be named {clash} (reserved output columns)")
-    return out
 
 
 # --------------------------------------------------------------------------- public tables
@@ -312,6 +249,7 @@ def survival_table(
     covariates: str | Sequence[str] | None = None,
     unit: Literal["D", "W", "M"] = "D",
     signed_up_after: Literal["exclude", "raise"] = "exclude",
+    static: Any = None,
 ) -> pd.DataFrame:
     """One row per customer: how long they have been a member and whether they have left.
 
@@ -329,12 +267,16 @@ def survival_table(
     unit : ``"D"`` days (integer), ``"W"`` weeks or ``"M"`` months (30.4375 days).
     signed_up_after : customers who signed up after ``as_of`` are left out and reported
         in ``attrs["exclusions"]`` (``"exclude"``) or raise :class:`DataError` (``"raise"``).
+    static : static covariates keyed by ``customer_id`` (numbers only), e.g.
+        :func:`cxkit.survival.static_covariates` or its ``design``; merged on
+        ``customer_id``. Customers it does not cover are left out and reported.
 
     Returns
     -------
     DataFrame with ``customer_id``, ``tenure`` (from sign-up to ``churn_date`` or
-    ``as_of``), ``churned`` (bool) and the covariates; ``attrs`` holds ``as_of``,
-    ``unit`` and ``exclusions``. A churn before sign-up raises :class:`DataError`.
+    ``as_of``), ``churned`` (bool), the covariates and the static columns; ``attrs``
+    holds ``as_of``, ``unit``, ``exclusions`` (see :func:`exclusions`). A churn before
+    sign-up raises :class:`DataError`.
 
     Example
     -------
@@ -347,26 +289,14 @@ def survival_table(
     """
     _check_choice(unit, tuple(_UNITS), "unit")
     covariates = _covariate_list(covariates)
-    if "tenure_days" in customers and "churned" in customers and not customers.get(
-            "signup_date", pd.Series(dtype="datetime64[ns]")).notna().any():
-        return _from_tenure(customers, covariates, unit)
-    fu = _follow_up(customers, as_of, covariates, signed_up_after)
+    if _tenure_only(customers):
+        fu = _tenure_follow_up(customers, covariates, static)
+    else:
+        fu = _follow_up(customers, as_of, covariates, signed_up_after, static)
     tenure: Any = fu.tenure if unit == "D" else fu.tenure / _UNITS[unit]
-    out = pd.DataFrame({"customer_id": fu.frame["customer_id"], "tenure": tenure, "churned": fu.churned})
-    out = pd.concat([out, fu.frame[covariates]], axis=1)
-    out.attrs = {"as_of": pd.Timestamp(fu.as_of), "unit": unit, "exclusions": list(fu.exclusions)}
-    return out
-
-
-def _from_tenure(customers: pd.DataFrame, covariates: Sequence[str], unit: str) -> pd.DataFrame:
-    """The survival table of customers exported as tenure + churned (no dates): taken as given."""
-    require_columns(customers, ["customer_id", "tenure_days", "churned", *covariates], "customers")
-    days = customers["tenure_days"].astype("int64")
-    out = pd.DataFrame({"customer_id": customers["customer_id"].to_numpy(),
-                        "tenure": days.to_numpy() if unit == "D" else days.to_numpy() / _UNITS[unit],
-                        "churned": customers["churned"].astype(bool).to_numpy()})
-    out = pd.concat([out, customers[covariates].reset_index(drop=True)], axis=1)
-    out.attrs = {"as_of": None, "unit": unit, "exclusions": []}
+    out = pd.DataFrame({"customer_id": fu.frame["customer_id"].to_numpy(), "tenure": tenure, "churned": fu.churned})
+    out = pd.concat([out, fu.frame[covariates], fu.static_at(np.arange(len(fu.tenure)))], axis=1)
+    out.attrs = {**fu.attrs(), "unit": unit}
     return out
 
 
@@ -380,6 +310,7 @@ def episode_table(
     long_wait_quantile: float = 0.9,
     covariates: str | Sequence[str] | None = None,
     csat_fill: Literal["mean"] | float | None = "mean",
+    static: Any = None,
 ) -> pd.DataFrame:
     """Counting-process episodes: each customer's membership cut wherever their experience changed.
 
@@ -407,13 +338,21 @@ def episode_table(
     csat_fill : value of ``latest_csat`` before a customer's first answer: ``"mean"``
         (mean of the answers within follow-up, the default; in ``attrs["csat_fill"]``),
         a number, or ``None`` (left missing).
+    static : static covariates keyed by ``customer_id`` (numbers), e.g.
+        :func:`cxkit.survival.static_covariates`: merged on ``customer_id`` so one model
+        takes contacts, answers and customer traits together. Customers it does not
+        cover are left out and reported, with their contacts and answers (which still
+        count towards a channel's long-wait threshold).
 
     Returns
     -------
     DataFrame in the order of ``customers``, then ``start``: ``customer_id``, ``start`` (int),
     ``stop`` (float), ``event`` (True only on the last episode of a customer who left),
     ``cum_contacts``, ``cum_unresolved``, ``cum_long_wait``, ``cum_bad_contacts`` (with
-    contacts), ``latest_csat``, ``has_csat`` (with surveys) and the covariates.
+    contacts; a bad contact is unresolved at first contact or a long wait, as
+    :func:`cxkit.experience.bad_contacts` flags it, counted once even when both),
+    ``latest_csat``, ``has_csat`` (with surveys), the covariates and the static columns.
+    What was left out: :func:`exclusions`.
 
     Example
     -------
@@ -427,11 +366,12 @@ def episode_table(
     1     10  30.0   True               1
     """
     prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
-                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill, static=static)
     fu = prep.fu
     n = len(fu.tenure)
     no_time = (fu.tenure == 0) & ~fu.churned
-    fu.exclude("customers", "no time at risk (signed up on as_of)", no_time.sum(), no_time.sum())
+    fu.exclude("customers", "no time at risk (signed up on as_of)", no_time.sum(), no_time.sum(),
+               _examples(fu.frame["customer_id"], no_time, fu.signup))
     cut_pos = [np.arange(n)[~no_time]]
     cut_day = [np.zeros((~no_time).sum(), dtype="int64")]
     for ev in (prep.contacts, prep.csat):
@@ -470,6 +410,7 @@ def lifetime_counts(
     long_wait_quantile: float = 0.9,
     covariates: str | Sequence[str] | None = None,
     csat_fill: Literal["mean"] | float | None = "mean",
+    static: Any = None,
 ) -> pd.DataFrame:
     """The survival table with each customer's *lifetime* contact counts: the naive (wrong) set-up.
 
@@ -496,7 +437,7 @@ def lifetime_counts(
     0     364    False               2
     """
     prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
-                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill, static=static)
     fu = prep.fu
     pos = np.arange(len(fu.tenure))
     out = pd.DataFrame({"customer_id": fu.frame["customer_id"], "tenure": fu.tenure, "churned": fu.churned})
@@ -515,6 +456,7 @@ def landmark_table(
     long_wait_quantile: float = 0.9,
     covariates: str | Sequence[str] | None = None,
     csat_fill: Literal["mean"] | float | None = "mean",
+    static: Any = None,
 ) -> pd.DataFrame:
     """Customers still members at a landmark, their experience up to it, and what happened after.
 
@@ -551,7 +493,7 @@ def landmark_table(
     if landmark < 0:
         raise data_error("arguments", "landmark_days", f"landmark_days must be >= 0, got {landmark_days!r}")
     prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
-                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill, static=static)
     fu = prep.fu
     pos = np.flatnonzero(fu.tenure > landmark)
     duration = fu.tenure[pos] - landmark
@@ -578,6 +520,7 @@ def active_customers(
     long_wait_quantile: float = 0.9,
     covariates: str | Sequence[str] | None = None,
     csat_fill: Literal["mean"] | float | None = "mean",
+    static: Any = None,
 ) -> pd.DataFrame:
     """Customers still active on ``as_of``, with their tenure and experience so far: the ones to score.
 
@@ -585,10 +528,15 @@ def active_customers(
     :func:`episode_table`, read at the end of ``as_of`` (every contact and answer up to
     and including it), so a model fitted on episodes applies directly.
 
+    A customers table loaded as tenure + churned (no dates) works too, without contacts
+    or surveys (they cannot be placed in a membership without a sign-up date): the
+    active customers with their tenure as exported, the covariates and the static
+    columns, to score with a ``CoxPHFitter`` fitted on :func:`survival_table`.
+
     Returns
     -------
     DataFrame: ``customer_id``, ``tenure`` (days), the count and CSAT columns, the
-    covariates.
+    covariates and the static columns.
 
     Example
     -------
@@ -598,9 +546,70 @@ def active_customers(
       customer_id  tenure
     0           a     364
     """
+    if _tenure_only(customers):
+        if contacts is not None or surveys is not None:
+            raise data_error("customers", "signup_date", "contacts and survey answers need sign-up dates to be "
+                             "placed in a membership; this customers table has tenure + churned only",
+                             hint="pass contacts=None and surveys=None")
+        covariates = _covariate_list(covariates)
+        fu = _tenure_follow_up(customers, covariates, static)
+        pos = np.flatnonzero(~fu.churned)
+        out = pd.DataFrame({"customer_id": fu.frame["customer_id"].to_numpy()[pos], "tenure": fu.tenure[pos]})
+        out = pd.concat([out, fu.frame[covariates].iloc[pos].reset_index(drop=True), fu.static_at(pos)], axis=1)
+        out.attrs = {**fu.attrs(), "csat_fill": None}
+        return out
     prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
-                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill)
+                    long_wait_quantile=long_wait_quantile, csat_fill=csat_fill, static=static)
     fu = prep.fu
     pos = np.flatnonzero(~fu.churned)
     out = pd.DataFrame({"customer_id": fu.frame["customer_id"].to_numpy()[pos], "tenure": fu.tenure[pos]})
     return prep.finish(pd.concat([out, prep.at(pos, fu.tenure[pos])], axis=1))
+
+
+# --------------------------------------------------------------------------- what was left out
+
+
+def exclusions(*tables: pd.DataFrame) -> pd.DataFrame:
+    """What building the survival tables left out, as rows to append to the load report.
+
+    A reader should see every row a result does not cover: contacts and answers dated
+    after the customer left or after ``as_of``, customers who signed up after it or
+    have no static covariates. The rows have the columns of
+    :meth:`cxkit.data.CXData.load_report`, so ``pd.concat([cx.load_report(),
+    exclusions(episodes)])`` gives one table.
+
+    Parameters
+    ----------
+    *tables : results of :func:`survival_table`, :func:`episode_table`,
+        :func:`landmark_table`, :func:`active_customers`, :func:`lifetime_counts`, or a
+        :func:`cxkit.survival.static_covariates` result (anything with
+        ``attrs["exclusions"]``). Rows repeated across tables are shown once.
+
+    Returns
+    -------
+    DataFrame: ``table``, ``what happened`` (``"rows left out"``, or ``"rows not used"``
+    for answers without a CSAT score), ``rule``, ``rows``, ``example lines`` (up to five
+    customers, with the row's date where it has one). Empty when nothing was left out.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2025-01-01", "2026-02-01"])})
+    >>> exclusions(survival_table(c, as_of="2025-12-31"))
+           table  what happened                   rule  rows   example lines
+    0  customers  rows left out  signed up after as_of     1  b (2026-02-01)
+    """
+    rows = []
+    for t in tables:
+        attrs = getattr(t, "attrs", None)
+        if attrs is None and hasattr(t, "design"):
+            attrs = t.design.attrs
+        attrs = attrs or {}
+        examples = attrs.get("exclusion_examples", {})
+        for e in attrs.get("exclusions", []):
+            rows.append({"table": e["table"], "what happened": "rows left out", "rule": e["rule"],
+                         "rows": int(e["n_rows"]), "example lines": examples.get(f"{e['table']}: {e['rule']}", "")})
+        for e in attrs.get("notes", []):
+            rows.append({"table": e["table"], "what happened": "rows not used", "rule": e["rule"],
+                         "rows": int(e["n_rows"]), "example lines": ""})
+    out = pd.DataFrame(rows, columns=_REPORT_COLUMNS).astype({"rows": "int64"})
+    return out.drop_duplicates(ignore_index=True)

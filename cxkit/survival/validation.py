@@ -18,9 +18,10 @@ import pandas as pd
 from lifelines.utils import concordance_index
 
 from cxkit.errors import data_error, require_columns
+from cxkit.survival._followup import _as_of
 from cxkit.survival.fastcox import fit_time_varying
 from cxkit.survival.models import churn_risk
-from cxkit.survival.tables import _as_of, active_customers, episode_table
+from cxkit.survival.tables import active_customers, episode_table
 
 __all__ = ["risk_holdout", "risk_deciles"]
 
@@ -33,6 +34,7 @@ def risk_holdout(
     as_of: Any,
     horizon: int = 90,
     columns: Sequence[str] | None = None,
+    static: Any = None,
 ) -> pd.DataFrame:
     """Churn risk predicted ``horizon`` days before ``as_of``, beside what happened in those days.
 
@@ -47,7 +49,12 @@ def risk_holdout(
     as_of : the analysis date; the holdout is the ``horizon`` days up to it.
     horizon : days.
     columns : model covariates; default ``cum_unresolved``, ``cum_long_wait`` (with
-        contacts) and ``latest_csat``, ``has_csat`` (with surveys).
+        contacts), ``latest_csat``, ``has_csat`` (with surveys) and the static columns.
+    static : static covariates keyed by ``customer_id`` (e.g.
+        :func:`cxkit.survival.static_covariates`), merged into the episodes and the
+        customers scored (see :func:`cxkit.survival.episode_table`). They are taken as
+        they are now: a trait that changed over the horizon would tell the model a little
+        of the future.
 
     Returns
     -------
@@ -66,15 +73,18 @@ def risk_holdout(
     if horizon <= 0:
         raise data_error("arguments", "horizon", f"horizon must be > 0, got {horizon!r}")
     if columns is None:
+        static_columns = [c for c in getattr(static, "design", static).columns if c != "customer_id"] \
+            if static is not None else []
         columns = (["cum_unresolved", "cum_long_wait"] if contacts is not None else []) + (
-            ["latest_csat", "has_csat"] if surveys is not None else [])
+            ["latest_csat", "has_csat"] if surveys is not None else []) + static_columns
     columns = list(columns)
     if not columns:
-        raise data_error("arguments", "columns", "a risk model needs contacts or surveys (no covariate to use)")
+        raise data_error("arguments", "columns", "a risk model needs contacts or surveys, or static covariates "
+                         "(no covariate to use)")
     start = pd.Timestamp(_as_of(as_of)) - pd.Timedelta(days=horizon)
-    episodes = episode_table(customers, contacts, surveys, as_of=start)
+    episodes = episode_table(customers, contacts, surveys, as_of=start, static=static)
     model = fit_time_varying(episodes, columns)
-    active = active_customers(customers, contacts, surveys, as_of=start)
+    active = active_customers(customers, contacts, surveys, as_of=start, static=static)
     out = churn_risk(model, active, horizon=horizon)[["customer_id", "tenure", "churn_probability"]]
     churn = customers.set_index("customer_id")["churn_date"].reindex(out["customer_id"]).to_numpy()
     days = ((pd.to_datetime(churn) - start) / pd.Timedelta(days=1)).to_numpy(float)
