@@ -8,6 +8,15 @@ group worth more than one of the other?). :func:`compare_values` returns both, w
 share of each group's value held by its five largest customers, so a sentence can say
 when a few customers drive the difference.
 
+Customers known to have left are worth nothing in a forecast (their CLV is 0), so a group
+with more cancellations looks worth less whatever the experience did to the customers who
+stayed. Comparisons are therefore made among **active customers** by default: the
+``known_churned`` column of :func:`cxkit.clv.clv_table` (or any true/false column or
+Series passed as ``cancelled``) says who has left, the result says which population was
+compared (column ``population``) and ``attrs["exclusions"]`` counts the customers left
+out (``{"table", "rule", "n_rows", "n_customers"}``, the convention of
+:func:`cxkit.spend.left_out`). ``population="all"`` compares everyone.
+
 Example
 -------
 >>> df = pd.DataFrame({"level": ["low"] * 4 + ["high"] * 4, "clv": [1, 2, 3, 400, 20, 25, 30, 35]})
@@ -23,9 +32,98 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit.errors import DataError, require_columns
+from cxkit.errors import DataError, data_error, require_columns
 
-__all__ = ["compare_values"]
+__all__ = ["POPULATIONS", "compare_values", "population_of"]
+
+#: Who a value comparison covers: customers still active (default) or every customer.
+POPULATIONS = ("active", "all")
+#: The column of :func:`cxkit.clv.clv_table` that marks customers known to have left.
+CANCELLED_COLUMN = "known_churned"
+
+
+def population_of(
+    data: pd.DataFrame,
+    *,
+    population: str = "active",
+    cancelled: str | pd.Series | None = CANCELLED_COLUMN,
+    table: str = "data",
+) -> tuple[pd.DataFrame, dict]:
+    """The customers a value comparison covers, and a record of who was left out.
+
+    Value of customers who have cancelled is 0 by construction; comparing groups that
+    hold different shares of them compares cancellation rates, not value. This keeps the
+    active customers (``population="active"``) and says so.
+
+    Parameters
+    ----------
+    data : one row per customer.
+    population : ``"active"`` (leave out customers known to have left) or ``"all"``.
+    cancelled : a true/false column of ``data`` (default ``"known_churned"``, used when
+        present), a boolean Series aligned on ``data``'s index (customer id; ids absent
+        from it count as active, e.g. :func:`cxkit.clv.known_cancellations`), or None
+        (not known). A missing flag counts as active.
+    table : the table's name in errors and in the exclusions record.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The rows kept, and ``{"population", "n_cancelled", "exclusions"}``: the population
+        in words (``"active customers"``, ``"all customers, cancelled included"`` or
+        ``"all customers (cancellations not known)"``), how many customers are known to
+        have left, and the exclusion records (one row per rule).
+
+    Example
+    -------
+    >>> d = pd.DataFrame({"clv": [5.0, 0.0, 9.0], "known_churned": [False, True, False]})
+    >>> kept, info = population_of(d)
+    >>> len(kept), info["population"], info["exclusions"][0]["n_customers"]
+    (2, 'active customers', 1)
+    """
+    if population not in POPULATIONS:
+        raise DataError(f"population must be one of {POPULATIONS}, got {population!r}", column="population",
+                        rule="population is 'active' or 'all'")
+    flags = _cancelled(data, cancelled, table)
+    if flags is None:
+        return data, {"population": "all customers (cancellations not known)", "n_cancelled": 0, "exclusions": []}
+    n = int(flags.sum())
+    if population == "all":
+        return data, {"population": "all customers, cancelled included", "n_cancelled": n, "exclusions": []}
+    record = {"table": table, "rule": "cancelled (known to have left): compared among active customers",
+              "n_rows": n, "n_customers": n}
+    return data[~flags], {"population": "active customers", "n_cancelled": n, "exclusions": [record] if n else []}
+
+
+def _cancelled(data: pd.DataFrame, cancelled: str | pd.Series | None, table: str) -> np.ndarray | None:
+    """True/false per row of ``data`` for customers known to have left; None when not known."""
+    if cancelled is None:
+        return None
+    if isinstance(cancelled, str):
+        if cancelled not in data.columns:
+            if cancelled == CANCELLED_COLUMN:
+                return None
+            require_columns(data, [cancelled], table, hint="name the true/false column of cancellations")
+        flags = data[cancelled]
+    elif isinstance(cancelled, pd.Series):
+        if not cancelled.index.is_unique:
+            raise data_error("cancelled", None, "customer ids must be unique",
+                             cancelled[cancelled.index.duplicated(keep=False)].to_frame())
+        if len(cancelled) and len(data) and not cancelled.index.isin(data.index).any():
+            raise data_error("cancelled", None, f"no customer id of cancelled is in the index of {table}",
+                             cancelled.head().to_frame(),
+                             hint=f"index {table} by customer id, as cancelled is")
+        flags = cancelled.reindex(data.index)
+    else:
+        raise DataError(f"cancelled must be a column name or a Series by customer id, got {type(cancelled).__name__}",
+                        column="cancelled", rule="column name or Series")
+    present = flags.notna()
+    bad = present & ~flags.isin([True, False])
+    if bad.any():
+        rows = data[bad.to_numpy()] if isinstance(cancelled, str) else flags[bad].to_frame("cancelled")
+        raise data_error(table if isinstance(cancelled, str) else "cancelled",
+                         cancelled if isinstance(cancelled, str) else None,
+                         "cancellation flags must be true/false", rows)
+    return (flags.where(present, False) == True).to_numpy(dtype=bool)  # noqa: E712
 
 
 def _levels(value: Hashable | Sequence[Hashable]) -> list[Hashable]:
@@ -47,8 +145,12 @@ def compare_values(
     a: Hashable | Sequence[Hashable],
     b: Hashable | Sequence[Hashable] | None = None,
     ci: float = 0.95,
+    population: str = "active",
+    cancelled: str | pd.Series | None = CANCELLED_COLUMN,
 ) -> pd.DataFrame:
     """Compare a skewed value (spend, CLV) between two groups: means and medians, tested.
+
+    By default among active customers: see :func:`population_of`.
 
     Parameters
     ----------
@@ -58,6 +160,9 @@ def compare_values(
     a : the group (or list of groups) of interest.
     b : the comparison group(s); ``None`` means every other customer with a group.
     ci : confidence level of the interval on the difference in means.
+    population : ``"active"`` (default: customers known to have left are left out) or ``"all"``.
+    cancelled : who has left: a true/false column of ``data`` (default ``"known_churned"``,
+        used when present) or a boolean Series aligned on ``data``'s index; None: not known.
 
     Returns
     -------
@@ -65,7 +170,8 @@ def compare_values(
     ``diff`` (mean a - mean b), ``ci_low``, ``ci_high`` (Welch), ``p_value`` (Welch's
     t-test on the means), ``median_a``, ``median_b``, ``p_median`` (Mann-Whitney, two-sided),
     ``top5_share_a``, ``top5_share_b`` (share of each group's total held by its five
-    largest customers).
+    largest customers), ``population`` (who was compared, in words) and
+    ``n_cancelled_left_out``. ``attrs``: ``population``, ``n_cancelled``, ``exclusions``.
 
     Example
     -------
@@ -76,15 +182,16 @@ def compare_values(
     """
     require_columns(data, [value, by], "data")
     if not 0 < ci < 1:
-        raise ValueError("ci must be between 0 and 1")
+        raise DataError(f"ci must be between 0 and 1, got {ci!r}", column="ci", rule="0 < ci < 1")
+    data, info = population_of(data, population=population, cancelled=cancelled)
     levels_a = _levels(a)
     in_a = data[by].isin(levels_a)
     in_b = data[by].notna() & ~in_a if b is None else data[by].isin(_levels(b))
     va = pd.to_numeric(data.loc[in_a, value], errors="coerce").dropna().to_numpy(float)
     vb = pd.to_numeric(data.loc[in_b, value], errors="coerce").dropna().to_numpy(float)
     if len(va) < 2 or len(vb) < 2:
-        raise DataError(f"comparing '{value}' needs at least 2 customers per group (got {len(va)} and {len(vb)})",
-                        table="data", column=by, rule="group size")
+        raise DataError(f"comparing '{value}' needs at least 2 customers per group (got {len(va)} and {len(vb)} "
+                        f"among {info['population']})", table="data", column=by, rule="group size")
     mean_a, mean_b = va.mean(), vb.mean()
     var_a, var_b = va.var(ddof=1) / len(va), vb.var(ddof=1) / len(vb)
     se = np.sqrt(var_a + var_b)
@@ -97,9 +204,12 @@ def compare_values(
         half, p = 0.0, (1.0 if diff == 0 else 0.0)
     p_median = float(stats.mannwhitneyu(va, vb, alternative="two-sided").pvalue)
     label_b = "everyone else" if b is None else " + ".join(map(str, _levels(b)))
-    return pd.DataFrame([{
+    out = pd.DataFrame([{
         "group_a": " + ".join(map(str, levels_a)), "group_b": label_b, "n_a": len(va), "n_b": len(vb),
         "mean_a": mean_a, "mean_b": mean_b, "diff": diff, "ci_low": diff - half, "ci_high": diff + half,
         "p_value": p, "median_a": float(np.median(va)), "median_b": float(np.median(vb)), "p_median": p_median,
-        "top5_share_a": _top_share(va), "top5_share_b": _top_share(vb),
+        "top5_share_a": _top_share(va), "top5_share_b": _top_share(vb), "population": info["population"],
+        "n_cancelled_left_out": sum(e["n_customers"] for e in info["exclusions"]),
     }])
+    out.attrs = info
+    return out

@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit.errors import DataError, require_columns
+from cxkit.comparisons import CANCELLED_COLUMN, compare_values, population_of
+from cxkit.errors import DataError, data_error, require_columns
 
-__all__ = ["bad_contacts", "customer_experience", "satisfaction_level", "bad_experience_band", "value_by_experience"]
+__all__ = ["bad_contacts", "customer_experience", "satisfaction_level", "bad_experience_band", "value_by_experience",
+           "compare_value_by_experience"]
 
 
 def bad_contacts(
@@ -159,6 +161,33 @@ def bad_experience_band(counts: pd.Series, top: int = 3) -> pd.Series:
     return c.clip(upper=top).astype(str).where(c < top, f"{top}+").rename("bad_contacts")
 
 
+def _link(values: pd.DataFrame, experience: pd.DataFrame, columns: list[str], population: str,
+          cancelled: str | pd.Series | None) -> tuple[pd.DataFrame, dict]:
+    """The customers compared (``population``), each with their experience columns."""
+    require_columns(values, columns, "values")
+    require_columns(experience, ["customer_id"], "experience", hint="build it with customer_experience()")
+    dup = experience["customer_id"].duplicated(keep=False)
+    if dup.any():
+        raise data_error("experience", "customer_id", "one row per customer expected", experience[dup],
+                         hint="build it with customer_experience()")
+    kept, info = population_of(values, population=population, cancelled=cancelled, table="values")
+    extra = [c for c in experience.columns if c != "customer_id" and c not in kept.columns]
+    return kept.join(experience.set_index("customer_id")[extra], how="left"), info
+
+
+def _dimensions(linked: pd.DataFrame, top_bad: int) -> dict[str, pd.Series]:
+    dims = {}
+    if "csat_mean" in linked:
+        dims["satisfaction_level"] = satisfaction_level(linked["csat_mean"])
+    if "n_bad_contacts" in linked:
+        dims["bad_contacts"] = bad_experience_band(linked["n_bad_contacts"], top=top_bad)
+    if not dims:
+        raise DataError("table 'experience': has neither csat_mean nor n_bad_contacts (build it with "
+                        "customer_experience() from surveys and/or contacts)", table="experience",
+                        column=["csat_mean", "n_bad_contacts"], rule="experience columns")
+    return dims
+
+
 def value_by_experience(
     values: pd.DataFrame,
     experience: pd.DataFrame,
@@ -166,6 +195,8 @@ def value_by_experience(
     value_col: str = "clv",
     alive_col: str | None = "p_alive",
     top_bad: int = 3,
+    population: str = "active",
+    cancelled: str | pd.Series | None = CANCELLED_COLUMN,
 ) -> pd.DataFrame:
     """Customer value by satisfaction level and by number of bad contacts, in one tidy table.
 
@@ -173,47 +204,132 @@ def value_by_experience(
     dimensions the experience table has are included (satisfaction needs
     ``csat_mean``, bad contacts need ``n_bad_contacts``).
 
+    Among active customers by default: a customer who has cancelled is worth 0 in a
+    forecast, so a group with more cancellations (often the dissatisfied) would look worth
+    less, or a group with fewer look worth more, for that reason alone. The customers left
+    out are counted in ``attrs["exclusions"]`` and the ``population`` column says who was
+    compared (:func:`cxkit.comparisons.population_of`).
+
     Parameters
     ----------
-    values : one row per customer, indexed by customer id, with ``value_col``.
+    values : one row per customer, indexed by customer id, with ``value_col`` (e.g.
+        :func:`cxkit.clv.clv_table`, whose ``known_churned`` column marks who has left).
     experience : output of :func:`customer_experience`.
+    value_col, alive_col : the value, and a column averaged per group (None: left out).
+    top_bad : bad-contact counts from ``top_bad`` up form one band.
+    population : ``"active"`` (default) or ``"all"`` (cancelled customers included).
+    cancelled : who has left: a true/false column of ``values`` (default ``"known_churned"``,
+        used when present), a boolean Series by customer id
+        (:func:`cxkit.clv.known_cancellations`), or None (not known).
 
     Returns
     -------
     DataFrame: ``dimension``, ``group``, ``on_scale`` (False for "no survey", which is
     not a point of the satisfaction scale), ``customers``, ``mean_<value>`` with its 95%
-    t-interval ``ci_low``/``ci_high``, ``median_<value>`` (and mean ``alive_col``).
+    t-interval ``ci_low``/``ci_high``, ``median_<value>`` (and mean ``alive_col``),
+    ``population``. ``attrs``: ``population``, ``n_cancelled`` (customers known to have
+    left), ``exclusions`` (list of ``{"table", "rule", "n_rows", "n_customers"}``; show
+    with :func:`cxkit.spend.left_out`).
 
     Example
     -------
-    >>> v = pd.DataFrame({"clv": [10.0, 50.0]}, index=pd.Index(["a", "b"], name="customer_id"))
-    >>> e = pd.DataFrame({"customer_id": ["a", "b"], "n_bad_contacts": [0, 4]})
-    >>> value_by_experience(v, e, alive_col=None)["group"].tolist()
-    ['0', '3+']
+    >>> v = pd.DataFrame({"clv": [10.0, 50.0, 0.0], "known_churned": [False, False, True]},
+    ...                  index=pd.Index(["a", "b", "c"], name="customer_id"))
+    >>> e = pd.DataFrame({"customer_id": ["a", "b", "c"], "n_bad_contacts": [0, 4, 5]})
+    >>> out = value_by_experience(v, e, alive_col=None)
+    >>> out[["group", "customers", "population"]].values.tolist()
+    [['0', 1, 'active customers'], ['3+', 1, 'active customers']]
+    >>> out.attrs["exclusions"][0]["n_customers"]
+    1
     """
-    require_columns(values, [value_col] + ([alive_col] if alive_col else []), "values")
-    linked = values.join(experience.set_index("customer_id"), how="left")
-    dims = []
-    if "csat_mean" in linked:
-        dims.append(satisfaction_level(linked["csat_mean"]))
-    if "n_bad_contacts" in linked:
-        dims.append(bad_experience_band(linked["n_bad_contacts"], top=top_bad))
-    if not dims:
-        raise DataError("experience table has neither csat_mean nor n_bad_contacts", table="experience",
-                        rule="experience columns")
+    cols = [value_col] + ([alive_col] if alive_col else [])
+    linked, info = _link(values, experience, cols, population, cancelled)
+    dims = _dimensions(linked, top_bad)
     aggs = {"customers": (value_col, "size"), f"mean_{value_col}": (value_col, "mean"),
             f"median_{value_col}": (value_col, "median")}
     if alive_col:
         aggs[alive_col] = (alive_col, "mean")
     aggs["_sd"] = (value_col, "std")
-    parts = [linked.groupby(d, sort=True).agg(**aggs).rename_axis("group").reset_index().assign(dimension=d.name)
-             for d in dims]
+    parts = [linked.groupby(d, sort=True).agg(**aggs).rename_axis("group").reset_index().assign(dimension=name)
+             for name, d in dims.items()]
     out = pd.concat(parts, ignore_index=True)
     n = out["customers"].astype(float)
     half = stats.t.ppf(0.975, (n - 1).clip(lower=1)) * out["_sd"] / np.sqrt(n)
     out["ci_low"] = out[f"mean_{value_col}"] - half.where(n > 1)
     out["ci_high"] = out[f"mean_{value_col}"] + half.where(n > 1)
     out["on_scale"] = out["group"] != "no survey"
+    out["population"] = info["population"]
     cols = ["dimension", "group", "on_scale", "customers", f"mean_{value_col}", "ci_low", "ci_high",
-            f"median_{value_col}"] + ([alive_col] if alive_col else [])
-    return out[cols]
+            f"median_{value_col}"] + ([alive_col] if alive_col else []) + ["population"]
+    out = out[cols]
+    out.attrs = info
+    return out
+
+
+def compare_value_by_experience(
+    values: pd.DataFrame,
+    experience: pd.DataFrame,
+    *,
+    a: Any = "dissatisfied (1-2)",
+    b: Any = "satisfied (4-5)",
+    dimension: str = "satisfaction_level",
+    value_col: str = "clv",
+    top_bad: int = 3,
+    ci: float = 0.95,
+    population: str = "active",
+    cancelled: str | pd.Series | None = CANCELLED_COLUMN,
+) -> pd.DataFrame:
+    """Are customers of one experience group worth more than another? Means and medians, tested.
+
+    The test behind a sentence such as "dissatisfied customers are worth more": Welch on
+    the means and Mann-Whitney on the distributions
+    (:func:`cxkit.comparisons.compare_values`), among active customers by default, so
+    that a group is not made to look worth less by holding more customers who have
+    already cancelled (worth 0).
+
+    Parameters
+    ----------
+    values, experience, value_col, top_bad, population, cancelled : as in
+        :func:`value_by_experience`.
+    a, b : the groups compared (a group of ``dimension``, or a list of groups); ``b=None``:
+        every other customer with a group.
+    dimension : ``"satisfaction_level"`` (from ``csat_mean``; groups as
+        :func:`satisfaction_level`) or ``"bad_contacts"`` (groups ``"0"``, ``"1"``, ...,
+        ``"3+"``).
+    ci : coverage of the interval on the difference in means.
+
+    Returns
+    -------
+    One-row DataFrame: ``dimension``, then the columns of
+    :func:`cxkit.comparisons.compare_values` (``population``, ``n_cancelled_left_out``
+    included). ``attrs``: ``population``, ``n_cancelled``, ``exclusions``. A group with
+    fewer than 2 customers raises :class:`cxkit.DataError`.
+
+    Example
+    -------
+    >>> v = pd.DataFrame({"clv": [50.0, 60.0, 0.0, 20.0, 30.0, 0.0],
+    ...                   "known_churned": [False, False, True, False, False, True]},
+    ...                  index=pd.Index(list("abcdef"), name="customer_id"))
+    >>> e = pd.DataFrame({"customer_id": list("abcdef"), "csat_mean": [1.0, 2.0, 1.0, 5.0, 4.0, 4.5]})
+    >>> compare_value_by_experience(v, e)[["n_a", "n_b", "mean_a", "mean_b", "n_cancelled_left_out"]]
+       n_a  n_b  mean_a  mean_b  n_cancelled_left_out
+    0    2    2    55.0    25.0                     2
+    """
+    linked, info = _link(values, experience, [value_col], population, cancelled)
+    dims = _dimensions(linked, top_bad)
+    if dimension not in dims:
+        raise DataError(f"table 'experience': dimension {dimension!r} needs "
+                        f"{'csat_mean' if dimension == 'satisfaction_level' else 'n_bad_contacts'}; "
+                        f"available: {sorted(dims)}", table="experience", column=dimension,
+                        rule="dimension is satisfaction_level or bad_contacts")
+    frame = pd.DataFrame({value_col: linked[value_col], dimension: dims[dimension]})
+    try:
+        out = compare_values(frame, value_col, by=dimension, a=a, b=b, ci=ci, population="all", cancelled=None)
+    except DataError as err:
+        raise DataError(f"{err} ({info['population']}; {info['n_cancelled']} cancelled customers known)",
+                        table="values", column=dimension, rule="group size") from err
+    out["population"] = info["population"]
+    out["n_cancelled_left_out"] = sum(e["n_customers"] for e in info["exclusions"])
+    out.insert(0, "dimension", dimension)
+    out.attrs = info
+    return out

@@ -14,8 +14,11 @@ on satisfaction, per value segment:
   bootstrap interval that respects how skewed spend is.
 * :func:`spend_around_answers` and :func:`future_spend_regression`: for each answer
   with a full follow-up window, the spend before and after it, and the slope of future
-  spend on the rating adjusted for past spend (the honest version of "happy customers
-  spend more").
+  spend on the rating adjusted for spend *before* the answer: the spend of the months
+  before it, and value deciles as they stood at the answer date (the honest version of
+  "happy customers spend more"). Nothing the adjustment uses is measured after the
+  answer: a value decile ranked on spend up to ``as_of`` contains the very spend being
+  predicted.
 
 Rules shared by every function here:
 
@@ -459,6 +462,8 @@ def spend_around_answers(
     months_after: int = 6,
     months_before: int = 12,
     segment: str | None = None,
+    value_q: int = 10,
+    min_tenure_days: int = 90,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
@@ -476,6 +481,15 @@ def spend_around_answers(
     the rating is missing; the ``segment`` is missing; the answer is dated after ``as_of``;
     the follow-up window ends after ``as_of``. They are listed in ``attrs["exclusions"]``.
 
+    The customer's value *as known at the answer date*: ``annual_spend_before`` is the
+    net spend from their first transaction up to the answer day (never below 0) per year
+    of that tenure (at least ``min_tenure_days``), the rule of
+    :func:`cxkit.drivers.customer_value` stopped at the answer; ``past_value_decile``
+    ranks the answers kept by it into ``value_q`` groups (1 = lowest): 1 + floor(value_q *
+    (r - 1) / n), r the lowest rank among equal values, so answers with equal value share a
+    group (those with no spend before share the lowest; some numbers may be unused). Unlike
+    value deciles ranked on spend up to ``as_of``, neither contains spend after the answer.
+
     Parameters
     ----------
     surveys : survey answers with ``customer_col``, ``date_col`` and ``rating``.
@@ -483,15 +497,19 @@ def spend_around_answers(
     as_of : the analysis date: the last day of spend that is known.
     rating : any numeric rating column (``csat``, ``nps``, ``ces``, a driver...).
     months_after, months_before : window lengths in months (whole numbers > 0).
-    segment : optional column of ``surveys`` carried along (e.g. ``value_segment`` attached
-        with ``drivers.attach(surveys, customer_spend(...), "value_segment")``).
+    segment : optional column of ``surveys`` carried along (e.g. a region, or a segment
+        fixed before the answers).
+    value_q : number of groups for ``past_value_decile`` (10: deciles; 2 or more).
+    min_tenure_days : shorter tenures before the answer count as this long for
+        ``annual_spend_before`` (so one purchase last week does not look like a giant).
     customer_col, date_col, amount_col : column names (``date_col`` in both tables).
 
     Returns
     -------
     DataFrame sorted by customer and date: ``customer_id``, ``date``, ``rating`` (named as
-    the column), [``segment``], ``past_spend``, ``future_spend``, ``follow_up_end``.
-    ``attrs``: ``exclusions``, ``as_of``, ``months_after``, ``months_before``, ``rating``.
+    the column), [``segment``], ``past_spend``, ``annual_spend_before``,
+    ``past_value_decile``, ``future_spend``, ``follow_up_end``. ``attrs``: ``exclusions``,
+    ``as_of``, ``months_after``, ``months_before``, ``rating``, ``value_q``.
 
     Example
     -------
@@ -502,6 +520,12 @@ def spend_around_answers(
     [[20.0, 50.0]]
     """
     after, before = _months(months_after, "months_after"), _months(months_before, "months_before")
+    if isinstance(value_q, bool) or not isinstance(value_q, (int, np.integer)) or value_q < 2:
+        raise DataError(f"value_q must be a whole number of at least 2, got {value_q!r}", column="value_q",
+                        rule="value_q >= 2")
+    if isinstance(min_tenure_days, bool) or not isinstance(min_tenure_days, (int, np.integer)) or min_tenure_days < 1:
+        raise DataError(f"min_tenure_days must be a whole number of at least 1, got {min_tenure_days!r}",
+                        column="min_tenure_days", rule="min_tenure_days >= 1")
     extra = [segment] if segment else []
     require_columns(surveys, [customer_col, date_col, rating, *extra], "surveys")
     require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
@@ -549,10 +573,24 @@ def spend_around_answers(
     future_end = _day_numbers(ans["follow_up_end"])
     ans["past_spend"] = np.clip(_window_sums(codes, past_start, d, tx_codes, t_day, money), 0, None)
     ans["future_spend"] = np.clip(_window_sums(codes, d + 1, future_end, tx_codes, t_day, money), 0, None)
-    out = ans[[customer_col, "date", rating, *extra, "past_spend", "future_spend", "follow_up_end"]]
+    since_first = np.full_like(d, t_day.min() if len(t_day) else 0)
+    history = np.clip(_window_sums(codes, since_first, d, tx_codes, t_day, money), 0, None)
+    first_day = np.full(len(ids), np.iinfo(np.int64).max)
+    np.minimum.at(first_day, tx_codes, t_day)
+    tenure = np.maximum(d - np.minimum(first_day[codes], d) + 1, int(min_tenure_days))
+    ans["annual_spend_before"] = history / tenure * 365.25
+    ans["past_value_decile"] = _tied_groups(ans["annual_spend_before"].to_numpy(float), int(value_q))
+    out = ans[[customer_col, "date", rating, *extra, "past_spend", "annual_spend_before", "past_value_decile",
+               "future_spend", "follow_up_end"]]
     out.attrs = {"exclusions": exclusions, "as_of": day, "months_after": after, "months_before": before,
-                 "rating": rating}
+                 "rating": rating, "value_q": int(value_q)}
     return out
+
+
+def _tied_groups(values: np.ndarray, q: int) -> np.ndarray:
+    """1..q by rank, equal values in one group: 1 + floor(q * (lowest rank - 1) / n)."""
+    lowest_rank = stats.rankdata(values, method="min")
+    return (1 + (q * (lowest_rank - 1)) // len(values)).astype(np.int64)
 
 
 def _ols_clustered(X: np.ndarray, y: np.ndarray, clusters: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -590,6 +628,7 @@ def future_spend_regression(
     months_after: int = 6,
     months_before: int = 12,
     adjust_for_past: bool = True,
+    past_deciles: int | None = None,
     segment: str | None = None,
     ci: float = 0.95,
     customer_col: str = "customer_id",
@@ -604,32 +643,52 @@ def future_spend_regression(
     asks the fairer question: among customers who spent alike, do the happier ones go on
     to spend more? It is an association, not proof of cause.
 
-    Method: ordinary least squares of ``future_spend`` on the rating and ``past_spend``
-    (see :func:`spend_around_answers` for the windows and exclusions), one row per
+    Method: ordinary least squares of ``future_spend`` on the rating and the adjustment
+    terms (see :func:`spend_around_answers` for the windows and exclusions), one row per
     answer. A customer can answer several times, so standard errors are clustered by
-    customer (CR1 sandwich, t with customers - 1 degrees of freedom). Past spend over a
-    year is a noisy measure of how much a customer spends; when satisfaction differs by
-    value (the K-mart pattern) the rating still carries some of that difference. A
-    ``segment`` column compares answers within segments (one fixed effect per segment).
-    Segments from :func:`customer_spend` use spend up to ``as_of``, the follow-up
-    included; for a strict test compute them at an earlier date.
+    customer (CR1 sandwich, t with customers - 1 degrees of freedom).
+
+    Every adjustment is measured before the answer:
+
+    * ``adjust_for_past``: ``past_spend``, the spend in the ``months_before`` months up to
+      the answer day, as a straight line;
+    * ``past_deciles=q``: one term per value group *at the time of the answer*
+      (``past_value_decile``: deciles of spend per year of tenure up to the answer day,
+      ranked among the answers kept), so the comparison is within customers who were
+      worth alike when they answered, whatever the shape of the link between value and
+      future spend. With both, the line works within the groups.
+
+    Do not adjust for value deciles ranked on spend up to ``as_of``
+    (:func:`customer_spend`'s ``value_segment``): they include the follow-up months being
+    predicted, so a rating that raises future spend also raises the decile, and comparing
+    within deciles hides part of the effect (or invents one). ``segment`` is for groups
+    fixed before the answers (a region, a plan, segments computed at an earlier date).
+
+    Past spend over a year is a noisy measure of how much a customer spends; when
+    satisfaction differs by value (the K-mart pattern) the rating can still carry some of
+    that difference, so read the adjusted slope as "after what past spend explains".
 
     Parameters
     ----------
     surveys, transactions, as_of, rating, months_after, months_before, customer_col,
     date_col, amount_col : as in :func:`spend_around_answers`.
-    adjust_for_past : include ``past_spend`` as a control (``False``: the naive slope).
-    segment : optional column of ``surveys`` (e.g. ``value_segment``) adjusted for with one
+    adjust_for_past : include ``past_spend`` as a control (``False`` and no ``past_deciles``:
+        the naive slope).
+    past_deciles : number of value groups at the answer date to compare within (10:
+        deciles); None (default): none.
+    segment : optional column of ``surveys`` fixed before the answers, adjusted for with one
         term per segment beyond the first (the reference, in sorted order).
     ci : coverage of the intervals.
 
     Returns
     -------
-    DataFrame, rows in the order rating, ``past_spend``, ``segment=<level>``..., ``intercept``: ``term``,
-    ``estimate`` (for the rating: money of ``months_after``-month spend per rating point),
-    ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n_answers``, ``n_customers``.
-    ``attrs``: ``exclusions``, ``method``, ``outcome``, ``rating``, ``as_of``,
-    ``months_after``, ``months_before``.
+    DataFrame, rows in the order rating, ``past_spend``, ``past_value_decile=<d>``...,
+    ``<segment>=<level>``..., ``intercept``: ``term``, ``estimate`` (for the rating: money
+    of ``months_after``-month spend per rating point), ``se``, ``ci_low``, ``ci_high``,
+    ``p_value``, ``n_answers``, ``n_customers``. The first decile present is the
+    reference. ``attrs``: ``exclusions``, ``method``, ``outcome``, ``adjusted_for`` (the
+    adjustment in words; empty for the naive slope), ``rating``, ``as_of``,
+    ``months_after``, ``months_before``, ``value_q``.
 
     Example
     -------
@@ -642,15 +701,28 @@ def future_spend_regression(
     """
     if not 0 < ci < 1:
         raise DataError(f"ci must be between 0 and 1, got {ci!r}", column="ci", rule="0 < ci < 1")
+    if past_deciles is not None and (isinstance(past_deciles, bool) or not isinstance(past_deciles, (int, np.integer))
+                                     or past_deciles < 2):
+        raise DataError(f"past_deciles must be None or a whole number of at least 2, got {past_deciles!r}",
+                        column="past_deciles", rule="past_deciles >= 2")
     answers = spend_around_answers(surveys, transactions, as_of=as_of, rating=rating, months_after=months_after,
-                                   months_before=months_before, segment=segment, customer_col=customer_col,
+                                   months_before=months_before, segment=segment,
+                                   value_q=int(past_deciles) if past_deciles else 10, customer_col=customer_col,
                                    date_col=date_col, amount_col=amount_col)
+    before = answers.attrs["months_before"]
     columns = {rating: answers[rating].to_numpy(float)}
+    adjusted_for = []
     if adjust_for_past:
         columns["past_spend"] = answers["past_spend"].to_numpy(float)
+        adjusted_for.append(f"spend in the {before} months before the answer")
+    if past_deciles:
+        for level in sorted(answers["past_value_decile"].unique())[1:]:
+            columns[f"past_value_decile={level}"] = (answers["past_value_decile"] == level).to_numpy(float)
+        adjusted_for.append(f"{past_deciles} value groups at the answer date (spend per year of tenure before it)")
     if segment:
         for level in sorted(answers[segment].unique())[1:]:
             columns[f"{segment}={level}"] = (answers[segment] == level).to_numpy(float)
+        adjusted_for.append(f"{segment} (as given)")
     columns["intercept"] = np.ones(len(answers))
     terms, X = list(columns), np.column_stack(list(columns.values()))
     beta, cov, g = _ols_clustered(X, answers["future_spend"].to_numpy(float), answers[customer_col].to_numpy())
@@ -664,5 +736,6 @@ def future_spend_regression(
     out.attrs.update(
         method="OLS, one row per answer; standard errors clustered by customer (CR1), t with customers - 1 df",
         outcome=f"spend in the {answers.attrs['months_after']} months after the answer",
+        adjusted_for=adjusted_for,
     )
     return out

@@ -25,6 +25,8 @@ from cxkit.clv import (
     rfm_scores,
     rfm_segments,
     rfm_summary,
+    segment_actions,
+    segment_profile,
     value_concentration,
 )
 from cxkit.errors import DataError, FitError
@@ -680,15 +682,16 @@ def test_rfm_segments_all_non_empty_on_cdnow(summary: pd.DataFrame) -> None:
         assert counts.max() - counts.min() <= 1  # equal-size bins despite 1,411 one-time buyers
     seg = rfm_segments(scores)
     counts = seg.value_counts()
-    assert set(counts.index) == set(SEGMENT_ACTIONS["segment"])
+    named = set(SEGMENT_ACTIONS["segment"]) - {"Cancelled"}
+    assert set(counts.index) == named  # "Cancelled" only when cancellations are given
     assert (counts > 0).all(), counts
-    assert len(SEGMENT_ACTIONS) == 11 and list(SEGMENT_ACTIONS.columns) == [
+    assert len(SEGMENT_ACTIONS) == 12 and list(SEGMENT_ACTIONS.columns) == [
         "segment",
         "rule",
         "description",
         "action",
     ]
-    assert set(np.unique(RFM_GRID.to_numpy())) == set(SEGMENT_ACTIONS["segment"])
+    assert set(np.unique(RFM_GRID.to_numpy())) == named
 
 
 def test_rfm_scores_do_not_depend_on_row_order(summary: pd.DataFrame) -> None:
@@ -736,6 +739,83 @@ def test_kmeans_segments_deterministic(table: pd.DataFrame) -> None:
     assert fixed.k == 4 and fixed.silhouette.empty and fixed.labels.nunique() == 4
 
 
+def _rank_words(prof: pd.DataFrame, col: str, sign: float) -> dict:
+    """Segment -> (best, worst) position among the segments (1 = highest of sign * mean)."""
+    v = sign * prof.set_index("segment")[f"mean_{col}"]
+    return {s: (int((v > x).sum()) + 1, int((v >= x).sum())) for s, x in v.items()}
+
+
+def _check_labels_follow_the_profile(prof: pd.DataFrame) -> None:
+    k = len(prof)
+    assert prof["label"].is_unique, prof["label"].tolist()
+    labels = prof.set_index("segment")["label"]
+    for col, sign, top, bottom in [("clv", 1, "highest value", "lowest value"),
+                                   ("frequency", 1, "most frequent", "least frequent"),
+                                   ("time_since_last", -1, "most recent", "least recent")]:
+        for seg, (best, worst) in _rank_words(prof, col, sign).items():
+            words = labels[seg].split(", ")
+            assert (top in words) == (best == 1), (seg, col, labels[seg])
+            assert (bottom in words) == (worst == k), (seg, col, labels[seg])
+
+
+def test_kmeans_labels_are_distinct_and_ranked_on_cdnow(table: pd.DataFrame) -> None:
+    # With labels cut at fixed z-scores, three of the six segments the silhouette picks
+    # on CDNOW were all "high value, frequent, recent".
+    km = kmeans_segments(table, k_range=range(2, 9))
+    assert km.k == 6
+    _check_labels_follow_the_profile(km.profile)
+    assert km.profile["label"].tolist() == [
+        "highest value, most frequent, most recent",
+        "2nd highest value, more frequent, more recent",
+        "3rd highest value, more frequent, more recent",
+        "3rd lowest value, less frequent, less recent",
+        "2nd lowest value, less frequent, less recent",
+        "lowest value, least frequent, least recent",
+    ]
+    for k in (2, 3, 4, 5, 7, 8):
+        prof = kmeans_segments(table, k=k).profile
+        _check_labels_follow_the_profile(prof)
+        assert not prof["label"].str.contains("segment").any()  # no ties: ranks alone tell them apart
+    assert kmeans_segments(table, k=3).profile["label"].tolist() == [
+        "highest value, most frequent, most recent",
+        "mid value, mid frequency, mid recency",
+        "lowest value, least frequent, least recent",
+    ]
+
+
+def _near_twins(shift: float) -> pd.DataFrame:
+    """Two groups alike on value, frequency and recency (``shift`` apart in CLV) that differ
+    only in spend per purchase, and a third group apart from both."""
+    rng = np.random.default_rng(4)
+    n = 60
+    base = {"frequency": rng.integers(1, 4, n).astype(float), "time_since_last": rng.uniform(5, 10, n),
+            "clv": rng.uniform(40, 60, n)}
+    twin_a = pd.DataFrame({**base, "expected_avg_value": rng.uniform(10, 12, n)})
+    twin_b = pd.DataFrame({**base, "expected_avg_value": rng.uniform(200, 240, n)})
+    twin_b["clv"] += shift
+    other = pd.DataFrame({"frequency": rng.integers(8, 12, n).astype(float), "time_since_last": rng.uniform(0, 2, n),
+                          "clv": rng.uniform(400, 500, n), "expected_avg_value": rng.uniform(50, 60, n)})
+    return pd.concat([twin_a, twin_b, other], ignore_index=True)
+
+
+def test_kmeans_labels_of_near_identical_segments_stay_distinct() -> None:
+    km = kmeans_segments(_near_twins(0.01), k=3)
+    prof = km.profile
+    assert (prof["size"] == 60).all()
+    _check_labels_follow_the_profile(prof)
+    # same frequency and recency: the value rank alone tells the twins apart
+    assert prof["label"].tolist() == [
+        "highest value, most frequent, most recent",
+        "mid value, least frequent, least recent",
+        "lowest value, least frequent, least recent",
+    ]
+    # exactly level on every labelled dimension: the same words, told apart by segment number
+    tied = kmeans_segments(_near_twins(0.0), k=3).profile
+    assert tied["label"].is_unique
+    assert tied["label"].tolist()[1:] == ["lowest value, least frequent, least recent (segment 2)",
+                                          "lowest value, least frequent, least recent (segment 3)"]
+
+
 def test_kmeans_missing_feature(summary: pd.DataFrame) -> None:
     with pytest.raises(DataError, match="clv"):
         kmeans_segments(summary)
@@ -780,3 +860,108 @@ def test_total_clv_interval_says_when_spend_is_unbounded() -> None:
     # nobody left to value
     gone = clv.total_clv_interval(summary, bgf, ggf, churned=[True, True]).iloc[0]
     assert gone[["total", "ci_low", "ci_high"]].tolist() == [0, 0, 0]
+
+
+# --------------------------------------------------------------------------------------
+# customers known to have left: a segment of their own, never rewarded
+# --------------------------------------------------------------------------------------
+def _small_summary() -> pd.DataFrame:
+    rng = np.random.default_rng(9)
+    n = 50
+    freq = rng.integers(0, 12, n)
+    rec = np.where(freq > 0, rng.uniform(1, 39, n), 0.0)
+    return pd.DataFrame({"frequency": freq, "recency": rec, "T": 40.0, "monetary_value": rng.uniform(5, 90, n)},
+                        index=pd.Index([f"c{i:02d}" for i in range(n)], name="customer_id"))
+
+
+def test_rfm_scores_rank_active_customers_among_themselves() -> None:
+    summary = _small_summary()
+    best = summary["frequency"].nlargest(8).index
+    gone = pd.Series(True, index=best)                # the 8 most frequent have cancelled; ids absent: active
+    scores = rfm_scores(summary, cancelled=gone)
+    assert scores.attrs["n_cancelled"] == 8 and scores["cancelled"].sum() == 8
+    assert scores.loc[best, ["R", "F", "M"]].isna().all().all()
+    active = ~scores["cancelled"]
+    # equal-size bins among the 42 active customers, the same as scoring them alone
+    pd.testing.assert_frame_equal(scores.loc[active, ["R", "F", "M"]].astype("int64"),
+                                  rfm_scores(summary[active.to_numpy()]))
+    for col in "RFM":
+        assert scores.loc[active, col].value_counts().sort_index().tolist() == [9, 8, 9, 8, 8]
+    # the same from an array in row order or a column of flags; without it, the old result
+    flags = summary.index.isin(best)
+    pd.testing.assert_frame_equal(scores, rfm_scores(summary, cancelled=flags))
+    pd.testing.assert_frame_equal(scores, rfm_scores(summary.assign(left=flags), cancelled="left"))
+    assert rfm_scores(summary).dtypes.tolist() == [np.int64] * 3
+
+
+def test_cancelled_champions_are_not_rewarded() -> None:
+    summary = _small_summary()
+    plain = rfm_segments(rfm_scores(summary))
+    champions = plain.index[plain.isin(["Champions", "Loyal"])]
+    assert len(champions) >= 5
+    gone = pd.Series(True, index=champions[:5])
+    seg = rfm_segments(rfm_scores(summary, cancelled=gone))
+    assert (seg[champions[:5]] == "Cancelled").all() and seg.attrs["n_cancelled"] == 5
+    assert list(seg.cat.categories) == list(SEGMENT_ACTIONS["segment"])
+    assert not seg[seg.isin(["Champions", "Loyal"])].index.isin(champions[:5]).any()
+    # cancellations given to rfm_segments directly, or flagged in the scores, agree
+    pd.testing.assert_series_equal(seg, rfm_segments(rfm_scores(summary, cancelled=gone), cancelled=gone))
+    also = rfm_segments(rfm_scores(summary), cancelled=gone)
+    assert (also[champions[:5]] == "Cancelled").all()
+    action = SEGMENT_ACTIONS.set_index("segment").loc["Cancelled", "action"]
+    assert action.startswith("Win back only if worth it") and "no loyalty rewards" in action
+    assert "reward" in SEGMENT_ACTIONS.set_index("segment").loc["Champions", "action"].lower()
+
+    values = summary.assign(clv=np.where(summary.index.isin(champions[:5]), 0.0, 10.0), p_alive=0.5,
+                            rfm_segment=seg)
+    prof = segment_profile(values, "rfm_segment")
+    assert prof["segment"].iloc[-1] == "Cancelled" and prof["customers"].iloc[-1] == 5
+    assert prof.attrs["n_cancelled"] == 5 and prof["share"].sum() == pytest.approx(1)
+    # a profile of the plain segments, told who has left, moves them to their own row
+    moved = segment_profile(values.assign(rfm_segment=plain), "rfm_segment", cancelled=gone)
+    expected = plain[~plain.index.isin(champions[:5])].value_counts()
+    counts = moved.set_index("segment")["customers"]
+    assert counts.iloc[-1] == 5 and moved["segment"].iloc[-1] == "Cancelled"
+    assert counts.drop("Cancelled").to_dict() == expected[expected > 0].to_dict()
+    assert segment_profile(values.assign(rfm_segment=plain), "rfm_segment").attrs["n_cancelled"] == 0
+
+
+def test_segment_actions_keep_cancelled_customers_apart() -> None:
+    km = pd.Series([1, 1, 1, 2, 2, 2], index=list("abcdef"))
+    rfm = pd.Series(["Cancelled", "Cancelled", "Champions", "Lost", "Lost", "Cancelled"], index=km.index)
+    out = segment_actions(km, rfm)
+    assert out["segment"].tolist() == [1, 2, 0]
+    assert out["dominant_rfm_segment"].tolist() == ["Champions", "Lost", "Cancelled"]
+    assert out["dominant_share"].tolist() == [1.0, 1.0, 1.0] and out.attrs["n_cancelled"] == 3
+    actions = SEGMENT_ACTIONS.set_index("segment")["action"]
+    assert out["action"].tolist() == [actions["Champions"], actions["Lost"], actions["Cancelled"]]
+    # named segments get a "Cancelled" row; explicit flags work as well
+    named = segment_actions(km.map({1: "x", 2: "y"}), rfm.replace("Cancelled", "Champions"),
+                            cancelled=pd.Series(True, index=["a", "b", "f"]))
+    assert named["segment"].tolist() == ["x", "y", "Cancelled"]
+    with pytest.raises(DataError, match="cancelled"):
+        segment_actions(km, rfm, cancelled=pd.Series(True, index=["zz"]))
+
+
+def test_kmeans_keeps_cancelled_customers_out(table: pd.DataFrame) -> None:
+    gone = pd.Series(table["frequency"].rank(method="first", ascending=False) <= 40, index=table.index)
+    km = kmeans_segments(table, k=4, cancelled=gone)
+    assert km.n_cancelled == 40 and (km.labels[gone] == 0).all() and (km.labels[~gone] > 0).all()
+    assert km.labels.attrs == {"cancelled_segment": 0, "n_cancelled": 40}
+    alone = kmeans_segments(table[~gone], k=4)
+    pd.testing.assert_series_equal(km.labels[~gone], alone.labels, check_flags=False)
+    prof = km.profile
+    assert prof["segment"].tolist() == [1, 2, 3, 4, 0] and prof["label"].iloc[-1] == "Cancelled"
+    assert prof["size"].iloc[-1] == 40 and prof.attrs["n_cancelled"] == 40
+    assert prof["share"].sum() == pytest.approx(1) and prof["clv_share"].sum() == pytest.approx(1)
+    assert prof["label"].iloc[:4].tolist() == alone.profile["label"].tolist()
+    # the same from a column name; the actions table gives them the cancelled action
+    by_col = kmeans_segments(table.assign(left=gone), k=4, cancelled="left")
+    pd.testing.assert_series_equal(by_col.labels, km.labels)
+    rfm = rfm_segments(rfm_scores(table.assign(total_spend=table["monetary_value"]), cancelled=gone))
+    acts = segment_actions(km.labels, rfm).set_index("segment")
+    assert acts.loc[0, "dominant_rfm_segment"] == "Cancelled" and acts.attrs["n_cancelled"] == 40
+    with pytest.raises(DataError, match="true/false"):
+        kmeans_segments(table.assign(left="yes"), k=4, cancelled="left")
+    with pytest.raises(DataError, match="left"):
+        kmeans_segments(table, k=4, cancelled="left")

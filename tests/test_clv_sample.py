@@ -128,3 +128,32 @@ def test_total_clv_interval_needs_fitted_models(fitted) -> None:
         clv.total_clv_interval(summary, bgf, bgf)
     with pytest.raises(DataError, match="time unit"):
         clv.total_clv_interval(summary, bgf, ggf, time_unit="D")
+
+
+# --------------------------------------------------------------------------------------
+# cancelled customers in segments
+# --------------------------------------------------------------------------------------
+def test_cancelled_customers_get_their_own_segment_on_the_sample(cx, fitted) -> None:
+    summary, bgf, ggf, _ = fitted
+    gone = clv.known_cancellations(cx.customers, cx.as_of)
+    values = clv.clv_table(summary, bgf, ggf, churned=gone)
+    left = values["known_churned"]
+    plain = clv.rfm_segments(clv.rfm_scores(summary))
+    # without the cancellations, customers who have left are among those to reward
+    assert (plain[left] == "Champions").sum() > 30 and (plain[left] == "Loyal").sum() > 100
+    seg = clv.rfm_segments(clv.rfm_scores(summary, cancelled=gone))
+    assert (seg[left] == "Cancelled").all() and (seg[~left] != "Cancelled").all()
+    assert seg.attrs["n_cancelled"] == 1328
+    profile = clv.segment_profile(values.assign(rfm_segment=seg), "rfm_segment").merge(
+        clv.SEGMENT_ACTIONS[["segment", "action"]], on="segment", how="left")
+    last = profile.iloc[-1]
+    assert last["segment"] == "Cancelled" and last["customers"] == 1328 and last["clv"] == 0
+    assert last["action"].startswith("Win back only if worth it")
+    assert (profile["customers"] > 0).all() and profile["share"].sum() == pytest.approx(1)
+
+    km = clv.kmeans_segments(values, k=3, cancelled="known_churned")
+    assert km.n_cancelled == 1328 and (km.labels[left] == 0).all()
+    assert km.profile["label"].is_unique and km.profile["label"].iloc[-1] == "Cancelled"
+    actions = clv.segment_actions(km.labels, seg).set_index("segment")
+    assert actions.loc[0, "dominant_rfm_segment"] == "Cancelled"
+    assert "Cancelled" not in actions.drop(index=0)["dominant_rfm_segment"].tolist()

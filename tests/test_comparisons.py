@@ -67,3 +67,27 @@ def test_worth_more_only_when_both_tests_agree():
 def test_groups_too_small_are_named():
     with pytest.raises(DataError, match="at least 2 customers per group"):
         compare_values(pd.DataFrame({"g": ["a", "b", "b"], "v": [1.0, 2.0, 3.0]}), "v", by="g", a="a")
+
+
+def test_cancelled_customers_are_left_out_by_default_and_counted():
+    df = _groups().assign(known_churned=False)
+    df.loc[df.index[:30], ["clv", "known_churned"]] = [0.0, True]
+    row = compare_values(df, "clv", by="level", a="dissatisfied", b="satisfied")
+    assert row["n_a"].iloc[0] == 50 and row["population"].iloc[0] == "active customers"
+    assert row["n_cancelled_left_out"].iloc[0] == 30 and row.attrs["exclusions"][0]["n_customers"] == 30
+    active = df[~df["known_churned"]]
+    same = compare_values(active.drop(columns="known_churned"), "clv", by="level", a="dissatisfied")
+    assert row["mean_a"].iloc[0] == pytest.approx(same["mean_a"].iloc[0])
+    assert same["population"].iloc[0] == "all customers (cancellations not known)"
+    everyone = compare_values(df, "clv", by="level", a="dissatisfied", population="all")
+    assert everyone["n_a"].iloc[0] == 80 and everyone["n_cancelled_left_out"].iloc[0] == 0
+    assert everyone.attrs["n_cancelled"] == 30
+    flags = pd.Series(df["known_churned"].to_numpy(), index=df.index)
+    by_series = compare_values(df.drop(columns="known_churned"), "clv", by="level", a="dissatisfied", cancelled=flags)
+    assert by_series["n_a"].iloc[0] == 50
+    with pytest.raises(DataError, match="population"):
+        compare_values(df, "clv", by="level", a="dissatisfied", population="some")
+    with pytest.raises(DataError, match="no customer id"):
+        compare_values(df, "clv", by="level", a="dissatisfied", cancelled=pd.Series(True, index=["x", "y"]))
+    with pytest.raises(DataError, match="ci"):
+        compare_values(df, "clv", by="level", a="dissatisfied", ci=1.5)

@@ -186,6 +186,20 @@ def _brute_windows(surveys, tx, after, before):
     return np.array(past), np.array(future)
 
 
+def _brute_value_before(surveys, tx, q=10, min_tenure=90):
+    """Spend per year of tenure up to each answer, and its groups, by plain loops."""
+    annual = []
+    for cust, day in zip(surveys["customer_id"], surveys["date"]):
+        own = tx[tx["customer_id"] == cust]
+        spent = max(own.loc[own["date"] <= day, "amount"].sum(), 0.0)
+        first = own["date"].min()
+        tenure = (day - first).days + 1 if len(own) and first <= day else 0
+        annual.append(spent / max(tenure, min_tenure) * 365.25)
+    n = len(annual)
+    groups = [1 + (q * sum(other < a for other in annual)) // n for a in annual]
+    return np.array(annual), np.array(groups)
+
+
 def test_window_edges_by_hand():
     d = pd.Timestamp("2025-03-31")
     surveys = pd.DataFrame({"customer_id": ["a"], "date": [d], "csat": [4]})
@@ -222,6 +236,10 @@ def test_windows_match_brute_force_and_exclusions_are_reported():
     assert len(out) == len(full) > 20
     assert out["past_spend"].to_numpy() == pytest.approx(past)
     assert out["future_spend"].to_numpy() == pytest.approx(future)
+    annual, groups = _brute_value_before(full, tx)
+    assert out["annual_spend_before"].to_numpy() == pytest.approx(annual)
+    assert out["past_value_decile"].tolist() == groups.tolist()
+    assert out["past_value_decile"].between(1, 10).all() and out.attrs["value_q"] == 10
     report = left_out(out).set_index("rule")
     assert report.loc["rating 'csat' missing", "n_rows"] == 2
     late = surveys["csat"].notna() & surveys["date"].between("2025-07-01", "2025-09-30")
@@ -253,6 +271,31 @@ def test_spend_around_answers_bad_input():
         spend_around_answers(surveys, tx, as_of="2025-03-31")
     with pytest.raises(DataError, match="as_of"):
         spend_around_answers(surveys, tx, as_of=None)
+    for bad in (1, 2.0, None):
+        with pytest.raises(DataError, match="value_q"):
+            spend_around_answers(surveys, tx, as_of=AS_OF, value_q=bad)
+    with pytest.raises(DataError, match="past_deciles"):
+        future_spend_regression(surveys, tx, as_of=AS_OF, past_deciles=1)
+
+
+def test_value_before_the_answer_ignores_what_follows():
+    """Spend after an answer never changes the value it is compared within."""
+    surveys = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "csat": [1, 2, 4, 5],
+                            "date": pd.to_datetime(["2025-01-31"] * 4)})
+    tx = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "a", "c"],
+                       "date": pd.to_datetime(["2024-02-01", "2024-08-01", "2025-01-20", "2025-01-31",
+                                               "2025-02-10", "2025-03-01"]),
+                       "amount": [120.0, 120.0, 30.0, 0.0, 5000.0, 9000.0]})
+    out = spend_around_answers(surveys, tx, as_of=AS_OF, value_q=4).set_index("customer_id")
+    # a: 120 over 366 days; b: 120 over 184; c: 30 over 12 days, counted as 90; d: nothing yet
+    assert out["annual_spend_before"].round(2).to_dict() == {"a": 119.75, "b": 238.21, "c": 121.75, "d": 0.0}
+    assert out["past_value_decile"].to_dict() == {"a": 2, "b": 4, "c": 3, "d": 1}
+    later = tx.assign(amount=tx["amount"].where(tx["date"] <= "2025-01-31", 1.0))
+    pd.testing.assert_series_equal(out["past_value_decile"],
+                                   spend_around_answers(surveys, later, as_of=AS_OF, value_q=4)
+                                   .set_index("customer_id")["past_value_decile"])
+    tied = spend_around_answers(surveys.assign(customer_id="d"), tx, as_of=AS_OF, value_q=4)
+    assert tied["past_value_decile"].tolist() == [1, 1, 1, 1]      # equal value, one group
 
 
 # --------------------------------------------------------------------------- the regression
@@ -302,6 +345,95 @@ def test_regression_matches_sklearn_and_a_loop_built_sandwich():
     assert set(fit["n_answers"]) == {8} and set(fit["n_customers"]) == {5}
     assert list(fit.index) == ["csat", "past_spend", "intercept"]
     assert "clustered by customer" in fit.attrs["method"]
+
+
+def test_regression_within_value_groups_matches_lstsq_and_a_loop_built_sandwich():
+    """Point estimates from numpy's least squares on a design matrix built by hand; CR1 errors by a loop."""
+    rng = np.random.default_rng(21)
+    ids = [f"k{i}" for i in range(12)]
+    surveys = pd.DataFrame({"customer_id": rng.choice(ids, 30),
+                            "date": pd.Timestamp("2024-01-15") + pd.to_timedelta(rng.integers(0, 500, 30), "D"),
+                            "csat": rng.integers(1, 6, 30)})
+    tx = pd.DataFrame({"customer_id": rng.choice(ids, 300),
+                       "date": pd.Timestamp("2022-06-01") + pd.to_timedelta(rng.integers(0, 1200, 300), "D"),
+                       "amount": np.round(rng.gamma(2, 25, 300), 2)})
+    fit = future_spend_regression(surveys, tx, as_of=AS_OF, past_deciles=4).set_index("term")
+    ordered = surveys.sort_values(["customer_id", "date"], kind="mergesort").reset_index(drop=True)
+    past, future = _brute_windows(ordered, tx, after=6, before=12)
+    _, groups = _brute_value_before(ordered, tx, q=4)
+    levels = sorted(set(groups))
+    assert len(levels) == 4
+    X = np.column_stack([ordered["csat"].to_numpy(float), past]
+                        + [(groups == g).astype(float) for g in levels[1:]] + [np.ones(len(ordered))])
+    beta, *_ = np.linalg.lstsq(X, future, rcond=None)
+    assert list(fit.index) == ["csat", "past_spend", "past_value_decile=2", "past_value_decile=3",
+                               "past_value_decile=4", "intercept"]
+    assert fit["estimate"].to_numpy() == pytest.approx(beta, rel=1e-9, abs=1e-9)
+    cov, G = _loop_sandwich(X, future, ordered["customer_id"].tolist())
+    se = np.sqrt(np.diag(cov))
+    assert fit["se"].to_numpy() == pytest.approx(se, rel=1e-9)
+    t = stats.t.ppf(0.975, G - 1)
+    assert fit["ci_high"].to_numpy() == pytest.approx(beta + t * se, rel=1e-9, abs=1e-9)
+    assert fit["p_value"].to_numpy() == pytest.approx(2 * stats.t.sf(np.abs(beta / se), G - 1), rel=1e-9)
+    assert set(fit["n_customers"]) == {G} and set(fit["n_answers"]) == {30}
+    assert fit.attrs["adjusted_for"] == ["spend in the 12 months before the answer",
+                                         "4 value groups at the answer date (spend per year of tenure before it)"]
+    # groups alone, without the straight line in past spend
+    alone = future_spend_regression(surveys, tx, as_of=AS_OF, past_deciles=4, adjust_for_past=False)
+    beta_alone, *_ = np.linalg.lstsq(np.delete(X, 1, axis=1), future, rcond=None)
+    assert alone["estimate"].to_numpy() == pytest.approx(beta_alone, rel=1e-9, abs=1e-9)
+    assert future_spend_regression(surveys, tx, as_of=AS_OF, adjust_for_past=False).attrs["adjusted_for"] == []
+
+
+def _planted(seed, *, n=800, effect=8.0, confounding=0.012):
+    """One answer per customer; future spend = 30 + effect * rating + 0.6 * past spend + noise.
+
+    Past spend (two purchases, 300 and 100 days before the answer) confounds: customers
+    who spent more rate lower (``confounding`` points per unit of spend, the K-mart
+    pattern). The follow-up purchase comes 30 days after the answer.
+    """
+    rng = np.random.default_rng(seed)
+    day = pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 365, n), "D")
+    p1, p2 = rng.gamma(2.0, 60.0, n), rng.gamma(2.0, 60.0, n)
+    past = p1 + p2
+    rating = np.clip(np.round(3.5 - confounding * (past - 240) + rng.normal(0, 0.9, n)), 1, 5).astype(int)
+    future = np.maximum(30 + effect * rating + 0.6 * past + rng.normal(0, 25, n), 1.0)
+    ids = np.array([f"p{i}" for i in range(n)])
+    surveys = pd.DataFrame({"customer_id": ids, "date": day, "csat": rating})
+    tx = pd.DataFrame({"customer_id": np.tile(ids, 3),
+                       "date": np.concatenate([day - pd.Timedelta(days=300), day - pd.Timedelta(days=100),
+                                               day + pd.Timedelta(days=30)]),
+                       "amount": np.round(np.concatenate([p1, p2, future]), 2)})
+    return surveys, tx
+
+
+def test_adjusting_for_spend_before_the_answer_recovers_a_planted_effect():
+    surveys, tx = _planted(seed=0)
+    csat = {name: future_spend_regression(surveys, tx, as_of=AS_OF, **kw).set_index("term").loc["csat"]
+            for name, kw in {"naive": dict(adjust_for_past=False), "past": {},
+                             "groups": dict(adjust_for_past=False, past_deciles=10),
+                             "both": dict(past_deciles=10)}.items()}
+    naive = csat["naive"]
+    assert naive["ci_high"] < 0                     # biased: "happier customers spend less afterwards"
+    for name in ("past", "both"):                    # adjusted: the planted 8 per point
+        assert csat[name]["ci_low"] < 8 < csat[name]["ci_high"], name
+        assert csat[name]["estimate"] == pytest.approx(8, abs=2.0), name
+    # ten value groups alone remove most of the bias, not all of it (spend varies within a group)
+    assert naive["estimate"] < csat["groups"]["estimate"] < 8
+    assert 8 - csat["groups"]["estimate"] < 0.2 * (8 - naive["estimate"])
+
+
+def test_value_deciles_that_include_the_follow_up_hide_the_effect():
+    """Deciles ranked on spend to as_of contain the spend being predicted; those at the answer date do not."""
+    surveys, tx = _planted(seed=0, n=3000, confounding=0.0)     # no confounding: every adjustment should find 8
+    seg = customer_spend(tx, as_of=AS_OF, period="all")
+    rated = attach(surveys, seg, "value_segment")
+    leaky = future_spend_regression(rated, tx, as_of=AS_OF, adjust_for_past=False,
+                                    segment="value_segment").set_index("term").loc["csat"]
+    before = future_spend_regression(rated, tx, as_of=AS_OF, adjust_for_past=False,
+                                     past_deciles=10).set_index("term").loc["csat"]
+    assert before["ci_low"] < 8 < before["ci_high"]
+    assert leaky["ci_high"] < 8 and leaky["estimate"] < before["estimate"] - 2   # about a third of it hidden
 
 
 def test_one_answer_per_customer_gives_white_hc1_errors():
@@ -427,12 +559,16 @@ def test_sample_company_happy_customers_do_not_spend_more(company):
     s, seg, exp = company
     by_level = spend_by_satisfaction(seg, exp, level="csat_mean", n_boot=500).set_index("satisfaction_level")
     assert by_level.loc["dissatisfied (1-2)", "ci_low"] > by_level.loc["satisfied (4-5)", "ci_high"]
-    surveys = attach(s.tables["surveys"], seg, "value_segment")
+    surveys = s.tables["surveys"]
     tx = s.tables["transactions"]
     naive = future_spend_regression(surveys, tx, as_of=AS_OF, adjust_for_past=False).set_index("term")
-    within = future_spend_regression(surveys, tx, as_of=AS_OF, segment="value_segment").set_index("term")
+    within = future_spend_regression(surveys, tx, as_of=AS_OF, past_deciles=10).set_index("term")
     assert naive.loc["csat", "ci_high"] < 0
-    assert within.loc["csat", "ci_low"] < 0 < within.loc["csat", "ci_high"]
+    # compared within value deciles at the answer date, much of the gap goes, and the
+    # happier still do not spend more (what remains is value that a year of purchases
+    # measures only roughly: the planted top spenders are both richer and less happy)
+    assert 0.5 * naive.loc["csat", "estimate"] < within.loc["csat", "estimate"] < 0
+    assert within.loc["csat", "ci_low"] < 0 and within.loc["csat", "ci_low"] > naive.loc["csat", "estimate"]
     late = (surveys["date"] > "2025-06-30").sum()
     assert left_out(naive)["n_rows"].tolist() == [late]
     assert naive["n_answers"].iloc[0] == len(surveys) - late

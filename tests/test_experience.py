@@ -84,3 +84,82 @@ def test_value_by_experience_gives_intervals_and_keeps_no_survey_off_the_scale()
     half = stats.t.ppf(0.975, 2) * np.std([10, 20, 30], ddof=1) / np.sqrt(3)
     assert sat["ci_low"] == pytest.approx(20 - half) and sat["ci_high"] == pytest.approx(20 + half)
     assert bool(out.loc["no survey", "on_scale"]) is False and out["on_scale"].sum() == 2
+
+
+# --------------------------------------------------------------------------- among active customers
+
+
+def _values_with_cancellations(seed=0, n=400):
+    """Active customers worth the same whatever their satisfaction; the satisfied have cancelled
+    far more often (59% against 37%), and a customer who has cancelled is worth 0."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    csat = np.r_[np.full(n, 1.5), np.full(n, 4.5)]
+    gone = np.r_[rng.random(n) < 0.37, rng.random(n) < 0.59]
+    clv = np.where(gone, 0.0, rng.gamma(2.0, 40.0, 2 * n))
+    ids = pd.Index([f"c{i}" for i in range(2 * n)], name="customer_id")
+    values = pd.DataFrame({"clv": clv, "p_alive": np.where(gone, 0.0, 0.8), "known_churned": gone}, index=ids)
+    exp = pd.DataFrame({"customer_id": ids, "csat_mean": csat, "n_bad_contacts": rng.integers(0, 5, 2 * n)})
+    return values, exp
+
+
+def test_value_by_experience_compares_active_customers_and_says_so():
+    values, exp = _values_with_cancellations()
+    out = value_by_experience(values, exp)
+    n_gone = int(values["known_churned"].sum())
+    assert (out["population"] == "active customers").all()
+    assert out.groupby("dimension")["customers"].sum().tolist() == [len(values) - n_gone] * 2
+    assert out.attrs["n_cancelled"] == n_gone
+    assert out.attrs["exclusions"] == [{"table": "values", "n_rows": n_gone, "n_customers": n_gone,
+                                        "rule": "cancelled (known to have left): compared among active customers"}]
+    sat = out[out["dimension"] == "satisfaction_level"].set_index("group")
+    active = values[~values["known_churned"]].join(exp.set_index("customer_id"))
+    assert sat.loc["satisfied (4-5)", "mean_clv"] == pytest.approx(active.loc[active["csat_mean"] > 4, "clv"].mean())
+    assert sat["p_alive"].tolist() == pytest.approx([0.8, 0.8])
+    # everyone: the satisfied look worth less only because more of them have left
+    everyone = value_by_experience(values, exp, population="all")
+    assert (everyone["population"] == "all customers, cancelled included").all() and not everyone.attrs["exclusions"]
+    assert everyone.attrs["n_cancelled"] == n_gone
+    assert everyone.groupby("dimension")["customers"].sum().tolist() == [len(values)] * 2
+    # flags as a Series by customer id (known_cancellations), or not known at all
+    by_series = value_by_experience(values.drop(columns="known_churned"), exp, cancelled=values["known_churned"])
+    pd.testing.assert_frame_equal(by_series, out)
+    unknown = value_by_experience(values.drop(columns="known_churned"), exp)
+    assert (unknown["population"] == "all customers (cancellations not known)").all()
+    with pytest.raises(DataError, match="population"):
+        value_by_experience(values, exp, population="everyone")
+    with pytest.raises(DataError, match="gone"):
+        value_by_experience(values, exp, cancelled="gone")
+    with pytest.raises(DataError, match="true/false") as err:
+        value_by_experience(values.assign(known_churned="maybe"), exp)
+    assert err.value.column == "known_churned" and err.value.n_rows == len(values)
+    with pytest.raises(DataError, match="one row per customer"):
+        value_by_experience(values, pd.concat([exp, exp.head(2)]))
+
+
+def test_compare_value_by_experience_leaves_cancelled_customers_out():
+    from cxkit.comparisons import compare_values
+    from cxkit.experience import compare_value_by_experience
+
+    values, exp = _values_with_cancellations()
+    row = compare_value_by_experience(values, exp).iloc[0]
+    assert row["population"] == "active customers"
+    assert row["n_cancelled_left_out"] == values["known_churned"].sum()
+    assert row["p_value"] > 0.05 and row["p_median"] > 0.05          # active customers: worth the same
+    everyone = compare_value_by_experience(values, exp, population="all").iloc[0]
+    assert everyone["mean_a"] > everyone["mean_b"] and everyone["p_value"] < 0.001  # "dissatisfied worth more"
+    assert everyone["n_cancelled_left_out"] == 0
+    # the same numbers as compare_values on the active customers by hand
+    active = values[~values["known_churned"]].join(exp.set_index("customer_id"))
+    active["level"] = satisfaction_level(active["csat_mean"])
+    ref = compare_values(active, "clv", by="level", a="dissatisfied (1-2)", b="satisfied (4-5)").iloc[0]
+    for col in ("n_a", "n_b", "mean_a", "mean_b", "p_value", "median_a", "median_b", "p_median"):
+        assert row[col] == pytest.approx(ref[col])
+    bad = compare_value_by_experience(values, exp, dimension="bad_contacts", a="0", b=None)
+    assert bad["dimension"].iloc[0] == "bad_contacts" and bad["group_b"].iloc[0] == "everyone else"
+    with pytest.raises(DataError, match="csat_mean"):
+        compare_value_by_experience(values, exp.drop(columns="csat_mean"))
+    with pytest.raises(DataError, match="at least 2 customers") as err:
+        compare_value_by_experience(values, exp, a="neutral (3)")
+    assert err.value.column == "satisfaction_level"

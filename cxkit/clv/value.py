@@ -127,25 +127,28 @@ def _local_days(values: pd.Series, frame: pd.DataFrame, table: str, column: str)
     return days
 
 
-def _churn_flags(churned: Any, index: pd.Index) -> np.ndarray:
-    """``churned`` (Series aligned by customer id, or array in row order) as booleans."""
+def _churn_flags(churned: Any, index: pd.Index, name: str = "churned") -> np.ndarray:
+    """``churned`` (Series aligned by customer id, or array in row order) as booleans.
+
+    ``name`` is the argument named in errors (``churned``, ``cancelled``).
+    """
     if churned is None:
         return np.zeros(len(index), dtype=bool)
     if isinstance(churned, pd.Series):
         if not churned.index.is_unique:
             raise data_error(
-                "churned",
+                name,
                 None,
                 "customer ids must be unique",
                 churned[churned.index.duplicated(keep=False)].to_frame(),
             )
         if len(churned) and len(index) and not churned.index.isin(index).any():
             raise data_error(
-                "churned",
+                name,
                 None,
-                "no customer id in churned is in the summary",
+                f"no customer id in {name} is in the summary",
                 churned.head().to_frame(),
-                hint="index churned by the summary's customer ids, e.g. "
+                hint=f"index {name} by the summary's customer ids, e.g. "
                 "known_cancellations(cx.customers, as_of)",
             )
         values = churned.reindex(index)
@@ -153,7 +156,7 @@ def _churn_flags(churned: Any, index: pd.Index) -> np.ndarray:
         arr = np.asarray(churned)
         if arr.shape != (len(index),):
             raise data_error(
-                "churned",
+                name,
                 None,
                 f"expected a Series indexed by customer id or {len(index)} values, "
                 f"got shape {arr.shape}",
@@ -162,9 +165,7 @@ def _churn_flags(churned: Any, index: pd.Index) -> np.ndarray:
     values = values.astype(object).where(values.notna(), False)  # absent: not churned
     bad = ~values.isin([True, False]).to_numpy()
     if bad.any():
-        raise data_error(
-            "churned", None, "values must be true/false", values[bad].to_frame("churned")
-        )
+        raise data_error(name, None, "values must be true/false", values[bad].to_frame(name))
     return values.astype(bool).to_numpy()
 
 
