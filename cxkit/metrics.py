@@ -44,6 +44,7 @@ __all__ = [
     "ces",
     "cx_scorecard",
     "compare",
+    "compare_segments",
     "trend",
     "period_over_period",
     "gap_analysis",
@@ -874,6 +875,64 @@ def compare(
     cols = ["metric", "group_a", "group_b", "value_a", "value_b", "n_a", "n_b",
             "diff", "se", "ci_low", "ci_high", "p_value"]
     return _tidy(rows, cols)
+
+
+def compare_segments(
+    data: pd.DataFrame,
+    by: str | Sequence[str],
+    metrics: Sequence[str] = ("nps", "csat", "ces"),
+    *,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Each level of each segment column against everyone else, for each metric, clearest first.
+
+    The segment table of a CX report: which plans, regions or channels differ from the
+    rest of the customers beyond the noise. It runs on any data: a column with fewer than
+    two levels among the answers (nothing to compare) and a metric whose column is absent
+    are left out rather than stopping the report.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Survey answers with the segment columns attached (e.g. by :func:`cxkit.drivers.attach`).
+    by : str or list of str
+        Segment columns; those absent from ``data`` are left out.
+    metrics : sequence of {"nps", "csat", "ces"}, default all three
+        Metrics to compare (case ignored); those whose answer column is absent are left out.
+    ci : float, default 0.95
+        Confidence level of the difference intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment`` (the column compared) followed by the columns of :func:`compare`
+        (``group_b`` is "rest"), one row per level and metric, sorted by p-value (then
+        segment, metric and level); no rows when nothing can be compared.
+
+    Example
+    -------
+    >>> df = pd.DataFrame({"plan": ["a"] * 4 + ["b"] * 4, "region": ["x"] * 8, "csat": [5, 5, 4, 5, 2, 3, 4, 1]})
+    >>> compare_segments(df, ["plan", "region"], ["csat"])[["segment", "group_a", "diff"]]
+      segment group_a  diff
+    0    plan       a  75.0
+    1    plan       b -75.0
+    """
+    data = _require_frame(data, "data")
+    columns = [c for c in _by_list(by) if c in data.columns]
+    keys = [str(m).lower() for m in metrics]
+    unknown = [m for m in keys if m not in _DEFAULTS]
+    if unknown:
+        raise ValueError(f"metrics must be among 'nps', 'csat', 'ces'; got {unknown}")
+    parts = [compare(data, m, by=col, ci=ci).assign(segment=col)
+             for col in columns if data[col].dropna().nunique() >= 2
+             for m in keys if _DEFAULTS[m]["column"] in data.columns]
+    cols = ["segment", "metric", "group_a", "group_b", "value_a", "value_b", "n_a", "n_b",
+            "diff", "se", "ci_low", "ci_high", "p_value"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)[cols]
+    out = out.sort_values(["p_value", "segment", "metric", "group_a"], kind="mergesort", na_position="last")
+    return out.reset_index(drop=True)
 
 
 def _trend_estimates(

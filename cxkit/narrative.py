@@ -69,6 +69,10 @@ _FORMATS = {
 NO_GOALS = ("No goals are set, so these figures are not compared with any. To set them, add a `[goals]` table to "
             "the settings file `cxkit.toml` beside the data (e.g. `NPS = 30`), or pass them as the notebook's "
             "`goals` parameter.")
+#: The first sentence of :data:`NO_GOALS` alone, for a board summary whose report says
+#: elsewhere how goals are set (``scorecard_sentences(..., goals_note=False)`` then this line).
+NO_GOALS_SET = NO_GOALS.split(". ", 1)[0] + "."
+__all__ += ["NO_GOALS_SET"]
 _STATUS = {
     "met": "goal met",
     "not met": "short of the goal",
