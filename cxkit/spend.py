@@ -32,6 +32,13 @@ Rules shared by every function here:
 * Bad input (a missing column, a rating that is not a number, negative spend, an
   unparseable date, a window of 0 months) raises :class:`cxkit.DataError` naming the
   table, the column, the rule and the first offending rows.
+* **Money is compared between satisfaction levels among active customers** (by default,
+  when the value table's ``active`` column says who had left): a customer who left during
+  the period spent only part of it, so a level holding more of them (often the
+  dissatisfied) would look poorer for that reason alone, and their revenue is lost, not
+  at risk. Those left out are one exclusion record (the rule of
+  :func:`cxkit.comparisons.population_of`); ``attrs["population"]`` says who was compared
+  and ``attrs["left_out_revenue"]`` what they spent.
 
 Example
 -------
@@ -47,6 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxkit.comparisons import POPULATIONS, population_of
 from cxkit.drivers import customer_value, value_segments, value_tiers
 from cxkit.errors import DataError, FitError, data_error, require_columns
 from cxkit.experience import satisfaction_level
@@ -120,9 +128,39 @@ def _level_order(levels: pd.Series) -> list[str]:
     return [lv for lv in LEVELS if lv in seen] + sorted(seen - set(LEVELS))
 
 
+def _active_population(value: pd.DataFrame, money: pd.Series, *, population: str, active: str | None,
+                       customer: str) -> tuple[np.ndarray, dict[str, Any]]:
+    """Which rows of ``value`` are compared (``population``), and the record of who was left out.
+
+    ``active`` is a true/false column of ``value`` (True: had not left by the analysis
+    date; missing: counts as active); absent or None, cancellations are not known.
+    """
+    if population not in POPULATIONS:
+        raise DataError(f"population must be one of {POPULATIONS}, got {population!r}", column="population",
+                        rule="population is 'active' or 'all'")
+    frame = value[[customer]].reset_index(drop=True)
+    known = active is not None and active in value.columns
+    if known:
+        flags = value[active].reset_index(drop=True)
+        bad = flags.notna() & ~flags.isin([True, False])
+        if bad.any():
+            raise data_error("value", active, "active must be true/false (missing counts as active)",
+                             value[bad.to_numpy()])
+        cancelled = flags.eq(False)
+    kept, info = population_of(frame, population=population, cancelled=cancelled if known else None, table="value")
+    keep = frame.index.isin(kept.index)
+    info["left_out_revenue"] = float(money.to_numpy()[~keep].sum())
+    return keep, info
+
+
 def _customers_with_levels(value: pd.DataFrame, satisfaction: pd.DataFrame, *, customer: str, spend: str,
-                           level: str, segment: str | None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """One row per customer of ``value``: spend, segment and satisfaction level ("no survey" if none)."""
+                           level: str, segment: str | None, population: str = "all",
+                           active: str | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[str, Any]]:
+    """One row per customer of ``value`` compared: spend, segment and satisfaction level ("no survey" if none).
+
+    Returns the rows, the exclusion records and the population record (``population``,
+    ``n_cancelled``, ``left_out_revenue``).
+    """
     cols = [customer, spend] + ([segment] if segment else [])
     require_columns(value, cols, "value")
     require_columns(satisfaction, [customer, level], "satisfaction")
@@ -147,12 +185,15 @@ def _customers_with_levels(value: pd.DataFrame, satisfaction: pd.DataFrame, *, c
     if len(unknown):
         exclusions.append(_exclusion("satisfaction", "customer not in the value table (no spend or segment)",
                                      unknown, customer))
+    keep, info = _active_population(value, money, population=population, active=active, customer=customer)
+    exclusions += info.pop("exclusions")
+    out = out[keep]
     if segment:
         no_segment = out["segment"].isna()
         if no_segment.any():
             exclusions.append(_exclusion("value", f"{segment} missing", out[no_segment], customer))
             out = out[~no_segment]
-    return out.reset_index(drop=True), exclusions
+    return out.reset_index(drop=True), exclusions, info
 
 
 # --------------------------------------------------------------------------- per customer
@@ -287,11 +328,15 @@ def revenue_at_risk(
     revenue: str = "period_spend",
     level: str = "satisfaction_level",
     customer: str = "customer_id",
+    population: str = "active",
+    active: str | None = "active",
 ) -> pd.DataFrame:
     """The period's revenue held by dissatisfied, neutral and satisfied customers, per value segment.
 
     The K-mart number: how much of the money sits with customers who are unhappy (at risk
     of leaving) or never told us, and whether that is worse among the best customers.
+    Only customers still active can take money away, so by default the revenue compared
+    is theirs; what customers who had already left spent is reported beside it.
 
     Parameters
     ----------
@@ -303,6 +348,12 @@ def revenue_at_risk(
         :func:`cxkit.experience.satisfaction_level`.
     segment : segment column of ``value``; ``None`` for all customers together.
     revenue, level, customer : column names.
+    population : ``"active"`` (default: customers the ``active`` column marks as gone by the
+        analysis date are left out) or ``"all"``.
+    active : true/false column of ``value``, True for customers who had not left
+        (:func:`customer_spend` writes it when given customers with a ``churn_date``); a
+        missing value counts as active. Without the column cancellations are not known and
+        every customer is compared.
 
     Returns
     -------
@@ -312,8 +363,11 @@ def revenue_at_risk(
     when the segment has none) and
     ``share_of_total`` (of all revenue in the table). Customers of ``value`` without an
     answer are the level ``"no survey"``. ``attrs``: ``exclusions`` (satisfaction rows of
-    customers missing from ``value``; customers without a segment), ``total_revenue`` and
-    ``period`` (when ``value`` has one).
+    customers missing from ``value``; customers who had left; customers without a
+    segment), ``total_revenue`` (of the customers compared), ``population`` (who was
+    compared, in words: ``"active customers"``, ``"all customers, cancelled included"`` or
+    ``"all customers (cancellations not known)"``), ``n_cancelled``, ``left_out_revenue``
+    (what the customers who had left spent) and ``period`` (when ``value`` has one).
 
     Example
     -------
@@ -322,9 +376,13 @@ def revenue_at_risk(
     >>> s = pd.DataFrame({"customer_id": ["b", "c"], "csat_mean": [1.5, 4.5]})
     >>> revenue_at_risk(v, s, level="csat_mean").query("value_segment == 2").share_of_segment.round(2).tolist()
     [0.67, 0.0, 0.33, 0.0]
+    >>> r = revenue_at_risk(v.assign(active=[True, False, True]), s, level="csat_mean")
+    >>> r.attrs["population"], r.attrs["left_out_revenue"], r.attrs["total_revenue"]
+    ('active customers', 60.0, 40.0)
     """
-    rows, exclusions = _customers_with_levels(value, satisfaction, customer=customer, spend=revenue, level=level,
-                                              segment=segment)
+    rows, exclusions, info = _customers_with_levels(value, satisfaction, customer=customer, spend=revenue,
+                                                    level=level, segment=segment, population=population,
+                                                    active=active)
     keys = (["segment"] if segment else []) + ["satisfaction_level"]
     cells = rows.groupby(keys, sort=False).agg(customers=("spend", "size"), revenue=("spend", "sum"))
     order = _level_order(rows["satisfaction_level"])
@@ -340,7 +398,7 @@ def revenue_at_risk(
     out["customers"] = out["customers"].astype("int64")
     out["revenue"] = out["revenue"].astype(float)
     out = out.rename(columns={"segment": segment}) if segment else out
-    out.attrs = {"exclusions": exclusions, "total_revenue": total}
+    out.attrs = {"exclusions": exclusions, "total_revenue": total, **info}
     if "period" in value.attrs:
         out.attrs["period"] = value.attrs["period"]
     return out
@@ -372,13 +430,16 @@ def spend_by_satisfaction(
     n_boot: int = 2000,
     random_state: int | None = 0,
     min_base: int = 30,
+    population: str = "active",
+    active: str | None = "active",
 ) -> pd.DataFrame:
     """Mean spend per customer by satisfaction level (optionally per segment), with intervals.
 
     "Happy customers spend more" is the first thing to check, and spend is skewed: a few
     large customers move a mean. The interval is a percentile bootstrap of the mean
     (customers resampled within each cell), which follows that skew instead of assuming
-    symmetry; the median is shown beside it. Small bases are flagged, not hidden.
+    symmetry; the median is shown beside it. Small bases are flagged, not hidden. By
+    default among active customers: one who left during the period spent only part of it.
 
     Parameters
     ----------
@@ -389,13 +450,16 @@ def spend_by_satisfaction(
     n_boot : bootstrap resamples per cell.
     random_state : seed; the same seed gives the same intervals.
     min_base : cells with fewer customers are flagged ``small_base``.
+    population, active : who is compared, as in :func:`revenue_at_risk` (default: active
+        customers, when ``value`` has an ``active`` column).
 
     Returns
     -------
     DataFrame, one row per (segment x) level that has customers, sorted by segment then
     level: [``segment``], ``satisfaction_level``, ``customers``, ``mean_spend``, ``ci_low``,
     ``ci_high`` (missing for a single customer), ``median_spend``, ``small_base``.
-    ``attrs``: ``exclusions``, ``method``, ``period`` (when ``value`` has one).
+    ``attrs``: ``exclusions``, ``method``, ``population``, ``n_cancelled``,
+    ``left_out_revenue`` (as in :func:`revenue_at_risk`), ``period`` (when ``value`` has one).
 
     Example
     -------
@@ -409,8 +473,9 @@ def spend_by_satisfaction(
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
         raise DataError(f"n_boot must be a whole number of at least 100, got {n_boot!r}", column="n_boot",
                         rule="n_boot >= 100")
-    rows, exclusions = _customers_with_levels(value, satisfaction, customer=customer, spend=spend, level=level,
-                                              segment=segment)
+    rows, exclusions, info = _customers_with_levels(value, satisfaction, customer=customer, spend=spend,
+                                                    level=level, segment=segment, population=population,
+                                                    active=active)
     order = {lv: i for i, lv in enumerate(_level_order(rows["satisfaction_level"]))}
     rows["_order"] = rows["satisfaction_level"].map(order)
     keys = (["segment"] if segment else []) + ["_order", "satisfaction_level"]
@@ -427,7 +492,8 @@ def spend_by_satisfaction(
     out = pd.DataFrame(records, columns=(["segment"] if segment else []) + cols)
     out = out.rename(columns={"segment": segment}) if segment else out
     out.attrs = {"exclusions": exclusions,
-                 "method": f"percentile bootstrap of the mean, {n_boot} resamples, random_state={random_state}"}
+                 "method": f"percentile bootstrap of the mean, {n_boot} resamples, random_state={random_state}",
+                 **info}
     if "period" in value.attrs:
         out.attrs["period"] = value.attrs["period"]
     return out

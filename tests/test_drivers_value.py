@@ -551,7 +551,10 @@ def test_sample_company_top_spenders_hold_the_revenue_at_risk(company):
     answered = revenue.div(revenue.sum(axis=1), axis=0)      # shares of the revenue of customers who answered
     at_risk = answered["dissatisfied (1-2)"] + answered["neutral (3)"]
     assert at_risk["Top 10%"] > 2 * at_risk["Rest (90%)"] and at_risk["Top 10%"] > 0.4
-    assert out["customers"].sum() == 20000 and out["share_of_total"].sum() == pytest.approx(1)
+    assert out["customers"].sum() == seg["active"].sum() and out["share_of_total"].sum() == pytest.approx(1)
+    assert out.attrs["n_cancelled"] == len(seg) - seg["active"].sum() > 0      # the cancelled are left out, counted
+    everyone = revenue_at_risk(seg, exp, segment="value_tier", level="csat_mean", population="all")
+    assert everyone["customers"].sum() == 20000
     assert out.attrs["period"] == "the 12 months to 31 Dec 2025"
 
 
