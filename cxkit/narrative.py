@@ -27,7 +27,7 @@ from cxkit.display import format_money
 __all__ = ["escape", "p_text", "scorecard_sentences", "difference_sentence", "value_difference_sentence",
            "weighted_sentence", "value_share_sentence", "clv_total_sentence", "holdout_sentence",
            "segment_sentence", "service_sentence", "facts_line", "forecast_warnings", "as_bullets",
-           "coverage_sentence", "NO_GOALS"]
+           "coverage_sentence", "coverage_bases", "NO_GOALS"]
 
 # HTML's special characters as html.escape writes them, and the Markdown characters
 # that build links, images, emphasis, code, headings and tables as numeric character
@@ -565,6 +565,25 @@ def coverage_sentence(coverage: pd.DataFrame, *, names: Mapping[str, str] | None
         out.append(f"{subject} {verb} on {_date(row.last_date)}, {_how_long(days)} before the period's end ({end}): "
                    f"{figures} describe the period up to then.")
     return " ".join(out) if out else None
+
+
+def coverage_bases(coverage: pd.DataFrame) -> dict[str, int]:
+    """The rows each table holds of the reporting period, named with their dates, for :func:`facts_line`.
+
+    Example
+    -------
+    >>> cov = pd.DataFrame({"table": ["surveys", "contacts"], "rows": [812, 0],
+    ...     "first_date": pd.to_datetime(["2025-01-02", None]), "last_date": pd.to_datetime(["2025-06-27", None])})
+    >>> coverage_bases(cov)
+    {'survey answers (2 Jan 2025 to 27 Jun 2025)': 812, 'contacts': 0}
+    """
+    bases = {}
+    for row in coverage.itertuples(index=False):
+        words = _TABLE_WORDS.get(str(row.table), (escape(row.table), ""))[0].lower()
+        if row.rows and not pd.isna(row.first_date):
+            words += f" ({_date(row.first_date)} to {_date(row.last_date)})"
+        bases[words] = int(row.rows)
+    return bases
 
 
 _TABLE_WORDS = {

@@ -488,5 +488,7 @@ def test_spark_that_cannot_start_says_why(monkeypatch):
     import cxkit.engines.spark as spark_mod
 
     monkeypatch.setattr(spark_mod.shutil, "which", lambda name: None)
+    monkeypatch.setattr(spark_mod, "active_session", lambda: None)  # no session running: one must start
+    monkeypatch.setattr(spark_mod, "_default_session", lambda cls: None)
     with pytest.raises(EngineError, match="no 'java' on PATH"):
         summarise_transactions(SAMPLE, engine="spark")

@@ -224,7 +224,9 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
         no_files.mkdir()
         shutil.copy(folder / "customers.csv", no_files / "customers.csv")
         session.createDataFrame(pd.read_parquet(folder / "transactions")).createOrReplaceTempView("cx_test_sales")
-        in_spark = load_folder(no_files, engine="spark", spark_table="cx_test_sales", unknown_customers="exclude")
+        in_spark = load_folder(no_files, engine="spark", spark_table="cx_test_sales", unknown_customers="exclude",
+                               spark=session)
+        assert in_spark.transaction_log.spark is session
         loaded = load_folder(folder, engine="pandas", unknown_customers="exclude")
         pd.testing.assert_frame_equal(in_spark.rfm_summary(time_unit="D").sort_index(),
                                       loaded.rfm_summary(time_unit="D").sort_index())
@@ -233,8 +235,9 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
             load_folder(no_files, spark_table="cx_test_sales")
         with pytest.raises(DataError, match="two sources for the transactions table"):
             load_folder(folder, engine="spark", spark_table="cx_test_sales")
-        with pytest.raises(DataError, match="Spark has no table 'no_such_table'"):
+        with pytest.raises(DataError, match=r"Spark has no table 'no_such_table' \(not found") as err:
             load_folder(no_files, engine="spark", spark_table="no_such_table")
+        assert err.value.rule == "table present"
         nanos = tmp_path / "nanos.parquet"
         pd.DataFrame({"customer_id": [1], "date": [pd.Timestamp("2024-01-01")], "amount": [1.0]}).to_parquet(nanos)
         with pytest.raises(DataError, match="coerce_timestamps='us'"):

@@ -90,11 +90,14 @@ def test_readme_lists_every_notebook_parameter():
 
 
 def test_notebook_cells_stay_short():
-    """Notebooks tell the story and call cxkit: no code cell longer than about 15 lines."""
+    """Notebooks tell the story and call cxkit: no code cell longer than about 15 lines.
+
+    The parameters cell is a list of settings, one per line (papermill sees no other form), so
+    it is held to one assignment per line instead (tests/test_parameters.py)."""
     import json
 
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         for i, cell in enumerate(json.loads(path.read_text())["cells"]):
-            if cell["cell_type"] == "code":
+            if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
                 n = len("".join(cell["source"]).splitlines())
                 assert n <= 15, f"{path.name} cell {i}: {n} lines"

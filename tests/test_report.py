@@ -114,9 +114,10 @@ def test_transactions_only_folder_runs_clv_skips_start_here_and_warns_on_a_poor_
     assert "files = {" in "".join(injected[0]["source"]) and "goals" not in "".join(injected[0]["source"])
     html = (out / "03_clv_segmentation.html").read_text()
     assert "No surveys or contacts in this folder" in html and "What to tell the board" in html
-    error = re.search(r"(?:total purchases were|the forecast was) off by ([+-][0-9.]+)%", html)
-    assert error and abs(float(error.group(1))) > 25
-    assert f"Check: the holdout error is {float(error.group(1)):+.0f}%, larger than 25%" in html
+    error = re.search(r"purchases were (over|under)-forecast by ([0-9.]+)%", html)
+    assert error and float(error.group(2)) > 25
+    assert (f"Check: purchases in the holdout were {error.group(1)}-forecast by {float(error.group(2)):.0f}%, "
+            "more than the 25% allowed" in html)
 
 
 def test_start_here_notebook_on_surveys_only_with_own_column_names(tmp_path, sample):

@@ -19,16 +19,20 @@ Import everything from ``cxkit.clv``; the modules below say where each family li
 * :mod:`cxkit.clv.identification`: plain-words notes on parameters the data cannot pin
   down (:func:`identification_notes`).
 * :mod:`cxkit.clv.value`: CLV per customer and in total (:func:`known_cancellations`,
-  :func:`clv_table`, :func:`total_clv_interval`).
+  :func:`clv_table`, :func:`total_clv_interval`), and last year's spend of the same
+  customers split the way the forecast treats it (:func:`last_year_spend`).
 * :mod:`cxkit.clv.segments`: RFM scores and named segments, K-means value segments and
   segment profiles (:func:`rfm_scores`, :func:`rfm_segments`, :data:`SEGMENT_ACTIONS`,
   :data:`RFM_GRID`, :func:`kmeans_segments`, :func:`segment_profile`,
-  :func:`segment_actions`).
+  :func:`segment_actions`); customers known to have left form the segment
+  :data:`CANCELLED` (number :data:`CANCELLED_NUMBER` among K-means segments).
 * :mod:`cxkit.clv.concentration`: how unequally value is spread
   (:func:`value_concentration`, :func:`lorenz_curve`).
 * :mod:`cxkit.clv.diagnostics`: holdout checks of a fitted forecast and frequency x
   recency maps of p(alive) (imported on its own: ``from cxkit.clv import diagnostics``).
 * :mod:`cxkit.clv.units`: the time units (:data:`UNIT_DAYS`, :data:`MONTH_DAYS`).
+* :mod:`cxkit.clv.sentences`: CLV results in plain words for reports (imported on its
+  own: ``from cxkit.clv import sentences``).
 
 Conventions used throughout
 ---------------------------
@@ -53,6 +57,8 @@ from cxkit.clv.concentration import lorenz_curve, value_concentration
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.identification import identification_notes
 from cxkit.clv.segments import (
+    CANCELLED,
+    CANCELLED_NUMBER,
     RFM_GRID,
     SEGMENT_ACTIONS,
     KMeansSegments,
@@ -64,13 +70,15 @@ from cxkit.clv.segments import (
 )
 from cxkit.clv.summary import calibration_holdout_split, exclusions_table, rfm_summary
 from cxkit.clv.units import MONTH_DAYS, UNIT_DAYS
-from cxkit.clv.value import clv_table, known_cancellations, total_clv_interval
+from cxkit.clv.value import clv_table, known_cancellations, last_year_spend, total_clv_interval
 
 __all__ = [
     "UNIT_DAYS",
     "MONTH_DAYS",
     "SEGMENT_ACTIONS",
     "RFM_GRID",
+    "CANCELLED",
+    "CANCELLED_NUMBER",
     "rfm_summary",
     "exclusions_table",
     "calibration_holdout_split",
@@ -80,6 +88,7 @@ __all__ = [
     "known_cancellations",
     "clv_table",
     "total_clv_interval",
+    "last_year_spend",
     "rfm_scores",
     "rfm_segments",
     "segment_actions",

@@ -9,6 +9,13 @@ The rules both share: rows are merged into purchase days (one per customer and c
 day, spend netted), refunds are netted, dropped or refused (``refunds=``), zero-spend
 days are purchase days or not (``zero_spend_days=``), and every row left out is counted
 under one rule in ``attrs["exclusions"]``.
+
+Money is decided in whole minor units (cents for ``minor_unit_digits=2``): each amount is
+rounded to the minor unit, half away from zero (:func:`to_minor_units`), and a day's
+netting, the zero-amount rule and the refund test work on those integers, so a day of
+0.10 + 0.20 - 0.30 nets to exactly 0 (a float sum leaves 5.6e-17). Spend is reported in
+currency units: ``total_spend`` = cents / 100, ``monetary_value`` = cents / (days * 100),
+computed the same way by the DuckDB and Spark engines, so the three give identical floats.
 """
 
 from __future__ import annotations
@@ -56,6 +63,37 @@ NO_CALIBRATION_ROWS = "no transactions in the calibration period"
 NO_CALIBRATION_PURCHASE_DAY = "no customer has a purchase day in the calibration period"
 
 
+#: Default number of decimals of the currency's minor unit (2: cents).
+MINOR_UNIT_DIGITS = 2
+
+
+def _check_minor_unit_digits(digits: Any) -> float:
+    """The minor units per currency unit (10 ** digits), or a :class:`DataError` for a bad value."""
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 0 <= digits <= 6:
+        raise data_error("arguments", "minor_unit_digits",
+                         f"minor_unit_digits must be a whole number from 0 to 6 (2 for cents), got {digits!r}")
+    return float(10 ** int(digits))
+
+
+def to_minor_units(amounts: Any, minor_unit_digits: int = MINOR_UNIT_DIGITS) -> np.ndarray:
+    """Amounts as whole minor units (int64): ``amount * 10**digits`` rounded half away from zero.
+
+    The one rounding rule every engine applies before deciding whether a day is a purchase:
+    0.125 becomes 13 cents and -0.125 becomes -13 (half away from zero, not banker's). The
+    product is taken in float64 first, so 1.005 (stored as 1.00499999...) is 100 cents in
+    pandas, DuckDB and Spark alike.
+
+    Example
+    -------
+    >>> to_minor_units([0.1, 0.125, -0.125, 2.5e-3, 10.10]).tolist()
+    [10, 13, -13, 0, 1010]
+    """
+    scale = _check_minor_unit_digits(minor_unit_digits)
+    scaled = np.asarray(amounts, dtype=np.float64) * scale
+    whole = np.trunc(scaled)
+    return (whole + np.where(np.abs(scaled - whole) >= 0.5, np.sign(scaled), 0.0)).astype(np.int64)
+
+
 def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
     if value not in allowed:
         raise data_error("arguments", name, f"{name} must be one of {list(allowed)}, got {value!r}")
@@ -69,6 +107,7 @@ class _Tx:
     uniques: pd.Index  # customer id per code
     days: np.ndarray  # int64 day number per row
     amounts: np.ndarray  # float64 per row
+    cents: np.ndarray  # int64 minor units per row (to_minor_units)
     frame: pd.DataFrame  # the original table (for offending-row reports)
 
 
@@ -78,6 +117,7 @@ def _validate_transactions(
     date_col: str,
     amount_col: str,
     table: str = "transactions",
+    minor_unit_digits: int = MINOR_UNIT_DIGITS,
 ) -> _Tx:
     if not isinstance(transactions, pd.DataFrame):
         raise data_error(
@@ -173,12 +213,13 @@ def _validate_transactions(
 
     codes, uniques = pd.factorize(cust, sort=False)
     return _Tx(
-        codes.astype(np.int64), pd.Index(uniques, name=customer_col), days, values, transactions
+        codes.astype(np.int64), pd.Index(uniques, name=customer_col), days, values,
+        to_minor_units(values, minor_unit_digits), transactions
     )
 
 
-def _day_level(codes: np.ndarray, days: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Merge rows into (customer, day) cells: code, day, net spend, rows, refund rows (sorted)."""
+def _day_level(codes: np.ndarray, days: np.ndarray, cents: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Merge rows into (customer, day) cells: code, day, net spend (int64 minor units), rows, refund rows (sorted)."""
     dmin = int(days.min())
     span = int(days.max()) - dmin + 1
     ncode = int(codes.max()) + 1
@@ -195,7 +236,7 @@ def _day_level(codes: np.ndarray, days: np.ndarray, amounts: np.ndarray) -> tupl
         c, d = codes[order], days[order]
         starts = np.flatnonzero(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])])
         cell_code, cell_day = c[starts], d[starts]
-    a = amounts[order]
+    a = cents[order]
     net = np.add.reduceat(a, starts)
     n_neg = np.add.reduceat((a < 0).astype(np.int64), starts)
     n_rows = np.diff(np.r_[starts, len(order)])
@@ -231,6 +272,7 @@ def _summarise_cells(
     unit_days: float,
     excl: _Exclusions,
     zero_spend_days: str = "exclude",
+    scale: float = 100.0,
 ) -> dict[str, np.ndarray]:
     purchase = _is_purchase(net, cell_neg, zero_spend_days)
     kept_customers = _sorted_unique(cell_code[purchase])  # cells are sorted by customer
@@ -261,8 +303,7 @@ def _summarise_cells(
     first, last = pd_[cstarts], pd_[cends]
     total = np.add.reduceat(pn, cstarts)
     freq = n_days - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mv = np.where(freq > 0, (total - pn[cstarts]) / np.maximum(freq, 1), 0.0)
+    mv = spend_per_day(total - pn[cstarts], freq, scale)
     return {
         "code": pc[cstarts],
         "frequency": freq.astype(np.int64),
@@ -272,11 +313,22 @@ def _summarise_cells(
         "first_day": first,
         "last_day": last,
         "n_purchase_days": n_days.astype(np.int64),
-        "total_spend": total,
+        "total_spend": total / scale,
     }
 
 
+def spend_per_day(cents: np.ndarray, days: np.ndarray, scale: float = 100.0) -> np.ndarray:
+    """Mean spend per day in currency units, ``cents / (days * scale)``, 0 where ``days`` is 0.
+
+    Written once so that every engine turns its integer sums into the same float64.
+    """
+    cents = np.asarray(cents, dtype=np.float64)
+    days = np.asarray(days, dtype=np.int64)
+    return np.divide(cents, days * scale, out=np.zeros(len(days)), where=days > 0)
+
+
 def _is_purchase(net: np.ndarray, n_neg: np.ndarray, zero_spend_days: str) -> np.ndarray:
+    """Purchase days: net minor units above 0, or (``zero_spend_days="purchase"``) 0 with no refund row."""
     purchase = net > 0
     if zero_spend_days == "purchase":
         purchase |= (net == 0) & (n_neg == 0)
@@ -289,14 +341,14 @@ def _days_to_datetime(days: np.ndarray) -> np.ndarray:
 
 def _apply_refund_rule(
     tx_mask: np.ndarray,
-    amounts: np.ndarray,
+    cents: np.ndarray,
     refunds: str,
     tx: _Tx,
     amount_col: str,
     excl: _Exclusions,
     table: str,
 ) -> np.ndarray:
-    neg = (amounts < 0) & tx_mask
+    neg = (cents < 0) & tx_mask
     if refunds == "raise" and neg.any():
         raise data_error(
             table,
@@ -323,6 +375,7 @@ def rfm_summary(
     refunds: Literal["net", "drop", "raise"] = "net",
     zero_spend_days: Literal["exclude", "purchase"] = "exclude",
     after_as_of: Literal["raise", "exclude"] = "raise",
+    minor_unit_digits: int = MINOR_UNIT_DIGITS,
 ) -> pd.DataFrame:
     """Summarise transactions into one frequency / recency / T / monetary row per customer.
 
@@ -339,6 +392,10 @@ def rfm_summary(
       zero-amount or fully refunded day) is not a purchase day and its rows are left out of
       every column, including ``total_spend``. ``refunds="drop"`` drops negative rows
       first; ``refunds="raise"`` raises :class:`DataError` if there are any.
+    * Money is netted in whole minor units: each amount is rounded to
+      ``minor_unit_digits`` decimals (half away from zero, :func:`to_minor_units`) before
+      a day is netted, so 0.10 + 0.20 - 0.30 is exactly 0 and a row of -0.004 is a zero
+      row, not a refund.
     * Zero amounts: with ``zero_spend_days="exclude"`` (default) a day whose net spend is
       exactly 0 is not a purchase day (rule above). With ``zero_spend_days="purchase"`` a
       day with only zero-amount rows (a free order) is a purchase day with spend 0; a day
@@ -373,6 +430,9 @@ def rfm_summary(
         Whether days with only zero-amount rows are purchase days, see above.
     after_as_of : {"raise", "exclude"}
         What to do with rows dated after ``as_of``.
+    minor_unit_digits : int
+        Decimals of the currency's minor unit (2: cents; 0 for yen). Spend is netted and
+        summed in these units and reported in currency units.
 
     Returns
     -------
@@ -401,8 +461,9 @@ def rfm_summary(
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    scale = _check_minor_unit_digits(minor_unit_digits)
     table = "transactions"
-    tx = _validate_transactions(transactions, customer_col, date_col, amount_col, table)
+    tx = _validate_transactions(transactions, customer_col, date_col, amount_col, table, minor_unit_digits)
     excl = _Exclusions()
     as_of_day = int(tx.days.max()) if as_of is None else _to_day(as_of, "as_of")
 
@@ -433,14 +494,14 @@ def rfm_summary(
                 EXCLUDED_BEFORE_START, before.sum(), _n_customers(tx.codes[before])
             )
             keep &= ~before
-    keep = _apply_refund_rule(keep, tx.amounts, refunds, tx, amount_col, excl, table)
+    keep = _apply_refund_rule(keep, tx.cents, refunds, tx, amount_col, excl, table)
     if not keep.any():
         raise data_error(
             table, date_col, NO_ROWS_LEFT, None
         )
 
-    cells = _day_level(tx.codes[keep], tx.days[keep], tx.amounts[keep])
-    res = _summarise_cells(*cells, as_of_day, unit_days, excl, zero_spend_days)
+    cells = _day_level(tx.codes[keep], tx.days[keep], tx.cents[keep])
+    res = _summarise_cells(*cells, as_of_day, unit_days, excl, zero_spend_days, scale)
     if not res:
         raise data_error(
             table,
@@ -517,6 +578,7 @@ def calibration_holdout_split(
     calibration_start: Any = None,
     refunds: Literal["net", "drop", "raise"] = "net",
     zero_spend_days: Literal["exclude", "purchase"] = "exclude",
+    minor_unit_digits: int = MINOR_UNIT_DIGITS,
 ) -> pd.DataFrame:
     """Split transactions into a calibration summary and the holdout behaviour that followed.
 
@@ -545,6 +607,8 @@ def calibration_holdout_split(
         Refund rule (see :func:`rfm_summary`).
     zero_spend_days : {"exclude", "purchase"}
         Zero-amount rule (see :func:`rfm_summary`).
+    minor_unit_digits : int
+        Decimals of the currency's minor unit (see :func:`rfm_summary`).
 
     Returns
     -------
@@ -574,6 +638,7 @@ def calibration_holdout_split(
     unit_days = _check_time_unit(time_unit)
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    scale = _check_minor_unit_digits(minor_unit_digits)
     table = "transactions"
     cal_day = _to_day(calibration_end, "calibration_end")
     obs_day = _to_day(observation_end, "observation_end")
@@ -581,7 +646,7 @@ def calibration_holdout_split(
         raise data_error(
             "arguments", "observation_end", "observation_end must be after calibration_end"
         )
-    tx = _validate_transactions(transactions, customer_col, date_col, amount_col, table)
+    tx = _validate_transactions(transactions, customer_col, date_col, amount_col, table, minor_unit_digits)
     excl = _Exclusions()
     keep = np.ones(tx.days.size, dtype=bool)
     after = tx.days > obs_day
@@ -596,16 +661,17 @@ def calibration_holdout_split(
                 EXCLUDED_BEFORE_CALIBRATION_START, before.sum(), _n_customers(tx.codes[before])
             )
             keep &= ~before
-    keep = _apply_refund_rule(keep, tx.amounts, refunds, tx, amount_col, excl, table)
+    keep = _apply_refund_rule(keep, tx.cents, refunds, tx, amount_col, excl, table)
     cal = keep & (tx.days <= cal_day)
     if not cal.any():
         raise data_error(table, date_col, NO_CALIBRATION_ROWS, None)
     res = _summarise_cells(
-        *_day_level(tx.codes[cal], tx.days[cal], tx.amounts[cal]),
+        *_day_level(tx.codes[cal], tx.days[cal], tx.cents[cal]),
         cal_day,
         unit_days,
         excl,
         zero_spend_days,
+        scale,
     )
     if not res:
         raise data_error(
@@ -616,10 +682,9 @@ def calibration_holdout_split(
 
     hold = keep & (tx.days > cal_day)
     freq_h = np.zeros(len(out), dtype=np.int64)
-    mv_h = np.zeros(len(out))
-    spend = np.zeros(len(out))
+    spend_cents = np.zeros(len(out), dtype=np.int64)
     if hold.any():
-        hc, _, hnet, hrows, hneg = _day_level(tx.codes[hold], tx.days[hold], tx.amounts[hold])
+        hc, _, hnet, hrows, hneg = _day_level(tx.codes[hold], tx.days[hold], tx.cents[hold])
         ok = _is_purchase(hnet, hneg, zero_spend_days)
         known = np.isin(hc, res["code"])
         new_rows = hrows[~known].sum()
@@ -639,12 +704,11 @@ def calibration_holdout_split(
         sel = known & ok
         pos = pd.Index(res["code"]).get_indexer(hc[sel])
         freq_h = np.bincount(pos, minlength=len(out)).astype(np.int64)
-        spend = np.bincount(pos, weights=hnet[sel], minlength=len(out))
-        mv_h = np.divide(spend, freq_h, out=np.zeros(len(out)), where=freq_h > 0)
+        np.add.at(spend_cents, pos, hnet[sel])
     out["frequency_holdout"] = freq_h
-    out["monetary_value_holdout"] = mv_h
+    out["monetary_value_holdout"] = spend_per_day(spend_cents, freq_h, scale)
     out["duration_holdout"] = (obs_day - cal_day) / unit_days
-    out["spend_holdout"] = spend
+    out["spend_holdout"] = spend_cents / scale
     out.attrs = {
         "time_unit": time_unit,
         "as_of": _day_to_timestamp(cal_day),

@@ -5,6 +5,8 @@
   spend per purchase and CLV.
 * :func:`total_clv_interval`: the total CLV of the base with a parametric-bootstrap
   interval for the models' uncertainty.
+* :func:`last_year_spend`: last year's spend of the same customers, split the way the
+  forecast treats it (cancelled customers, first purchases, the rest).
 """
 
 from __future__ import annotations
@@ -456,3 +458,97 @@ def total_clv_interval(
     # a tuple, not an array: pandas compares attrs when frames are concatenated
     out.attrs = {"ci": ci, "draws": tuple(draws.tolist())}
     return out
+
+
+def last_year_spend(
+    summary: pd.DataFrame,
+    period_spend: pd.Series,
+    *,
+    period_start: Any,
+    cancelled: Any = None,
+) -> pd.DataFrame:
+    """Last year's spend of the forecast's customers, split the way the forecast treats it.
+
+    A board sets the CLV forecast beside what the same customers spent last year and reads
+    any gap as growth or decline. Two parts of last year's spend have no counterpart in the
+    forecast: the spend of customers who have since cancelled (forecast as zero) and the
+    first purchases of customers who joined during the year (the forecast is of repeat
+    purchases; a first purchase is not repeated). This gives both amounts, for
+    :func:`cxkit.narrative.clv_total_sentence`.
+
+    Rules: ``spend`` is ``period_spend`` summed over the customers of ``summary`` (ids
+    absent from ``period_spend`` spent 0). ``from_cancelled`` is the part of it spent by
+    customers in ``cancelled``. ``first_purchases`` is, for the other customers whose
+    first purchase day falls on or after ``period_start``, the spend of that first day
+    (``total_spend - frequency * monetary_value``), never more than the customer's spend in
+    the period (a refund later in the period can take it below), so nothing is taken off
+    twice. ``rest`` is what is left: last year's spend of repeat purchases by customers
+    still with us.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Output of :func:`rfm_summary`, indexed by customer id (``frequency``,
+        ``monetary_value``, ``total_spend``, ``first_purchase``).
+    period_spend : Series
+        Spend in the period (purchases minus refunds) by customer id, e.g.
+        ``cx.customer_value(period_start=..., period_end=as_of).set_index("customer_id")["period_spend"]``.
+    period_start : date-like
+        First day of the period ``period_spend`` covers.
+    cancelled : Series of bool, array or column name, optional
+        Customers known to have left (:func:`known_cancellations`, or the ``known_churned``
+        column of :func:`clv_table` as a Series), as for :func:`clv_table`; a column name
+        of ``summary`` also works. None: no customer is known to have left.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``spend``, ``from_cancelled``, ``first_purchases``, ``rest``,
+        ``n_customers``, ``n_cancelled`` (customers known to have left), ``n_new`` (other
+        customers whose first purchase fell in the period).
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"frequency": [2, 0, 1], "monetary_value": [30.0, 0.0, 50.0],
+    ...                   "total_spend": [100.0, 25.0, 90.0],
+    ...                   "first_purchase": pd.to_datetime(["2024-02-01", "2025-03-01", "2025-02-10"])},
+    ...                  index=pd.Index(["a", "b", "c"], name="customer_id"))
+    >>> spend = pd.Series({"a": 60.0, "b": 25.0, "c": 90.0})
+    >>> out = last_year_spend(s, spend, period_start="2024-07-01", cancelled=pd.Series({"c": True}))
+    >>> out[["spend", "from_cancelled", "first_purchases", "rest", "n_new"]]
+       spend  from_cancelled  first_purchases  rest  n_new
+    0  175.0            90.0             25.0  60.0      1
+    """
+    require_columns(summary, ["frequency", "monetary_value", "total_spend", "first_purchase"], "summary",
+                    hint="build it with rfm_summary()")
+    if not isinstance(period_spend, pd.Series):
+        raise data_error("period_spend", None, f"expected a Series indexed by customer id, got "
+                         f"{type(period_spend).__name__}")
+    if not period_spend.index.is_unique:
+        raise data_error("period_spend", None, "customer ids must be unique",
+                         period_spend[period_spend.index.duplicated(keep=False)].to_frame())
+    start = pd.Timestamp(period_start)
+    if pd.isna(start):
+        raise data_error("arguments", "period_start", "period_start must be a date")
+    if isinstance(cancelled, str):
+        require_columns(summary, [cancelled], "summary", hint="pass the true/false column of cancellations")
+        cancelled = summary[cancelled].to_numpy()
+    gone = _churn_flags(cancelled, summary.index, name="cancelled")
+    spend = pd.to_numeric(period_spend, errors="coerce").reindex(summary.index).fillna(0.0).to_numpy(dtype=float)
+    first_day = (summary["total_spend"].to_numpy(dtype=float)
+                 - summary["frequency"].to_numpy(dtype=float) * summary["monetary_value"].to_numpy(dtype=float))
+    first = pd.to_datetime(summary["first_purchase"]).to_numpy()
+    new = (first >= np.datetime64(start.tz_localize(None) if start.tzinfo else start)) & ~gone
+    first_part = np.minimum(np.clip(first_day, 0, None), np.clip(spend, 0, None))
+    total = float(spend.sum())
+    from_left = float(spend[gone].sum())
+    firsts = float(first_part[new].sum())
+    return pd.DataFrame([{
+        "spend": total,
+        "from_cancelled": from_left,
+        "first_purchases": firsts,
+        "rest": total - from_left - firsts,
+        "n_customers": len(summary),
+        "n_cancelled": int(gone.sum()),
+        "n_new": int(new.sum()),
+    }])

@@ -258,17 +258,11 @@ def _default_as_of(data: CXData) -> tuple[pd.Timestamp | None, str]:
     return last, f"Analysis date {last:%-d %b %Y}: the last date with activity in {names}."
 
 
-def _spark_columns(table: str) -> list[str]:
-    """The columns of a Spark table (a clear error when Spark cannot start or the table is unknown)."""
-    from cxkit.engines.spark import local_session
+def _spark_columns(table: str, spark: Any = None) -> list[str]:
+    """The columns of a Spark table; "not found", "permission denied" and "cannot connect" each have their message."""
+    from cxkit.engines.spark import table_columns
 
-    try:
-        return list(local_session().table(table).columns)
-    except Exception as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"table 'transactions': Spark has no table {table!r} ({type(exc).__name__})",
-                        table="transactions", rule="table present") from None
+    return table_columns(table, spark)
 
 
 def _as_log(source: Any, engine: str, large_file_mb: float) -> bool:
@@ -296,6 +290,7 @@ def load_folder(
     large_file_mb: float | None = None,
     memory_limit: str | None = None,
     spark_table: str | None = None,
+    spark: Any = None,
     company: str | None = None,
     currency: str | None = None,
     goals: Mapping[str, float] | None = None,
@@ -337,6 +332,8 @@ def load_folder(
     spark_table : with ``engine="spark"``, the Spark table (e.g. ``"sales.transactions"``)
         that holds the transactions, in place of a file in the folder; the other tables
         still come from ``path``.
+    spark : with ``engine="spark"``, the SparkSession to read with (default: the active
+        session, else a local one); its settings are left as they were.
     company, currency, goals : what the reports say about the data: the company's name,
         the currency money is shown in, the goal of each metric (``{"NPS": 30}``).
 
@@ -400,7 +397,7 @@ def load_folder(
                             f"the Spark table {spark_table}; keep one", table="transactions",
                             rule="one source per table")
         sources["transactions"] = str(spark_table)
-        table_columns = _spark_columns(spark_table)   # the table exists, and what it holds
+        table_columns = _spark_columns(spark_table, spark)   # the table exists, and what it holds
     unknown = set(tables or {}) - set(TABLES)
     if unknown:
         raise DataError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", rule="table name")
@@ -433,7 +430,7 @@ def load_folder(
                 opts.used_keys.update(tx_columns or {})
             log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark" else "duckdb",
                                memory_limit=memory_limit, customers=data.customers, as_of=given,
-                               unknown_customers=unknown_customers, duplicates=duplicates)
+                               unknown_customers=unknown_customers, duplicates=duplicates, spark=spark)
             data.transaction_log = log
             checked = ("; checked against the customers table (known ids, signup and churn dates)"
                        if data.customers is not None else "; no customers table to check the ids against")

@@ -65,6 +65,7 @@ class TransactionLog:
     duplicate_rows, duplicate_examples, duplicate_copies : rows repeating an earlier row in
         every column, where the first few are, and (DuckDB) all of them by file and row;
         ``drop_duplicates``: whether the summaries leave them out.
+    spark : the Spark session the log is read with (None: the active one, else a local one).
 
     Customer ids come back as text, as in the folder's other tables.
     """
@@ -88,6 +89,7 @@ class TransactionLog:
     duplicate_examples: str = ""
     duplicate_copies: pd.DataFrame | None = field(default=None, repr=False)
     drop_duplicates: bool = False
+    spark: Any = field(default=None, repr=False, compare=False)
 
     @property
     def place(self) -> str:
@@ -101,7 +103,7 @@ class TransactionLog:
         return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
                 "threads": self.threads, "text_ids": True, "known_customers": self.known_customers,
                 "drop_duplicates": (self.duplicate_copies if self.drop_duplicates and self.duplicate_copies is not None
-                                    else self.drop_duplicates)}
+                                    else self.drop_duplicates), "spark": self.spark}
 
     def rfm_summary(self, as_of: Any, **options: Any) -> pd.DataFrame:
         """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted)."""
@@ -128,7 +130,7 @@ class TransactionLog:
 def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None, engine: str = "duckdb",
                  memory_limit: str | None = None, threads: int | None = None,
                  customers: pd.DataFrame | None = None, as_of: Any = None,
-                 unknown_customers: str = "raise", duplicates: str = "exclude") -> TransactionLog:
+                 unknown_customers: str = "raise", duplicates: str = "exclude", spark: Any = None) -> TransactionLog:
     """Validate a transaction log where it is and describe it: rows, customers, date range.
 
     Raises the :class:`cxkit.DataError` the pandas path would (a missing column, an
@@ -151,6 +153,8 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     duplicates : ``"exclude"`` (default) or ``"keep"`` rows that repeat an earlier row in
         every column of the files (counted in ``duplicate_rows`` either way,
         :mod:`cxkit.engines.duplicates`).
+    spark : with ``engine="spark"``, the session to read with (default: the active one,
+        else a local one); its settings are left as they were.
 
     Returns
     -------
@@ -168,7 +172,7 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     if duplicates not in ("exclude", "keep"):
         raise DataError("duplicates must be 'exclude' or 'keep'", column="duplicates", rule="arguments")
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
-    eng = _engine(engine, str(source), columns, memory_limit, threads, None, text_ids=True)
+    eng = _engine(engine, str(source), columns, memory_limit, threads, spark, text_ids=True)
     try:
         sql.validate(eng.query, eng.source, None, "exclude")
         copies = count_duplicates(eng)
@@ -202,4 +206,4 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
                           known_customers=customers if check is not None and check.unknown_rows else None,
                           duplicate_rows=copies.n_rows, duplicate_examples=copies.examples,
                           duplicate_copies=copies.copies,
-                          drop_duplicates=bool(copies.n_rows) and duplicates == "exclude")
+                          drop_duplicates=bool(copies.n_rows) and duplicates == "exclude", spark=spark)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.clv import summary as pandas_summary
-from cxkit.clv.summary import _check_choice, rfm_summary
+from cxkit.clv.summary import MINOR_UNIT_DIGITS, _check_choice, _check_minor_unit_digits, rfm_summary
 from cxkit.clv.units import TimeUnit, _check_time_unit, _to_day
 from cxkit.engines import sql
 from cxkit.engines.sql import EngineError
@@ -67,7 +67,9 @@ def read_transactions(source: Any, columns: Mapping[str, str] | None = None) -> 
     paths = sql.find_files(source)
     files = sql.inspect_files(paths, columns)
     if files.csv:
-        frames = [pd.read_csv(p, sep="\t" if p.lower().endswith(".tsv") else ",") for p in paths]
+        # round_trip: the text "1.005" becomes the float DuckDB and Spark read, to the last bit
+        frames = [pd.read_csv(p, sep="\t" if p.lower().endswith(".tsv") else ",", float_precision="round_trip")
+                  for p in paths]
     else:
         frames = [pd.read_parquet(p) for p in paths]
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -104,21 +106,25 @@ def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_
         from cxkit.engines.spark import SparkEngine
 
         eng = SparkEngine(source, columns, spark=spark)
-    eng.source.extra["text_ids"] = text_ids or known_customers is not None
-    if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
-        from cxkit.engines.duplicates import drop_duplicates as first_copies
+    try:
+        eng.source.extra["text_ids"] = text_ids or known_customers is not None
+        if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
+            from cxkit.engines.duplicates import drop_duplicates as first_copies
 
-        first_copies(eng, drop_duplicates if isinstance(drop_duplicates, pd.DataFrame) else None)
-    if known_customers is not None and "customer_id" in eng.source.kinds:
-        from cxkit.engines.customers import keep_known, require_frame
+            first_copies(eng, drop_duplicates if isinstance(drop_duplicates, pd.DataFrame) else None)
+        if known_customers is not None and "customer_id" in eng.source.kinds:
+            from cxkit.engines.customers import keep_known, require_frame
 
-        keep_known(eng, require_frame(known_customers))
+            keep_known(eng, require_frame(known_customers))
+    except BaseException:
+        eng.close()  # a Spark session gets its settings back
+        raise
     return eng
 
 
 def _summary_rows(eng: Any, *, as_of_day: int | None, after_as_of: str, start_day: int | None, end_day: int | None,
-                  cal_day: int | None, refunds: str,
-                  zero_spend_days: str) -> tuple[pd.DataFrame, list[dict[str, Any]], sql.LogSpan]:
+                  cal_day: int | None, refunds: str, zero_spend_days: str,
+                  minor_unit_digits: int = MINOR_UNIT_DIGITS) -> tuple[pd.DataFrame, list[dict[str, Any]], sql.LogSpan]:
     """Validate, run :data:`sql.SUMMARY_SQL` once and apply the refund rule.
 
     Returns the per-customer rows, the refund record and the log's span (rows, first and last day).
@@ -131,9 +137,11 @@ def _summary_rows(eng: Any, *, as_of_day: int | None, after_as_of: str, start_da
     per = eng.query(sql.summary_query(ex, start=start, end=end, cal=cal, refunds=refunds,
                                       zero_spend_days=zero_spend_days, holdout=cal_day is not None,
                                       late=end_day is not None and span.last_day > end_day,
-                                      early=start_day is not None and span.first_day < start_day))
+                                      early=start_day is not None and span.first_day < start_day,
+                                      minor_unit_digits=minor_unit_digits))
     records: list[dict[str, Any]] = []
-    sql.refund_rule(eng.query, eng.source, per, refunds, f"{ex['day']} <= {end} AND {ex['day']} >= {start}", records)
+    sql.refund_rule(eng.query, eng.source, per, refunds, f"{ex['day']} <= {end} AND {ex['day']} >= {start}", records,
+                    minor_unit_digits)
     return per, records, span
 
 
@@ -154,6 +162,7 @@ def summarise_transactions(
     text_ids: bool = False,
     known_customers: pd.DataFrame | None = None,
     drop_duplicates: bool | pd.DataFrame = False,
+    minor_unit_digits: int = MINOR_UNIT_DIGITS,
 ) -> pd.DataFrame:
     """The CLV summary (frequency, recency, T, monetary value) computed where the data is.
 
@@ -172,7 +181,10 @@ def summarise_transactions(
         pandas error (rule, count, first rows) naming the files the refunds are in.
     memory_limit : DuckDB memory cap such as "2GB" (``SET memory_limit``).
     threads : DuckDB threads.
-    spark : a SparkSession (default: a local one is started).
+    spark : a SparkSession, classic or Spark Connect (default: the active session,
+        ``SparkSession.getActiveSession()``, else a local one is started). A session the
+        kit did not start keeps its settings: the time zone a run needs is set for the run
+        and put back (:class:`cxkit.engines.spark.SessionSettings`).
     columns : your column names mapped to cxkit's, e.g. ``{"cust_no": "customer_id"}``.
     text_ids : return customer ids as text, as the tables of a loaded folder hold them
         (``7`` and ``7.0`` become "7", spaces stripped).
@@ -183,6 +195,9 @@ def summarise_transactions(
         of the files (``load_folder(duplicates="exclude")``, which reports them); or the
         copies :func:`cxkit.engines.duplicates.count_duplicates` listed for these files
         (DuckDB: skipped without grouping again).
+    minor_unit_digits : decimals of the currency's minor unit (2: cents). Each day is
+        netted in whole minor units, amounts rounded half away from zero, as in
+        :func:`cxkit.clv.rfm_summary`; every engine returns the same floats.
 
     Returns
     -------
@@ -198,10 +213,12 @@ def summarise_transactions(
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    _check_minor_unit_digits(minor_unit_digits)
     if engine == "pandas":
         return rfm_summary(_pandas_rows(source, columns, text_ids, known_customers, drop_duplicates), as_of,
                            time_unit=time_unit, observation_start=observation_start, refunds=refunds,
-                           zero_spend_days=zero_spend_days, after_as_of=after_as_of)
+                           zero_spend_days=zero_spend_days, after_as_of=after_as_of,
+                           minor_unit_digits=minor_unit_digits)
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
     start_day = None if observation_start is None else _to_day(observation_start, "observation_start")
     if start_day is not None and as_of_day is not None and start_day > as_of_day:
@@ -212,11 +229,12 @@ def summarise_transactions(
     try:
         per, refund_records, span = _summary_rows(eng, as_of_day=as_of_day, after_as_of=after_as_of,
                                                   start_day=start_day, end_day=as_of_day, cal_day=None,
-                                                  refunds=refunds, zero_spend_days=zero_spend_days)
+                                                  refunds=refunds, zero_spend_days=zero_spend_days,
+                                                  minor_unit_digits=minor_unit_digits)
     finally:
         eng.close()
     return sql.rfm_frame(per, eng.source, span.last_day if as_of_day is None else as_of_day, unit_days, time_unit,
-                         zero_spend_days, refund_records)
+                         zero_spend_days, refund_records, minor_unit_digits)
 
 
 def calibration_holdout_split(
@@ -236,6 +254,7 @@ def calibration_holdout_split(
     text_ids: bool = False,
     known_customers: pd.DataFrame | None = None,
     drop_duplicates: bool | pd.DataFrame = False,
+    minor_unit_digits: int = MINOR_UNIT_DIGITS,
 ) -> pd.DataFrame:
     """The calibration summary and the holdout behaviour that followed, computed where the data is.
 
@@ -246,8 +265,8 @@ def calibration_holdout_split(
 
     Parameters
     ----------
-    source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates : as in
-        :func:`summarise_transactions`.
+    source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates,
+        minor_unit_digits : as in :func:`summarise_transactions`.
     calibration_end, observation_end : last days (inclusive) of the calibration and holdout periods.
     time_unit, calibration_start, refunds, zero_spend_days : as in
         :func:`cxkit.clv.calibration_holdout_split`.
@@ -268,11 +287,12 @@ def calibration_holdout_split(
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    _check_minor_unit_digits(minor_unit_digits)
     if engine == "pandas":
         return pandas_summary.calibration_holdout_split(
             _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates), calibration_end, observation_end,
-            time_unit=time_unit,
-            calibration_start=calibration_start, refunds=refunds, zero_spend_days=zero_spend_days)
+            time_unit=time_unit, calibration_start=calibration_start, refunds=refunds,
+            zero_spend_days=zero_spend_days, minor_unit_digits=minor_unit_digits)
     cal_day = _to_day(calibration_end, "calibration_end")
     obs_day = _to_day(observation_end, "observation_end")
     if obs_day <= cal_day:
@@ -285,10 +305,11 @@ def calibration_holdout_split(
     try:
         per, refund_records, _ = _summary_rows(eng, as_of_day=None, after_as_of="exclude", start_day=start_day,
                                             end_day=obs_day, cal_day=cal_day, refunds=refunds,
-                                            zero_spend_days=zero_spend_days)
+                                            zero_spend_days=zero_spend_days, minor_unit_digits=minor_unit_digits)
     finally:
         eng.close()
-    return split_frame(per, eng.source, cal_day, obs_day, unit_days, time_unit, zero_spend_days, refund_records)
+    return split_frame(per, eng.source, cal_day, obs_day, unit_days, time_unit, zero_spend_days, refund_records,
+                       minor_unit_digits)
 
 
 def customer_spend_summary(

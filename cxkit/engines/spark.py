@@ -2,7 +2,16 @@
 
 The query text is the one DuckDB runs; this module only builds the view
 ``cx_source(customer_id, date, amount, _file_idx, _row)`` from files, a table name or
-a Spark DataFrame, and turns Spark's failures into messages an analyst can act on.
+a Spark DataFrame, and turns Spark's failures into messages an analyst can act on
+("not found", "permission denied" and "cannot connect" each say what to do).
+
+The kit is a guest in a session it did not create: it uses the session passed as
+``spark=``, else the active one (``SparkSession.getActiveSession()``, e.g. the notebook's
+or Databricks' ``spark``), and starts a local one only when there is none. It never
+leaves a setting of a session changed: what a run needs (the session time zone that
+decides a timestamp's calendar day) is set through :class:`SessionSettings`, which puts
+back every value it touched when the run ends, even on an error. Its temp views
+(``cx_*``) are dropped. Spark Connect sessions, which have no ``sparkContext``, work too.
 
 Row order (for "order of first appearance"): files in sorted order, and within a file
 ``monotonically_increasing_id()``, which follows the file's splits in offset order. Plus
@@ -27,7 +36,8 @@ import pandas as pd
 from cxkit.engines.sql import EngineError, FileSet, Source, find_files, inspect_files
 from cxkit.errors import DataError
 
-__all__ = ["java_available", "local_session", "SparkEngine"]
+__all__ = ["java_available", "local_session", "session_for", "SessionSettings", "spark_failure", "table_columns",
+           "SparkEngine"]
 
 
 def java_available() -> bool:
@@ -35,17 +45,64 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
+def _spark_session_class() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise EngineError("the Spark engine needs pyspark: pip install 'cxkit[spark]' (and Java 17+)") from exc
+    return SparkSession
+
+
+def active_session() -> Any:
+    """The session active in this thread (a notebook's ``spark``, classic or Spark Connect), or None."""
+    try:
+        return _spark_session_class().getActiveSession()
+    except EngineError:
+        return None
+    except Exception:  # a stopped context or an unreachable Connect server: no usable session
+        return None
+
+
+def has_spark_context(session: Any) -> bool:
+    """Whether ``session`` has a ``sparkContext`` (a classic session; Spark Connect sessions have none)."""
+    try:
+        return session.sparkContext is not None
+    except Exception:  # Spark Connect raises on the attribute
+        return False
+
+
+def session_for(spark: Any = None) -> Any:
+    """The session a run uses: ``spark`` when given, else the active session, else a new local one.
+
+    A session the kit did not create is only read: its settings are changed for a run at
+    most, and put back (:class:`SessionSettings`). The active session is used rather than
+    a new one so that a notebook's own ``spark`` (its cluster, catalog and credentials)
+    reads the tables; pass ``spark=`` to choose another.
+
+    Example
+    -------
+    >>> session_for(spark="my session")
+    'my session'
+    """
+    if spark is not None:
+        return spark
+    return active_session() or local_session()
+
+
 def local_session(cores: int = 2, shuffle_partitions: int = 4, memory: str | None = None) -> Any:
-    """A local SparkSession (UI off, few shuffle partitions, Arrow transfers), or an :class:`EngineError`.
+    """A new local SparkSession (UI off, few shuffle partitions, Arrow transfers), or an :class:`EngineError`.
+
+    When a session is already running in this process (a notebook's ``spark``), that one
+    is returned unchanged: its settings are its owner's (:func:`session_for`).
 
     Example
     -------
     >>> spark = local_session()    # doctest: +SKIP
     """
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        raise EngineError("the Spark engine needs pyspark: pip install 'cxkit[spark]' (and Java 17+)") from exc
+    SparkSession = _spark_session_class()
+    existing = active_session() or _default_session(SparkSession)
+    if existing is not None:
+        return existing
     if not java_available():
         raise EngineError("Spark could not start: no 'java' on PATH. Install Java 17 (e.g. apt-get install "
                           "openjdk-17-jre-headless) or set JAVA_HOME, or use engine='duckdb'")
@@ -62,8 +119,152 @@ def local_session(cores: int = 2, shuffle_partitions: int = 4, memory: str | Non
     except Exception as exc:  # py4j / JVM start-up failures come in several types
         raise EngineError(f"Spark could not start ({type(exc).__name__}: {str(exc)[:300]}); check Java "
                           "(java -version) and JAVA_HOME, or use engine='duckdb'") from None
-    session.sparkContext.setLogLevel("ERROR")
+    if has_spark_context(session):
+        session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _default_session(session_class: Any) -> Any:
+    """A classic session running in this process but not active in this thread (``getOrCreate`` would reuse it)."""
+    try:
+        from pyspark import SparkContext
+
+        if SparkContext._active_spark_context is None:
+            return None
+        return getattr(session_class, "_instantiatedSession", None)
+    except Exception:
+        return None
+
+
+_UNSET = object()
+
+
+class SessionSettings:
+    """Settings changed on a session for one run and put back afterwards, every one of them.
+
+    ``with SessionSettings(spark) as conf: conf.set("spark.sql.session.timeZone", "UTC")``
+    runs the block under UTC and restores the user's zone (or unsets it, if it was not set)
+    on leaving, also when the block raises.
+
+    Example
+    -------
+    >>> class Conf(dict):
+    ...     def get(self, key, default=None): return dict.get(self, key, default)
+    ...     def set(self, key, value): self[key] = value
+    ...     def unset(self, key): self.pop(key, None)
+    >>> class Session: conf = Conf({"spark.sql.session.timeZone": "America/New_York"})
+    >>> s = Session()
+    >>> with SessionSettings(s) as conf:
+    ...     conf.set("spark.sql.session.timeZone", "UTC")
+    ...     conf.set("spark.sql.shuffle.partitions", "4")
+    ...     dict(s.conf)["spark.sql.session.timeZone"]
+    'UTC'
+    >>> dict(s.conf)
+    {'spark.sql.session.timeZone': 'America/New_York'}
+    """
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+        self.saved: dict[str, Any] = {}
+
+    def get(self, key: str) -> str | None:
+        """The session's value of ``key`` (None when it is not set)."""
+        try:
+            return self.spark.conf.get(key, None)
+        except Exception:
+            return None
+
+    def set(self, key: str, value: str) -> None:
+        """Set ``key`` for this run, remembering the value to put back (the first one seen)."""
+        if key not in self.saved:
+            old = self.get(key)
+            self.saved[key] = _UNSET if old is None else old
+        if self.get(key) != value:
+            self.spark.conf.set(key, value)
+
+    def restore(self) -> None:
+        """Put back every setting changed through :meth:`set` (unset those that were not set)."""
+        for key, old in reversed(list(self.saved.items())):
+            try:
+                if old is _UNSET:
+                    self.spark.conf.unset(key)
+                elif self.get(key) != old:
+                    self.spark.conf.set(key, old)
+            except Exception:  # a stopped session: nothing left to restore
+                pass
+        self.saved.clear()
+
+    def __enter__(self) -> SessionSettings:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.restore()
+
+
+# Words in Spark's, py4j's and gRPC's messages that tell the three failures apart.
+_CANNOT_CONNECT = ("connection refused", "failed to connect", "cannot connect", "could not connect", "unavailable",
+                   "deadline_exceeded", "deadline exceeded", "connection reset", "py4jnetworkerror",
+                   "answer from java side is empty", "stopped sparkcontext", "sparkcontext was shut down",
+                   "sparkcontext has been shutdown", "session is closed", "connection closed", "broken pipe")
+_PERMISSION = ("permission denied", "permission_denied", "access denied", "accessdenied", "access_denied",
+               "insufficient_permissions", "insufficient privileges", "not authorized", "unauthorized",
+               "forbidden", "does not have privilege", "user does not have")
+_NOT_FOUND = ("table_or_view_not_found", "table or view not found", "schema_not_found", "database not found",
+              "namespace_not_found", "not found", "does not exist", "no such table", "cannot be found")
+
+
+def failure_kind(exc: BaseException) -> str:
+    """"cannot connect", "permission denied", "not found" or "other", from the type and text of ``exc``."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    if isinstance(exc, (ConnectionError, TimeoutError)) or any(w in text for w in _CANNOT_CONNECT):
+        return "cannot connect"
+    if isinstance(exc, PermissionError) or any(w in text for w in _PERMISSION):
+        return "permission denied"
+    if any(w in text for w in _NOT_FOUND):
+        return "not found"
+    return "other"
+
+
+def spark_failure(exc: BaseException, what: str) -> Exception:
+    """The error to raise when Spark failed on ``what`` ("table sales.tx"): one message per kind of failure.
+
+    Example
+    -------
+    >>> spark_failure(PermissionError("denied"), "table sales.tx").rule
+    'permission to read'
+    """
+    first = str(exc).strip().split("\n")[0][:300]
+    detail = f"{type(exc).__name__}: {first}"
+    kind = failure_kind(exc)
+    if kind == "cannot connect":
+        return EngineError(f"Spark could not be reached to read {what} (cannot connect; {detail}). Check that the "
+                           "session is running (not stopped) and, for Spark Connect, the server address; or use "
+                           "engine='duckdb' on files")
+    if kind == "permission denied":
+        return DataError(f"table 'transactions': Spark may not read {what} (permission denied; {detail}). Ask for "
+                         "read (SELECT) access to it, or pass spark= a session whose user has it",
+                         table="transactions", rule="permission to read")
+    if kind == "not found":
+        return DataError(f"table 'transactions': Spark has no {what} (not found; {detail}). Check the name "
+                         "(catalog.database.table, spark.catalog.listTables()) and the session's current "
+                         "database, or pass the path of the files", table="transactions", rule="table present")
+    return DataError(f"table 'transactions': Spark could not read {what} ({detail})", table="transactions",
+                     rule="readable table")
+
+
+def table_columns(table: str, spark: Any = None) -> list[str]:
+    """The columns of a Spark table, or the "not found" / "permission denied" / "cannot connect" error.
+
+    Example
+    -------
+    >>> table_columns("sales.transactions")   # doctest: +SKIP
+    ['customer_id', 'date', 'amount']
+    """
+    session = session_for(spark)
+    try:
+        return list(session.table(table).columns)
+    except Exception as exc:
+        raise spark_failure(exc, f"table {table!r}") from None
 
 
 def _kind(data_type: Any) -> str:
@@ -83,18 +284,31 @@ class SparkEngine:
     dialect = "spark"
 
     def __init__(self, source: Any, columns: Mapping[str, str] | None = None, *, spark: Any = None) -> None:
+
+        self.spark = session_for(spark)
+        self._views: list[str] = []
+        self.settings = SessionSettings(self.spark)
+        try:
+            self._open(source, columns)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, source: Any, columns: Mapping[str, str] | None) -> None:
         from pyspark.sql import functions as F
 
-        self.spark = spark if spark is not None else local_session()
-        self._views: list[str] = []
-        self._tz = self.spark.conf.get("spark.sql.session.timeZone")
         files: FileSet | None = None
         self.label = "the Spark DataFrame"
         if hasattr(source, "sparkSession") and hasattr(source, "schema"):
             df, file_idx = source, F.lit(0)
-        elif isinstance(source, str) and not Path(source).exists() and not any(c in source for c in "*?[") \
-                and self._table_exists(source):
-            df, file_idx, self.label = self.spark.table(source), F.lit(0), f"table {source}"
+        elif _is_table_name(source):
+            self.label = f"table {source!r}"
+            try:
+                df = self.spark.table(source)
+                df.columns  # resolves the table: a missing one fails here, not in the first query
+            except Exception as exc:
+                raise spark_failure(exc, self.label) from None
+            file_idx = F.lit(0)
         else:
             files = inspect_files(find_files(source), columns)
             self.label = files.describe()
@@ -108,7 +322,11 @@ class SparkEngine:
             except Exception as exc:
                 raise self._data_error(exc) from None
             file_idx = F.array_position(F.array(*[F.lit(u) for u in uris]), F.input_file_name()) - 1
-        self.spark.conf.set("spark.sql.session.timeZone", (files.timezone if files else None) or self._tz or "UTC")
+        # the calendar day of a timestamp follows the session time zone: the files' own zone (UTC when they
+        # carry none) for the run, the session's for its tables and DataFrames; put back by close()
+        if files is not None:
+            self.settings.set("spark.sql.session.timeZone", files.timezone or "UTC")
+        self.settings.set("spark.sql.execution.arrow.pyspark.enabled", "true")  # the same pandas types everywhere
         rename = {v: k for k, v in (columns or {}).items()}
         present = {c: rename.get(c, c) for c in ("customer_id", "date", "amount") if rename.get(c, c) in df.columns}
         raw = df.select(*[F.col(f"`{c}`") for c in df.columns], file_idx.cast("long").alias("_file_idx"),
@@ -126,13 +344,9 @@ class SparkEngine:
         self.source = Source(files=[p.rsplit("/", 1)[-1] for p in files.paths] if files else [], kinds=kinds,
                              dialect="spark", csv=bool(files and files.csv), extra={"columns": list(df.columns)})
 
-    def _table_exists(self, name: str) -> bool:
-        try:
-            return bool(self.spark.catalog.tableExists(name))
-        except Exception:
-            return False
-
-    def _data_error(self, exc: Exception) -> DataError:
+    def _data_error(self, exc: Exception) -> Exception:
+        if failure_kind(exc) in ("cannot connect", "permission denied"):
+            return spark_failure(exc, self.label)
         text = str(exc).split("\n")[0][:500]
         hint = ("\nHint: Spark does not read nanosecond timestamps; write the files with microseconds "
                 "(pandas: to_parquet(..., coerce_timestamps='us')) or read them with engine='duckdb'"
@@ -170,8 +384,20 @@ class SparkEngine:
         self.spark.sql(f"SELECT * FROM cx_source WHERE {where}").createOrReplaceTempView("cx_source")
 
     def close(self) -> None:
-        for name in self._views:
-            self.spark.catalog.dropTempView(name)
-        self.spark.catalog.dropTempView("cx_source")
-        if self._tz is not None:
-            self.spark.conf.set("spark.sql.session.timeZone", self._tz)
+        """Drop the temp views and put back every setting the run changed."""
+        try:
+            for name in [*self._views, "cx_source"]:
+                try:
+                    self.spark.catalog.dropTempView(name)
+                except Exception:  # a stopped session holds no views
+                    pass
+            self._views = []
+        finally:
+            self.settings.restore()
+
+
+def _is_table_name(source: Any) -> bool:
+    """A string naming a table (``sales.transactions``), not a file, folder or glob."""
+    if not isinstance(source, str) or Path(source).exists() or any(c in source for c in "*?[/\\"):
+        return False
+    return not source.lower().endswith((".parquet", ".pq", ".csv", ".csv.gz", ".txt", ".tsv"))

@@ -16,9 +16,12 @@ The per-customer rows the query returns are turned into ``rfm_summary``'s frame 
 same numpy arithmetic as the pandas path (:func:`rfm_frame`), and into
 ``calibration_holdout_split``'s by :func:`cxkit.engines.sql_split.split_frame` (the same
 query, with the days after the calibration end as the holdout), so the engines agree with
-it to the day and the cent. The refund rules (``refunds="net"|"drop"|"raise"``) are in the
-query and :func:`refund_rule`; every exclusion wording is imported from
-:mod:`cxkit.clv.summary`, so the three paths name left-out rows identically.
+it to the day and the cent. Money is netted in whole minor units (:func:`minor_units`,
+the rounding of :func:`cxkit.clv.summary.to_minor_units`), so "is this day a purchase?"
+never hangs on a float sum's last bit and the engines return integer sums that
+:func:`calibration_columns` turns into currency units exactly as pandas does. The refund
+rules (``refunds="net"|"drop"|"raise"``) are in the query and :func:`refund_rule`; every
+exclusion wording is imported from :mod:`cxkit.clv.summary`, so the three paths name left-out rows identically.
 
 Calendar days (the rule implemented, the pandas one):
 
@@ -46,17 +49,19 @@ from cxkit.clv.summary import (
     EXCLUDED_NO_PURCHASE_DAY,
     EXCLUDED_NOT_PURCHASE_DAYS,
     EXCLUDED_REFUNDS_DROPPED,
+    MINOR_UNIT_DIGITS,
     NO_PURCHASE_DAY,
     NO_ROWS_LEFT,
     REFUSED_REFUNDS,
     REFUSED_REFUNDS_HINT,
+    spend_per_day,
 )
 from cxkit.clv.units import _day_to_timestamp
 from cxkit.errors import DataError
 from cxkit.parsing import clean_text
 
 __all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError", "rfm_frame",
-           "refund_rule", "calibration_columns"]
+           "refund_rule", "calibration_columns", "minor_units"]
 
 TABLE = "transactions"
 REQUIRED = ("customer_id", "date", "amount")
@@ -86,16 +91,22 @@ DIALECTS: dict[str, dict[str, str]] = {
 #: ``{cal}`` = ``{end}`` = as_of (no holdout); ``calibration_holdout_split`` with
 #: ``{cal}`` = calibration_end and ``{end}`` = observation_end. ``{drop_refunds}`` = 1
 #: drops negative rows inside the window (``refunds="drop"``); ``neg_rows`` counts those
-#: rows either way (``refunds="raise"`` refuses them).
+#: rows either way (``refunds="raise"`` refuses them). Amounts, ``net``, ``total_spend``,
+#: ``first_spend`` and ``hold_spend`` are whole minor units (``{scale}`` per currency unit).
 SUMMARY_SQL = """
-WITH typed AS (
-    SELECT {cid} AS cid, {day} AS day, {amount} AS amount, {pair} AS seen
+WITH scaled_rows AS (
+    SELECT {cid} AS cid, {day} AS day, ({amount}) * CAST({scale} AS DOUBLE) AS scaled, {pair} AS seen
     FROM cx_source
+),
+typed AS (
+    -- amounts in whole minor units (cents), rounded half away from zero: the netting below is exact
+    SELECT cid, day, {cents} AS amount, seen
+    FROM (SELECT *, {whole} AS whole FROM scaled_rows) s
 ),
 raw_cells AS (
     -- the one pass over every row: few aggregates, so the (customer, day) table stays small;
     -- everything that depends on the day alone (late, early, refunds dropped) comes after
-    SELECT cid, day, SUM(amount) AS net_all, COUNT(*) AS n_all,
+    SELECT cid, day, CAST(SUM(amount) AS BIGINT) AS net_all, COUNT(*) AS n_all,
            SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS n_neg,
            {neg_sum} AS neg_sum,
            MIN(seen) AS first_seen
@@ -123,7 +134,7 @@ SELECT cid,
        SUM(CASE WHEN purchase_in = 1 THEN 1 ELSE 0 END) AS n_days,
        MIN(CASE WHEN purchase_in = 1 THEN day END) AS first_day,
        MAX(CASE WHEN purchase_in = 1 THEN day END) AS last_day,
-       SUM(CASE WHEN purchase_in = 1 THEN net END) AS total_spend,
+       CAST(SUM(CASE WHEN purchase_in = 1 THEN net END) AS BIGINT) AS total_spend,
        MIN_BY(net, CASE WHEN purchase_in = 1 THEN day END) AS first_spend{holdout}
 FROM marked
 GROUP BY cid
@@ -131,7 +142,8 @@ ORDER BY {order}
 """
 
 def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refunds: str,
-                  zero_spend_days: str, holdout: bool = True, late: bool = True, early: bool = True) -> str:
+                  zero_spend_days: str, holdout: bool = True, late: bool = True, early: bool = True,
+                  minor_unit_digits: int = MINOR_UNIT_DIGITS) -> str:
     """:data:`SUMMARY_SQL` for one run.
 
     What only some runs need costs time on every (customer, day), so it is left out when
@@ -144,7 +156,9 @@ def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refu
     drop = refunds == "drop"
     inside = f"day <= {end} AND day >= {start}"
     return SUMMARY_SQL.format(**ex, start=start, end=end, cal=cal, drop_refunds=int(drop),
-                              neg_sum="SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END)" if drop else "0.0",
+                              scale=10 ** minor_unit_digits, whole=_WHOLE.format(x="scaled"),
+                              cents=_ROUNDED.format(x="scaled", whole="whole"),
+                              neg_sum="SUM(CASE WHEN amount < 0 THEN amount ELSE 0 END)" if drop else "0",
                               n_neg_in=f"CASE WHEN {inside} THEN n_neg ELSE 0 END" if refunds != "net" else "0",
                               net=f"CASE WHEN {inside} THEN net_all - neg_sum ELSE net_all END" if drop else "net_all",
                               n_rows=f"CASE WHEN {inside} THEN n_all - n_neg ELSE n_all END" if drop else "n_all",
@@ -155,11 +169,31 @@ def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refu
                               zero_is_purchase=int(zero_spend_days == "purchase"))
 
 
+#: Round a float ``{x}`` to a whole number, half away from zero, as BIGINT (``{whole}`` = ``{x}`` truncated):
+#: the rule of :func:`cxkit.clv.summary.to_minor_units`, in words both engines read the same way
+#: (``x - trunc(x)`` is exact in floating point, so no ``x + 0.5`` rounding slips in).
+_WHOLE = "CASE WHEN {x} < 0 THEN CEIL({x}) ELSE FLOOR({x}) END"
+_ROUNDED = "CAST({whole} + CASE WHEN ABS({x} - {whole}) >= 0.5 THEN SIGN({x}) ELSE 0 END AS BIGINT)"
+
+
+def minor_units(amount: str, minor_unit_digits: int = MINOR_UNIT_DIGITS) -> str:
+    """SQL for an amount in whole minor units (BIGINT), rounded as :func:`cxkit.clv.summary.to_minor_units`.
+
+    Example
+    -------
+    >>> from cxkit.engines.duck import connect
+    >>> connect().execute(f"SELECT {minor_units('x')} FROM (VALUES (0.125), (-0.125), (10.1)) t(x)").fetchall()
+    [(13,), (-13,), (1010,)]
+    """
+    x = f"(({amount}) * CAST({10 ** minor_unit_digits} AS DOUBLE))"
+    return _ROUNDED.format(x=x, whole=_WHOLE.format(x=x))
+
+
 _HOLDOUT_COLUMNS = """,
        SUM(CASE WHEN period = 2 THEN n_rows ELSE 0 END) AS hold_rows,
        SUM(CASE WHEN period = 2 AND purchase_in <> 2 THEN n_rows ELSE 0 END) AS hold_other_rows,
        SUM(CASE WHEN purchase_in = 2 THEN 1 ELSE 0 END) AS hold_days,
-       SUM(CASE WHEN purchase_in = 2 THEN net ELSE 0 END) AS hold_spend"""
+       CAST(SUM(CASE WHEN purchase_in = 2 THEN net ELSE 0 END) AS BIGINT) AS hold_spend"""
 
 
 #: One pass counting the rows that break each rule of ``rfm_summary``'s validation.
@@ -407,7 +441,7 @@ def counts(per: pd.DataFrame, *names: str) -> dict[str, np.ndarray]:
 
 
 def refund_rule(query: Query, src: Source, per: pd.DataFrame, refunds: str, window: str,
-                records: list[dict[str, Any]]) -> None:
+                records: list[dict[str, Any]], minor_unit_digits: int = MINOR_UNIT_DIGITS) -> None:
     """``refunds="raise"``: the pandas refusal (rule, count, first rows, files); ``"drop"``: count the rows dropped.
 
     ``window`` is the SQL condition of the days the rule applies to (those not already
@@ -418,7 +452,7 @@ def refund_rule(query: Query, src: Source, per: pd.DataFrame, refunds: str, wind
         return
     if refunds == "raise":
         ex = expressions(src)
-        rows, files = offending(query, src, f"{ex['amount']} < 0 AND {window}")
+        rows, files = offending(query, src, f"{minor_units(ex['amount'], minor_unit_digits)} < 0 AND {window}")
         raise sql_error("amount", REFUSED_REFUNDS, int(neg.sum()), rows, files, REFUSED_REFUNDS_HINT)
     n_rows, n_customers = exclusion_counts(neg)
     records.append({"rule": EXCLUDED_REFUNDS_DROPPED, "n_rows": n_rows, "n_customers": n_customers})
@@ -432,15 +466,19 @@ def add_record(records: list[dict[str, Any]], rule: str, rows: np.ndarray) -> No
 
 
 def calibration_columns(per: pd.DataFrame, buyer: np.ndarray, end_day: int, unit_days: float,
-                        index: pd.Index) -> pd.DataFrame:
-    """frequency / recency / T / monetary value and purchase dates of the buyers, as ``rfm_summary`` computes them."""
+                        index: pd.Index, minor_unit_digits: int = MINOR_UNIT_DIGITS) -> pd.DataFrame:
+    """frequency / recency / T / monetary value and purchase dates of the buyers, as ``rfm_summary`` computes them.
+
+    The query's spend columns are whole minor units; they become currency units here, by the
+    arithmetic of :func:`cxkit.clv.summary.rfm_summary` (``spend_per_day``, cents / scale).
+    """
     p = per[buyer]
     first, last = to_days(p["first_day"]), to_days(p["last_day"])
     n_days = per["n_days"].fillna(0).to_numpy(np.int64)[buyer]
-    total = p["total_spend"].to_numpy(np.float64)
+    scale = float(10 ** minor_unit_digits)
+    total = p["total_spend"].to_numpy(np.int64)
     freq = n_days - 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mv = np.where(freq > 0, (total - p["first_spend"].to_numpy(np.float64)) / np.maximum(freq, 1), 0.0)
+    mv = spend_per_day(total - p["first_spend"].to_numpy(np.int64), freq, scale)
     return pd.DataFrame({
         "frequency": freq.astype(np.int64),
         "recency": (last - first) / unit_days,
@@ -449,12 +487,13 @@ def calibration_columns(per: pd.DataFrame, buyer: np.ndarray, end_day: int, unit
         "first_purchase": first.astype("datetime64[D]").astype("datetime64[ns]"),
         "last_purchase": last.astype("datetime64[D]").astype("datetime64[ns]"),
         "n_purchase_days": n_days.astype(np.int64),
-        "total_spend": total,
+        "total_spend": total / scale,
     }, index=index)
 
 
 def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int, unit_days: float, time_unit: str,
-              zero_spend_days: str, refund_records: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+              zero_spend_days: str, refund_records: list[dict[str, Any]] | None = None,
+              minor_unit_digits: int = MINOR_UNIT_DIGITS) -> pd.DataFrame:
     """``rfm_summary``'s frame (same index, columns, dtypes, attrs) from :data:`SUMMARY_SQL`'s rows.
 
     ``as_of_day`` is the analysis date (the log's last day when none was given);
@@ -477,7 +516,7 @@ def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int, unit_days: float, 
     if not buyer.any():
         raise DataError(f"table '{TABLE}', column 'amount': {NO_PURCHASE_DAY}\nHint: rows left out: {records}",
                         table=TABLE, column="amount", rule=NO_PURCHASE_DAY)
-    out = calibration_columns(per, buyer, as_of_day, unit_days, ids[buyer])
+    out = calibration_columns(per, buyer, as_of_day, unit_days, ids[buyer], minor_unit_digits)
     out.attrs = {"time_unit": time_unit, "as_of": _day_to_timestamp(as_of_day), "exclusions": records}
     return out
 

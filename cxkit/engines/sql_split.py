@@ -26,8 +26,10 @@ from cxkit.clv.summary import (
     EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS,
     EXCLUDED_NO_PURCHASE_DAY,
     EXCLUDED_NOT_PURCHASE_DAYS,
+    MINOR_UNIT_DIGITS,
     NO_CALIBRATION_PURCHASE_DAY,
     NO_CALIBRATION_ROWS,
+    spend_per_day,
 )
 from cxkit.clv.units import _day_to_timestamp
 from cxkit.engines.sql import TABLE, Source, add_record, calibration_columns, counts, customer_ids
@@ -37,7 +39,8 @@ __all__ = ["split_frame"]
 
 
 def split_frame(per: pd.DataFrame, src: Source, cal_day: int, obs_day: int, unit_days: float, time_unit: str,
-                zero_spend_days: str, refund_records: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+                zero_spend_days: str, refund_records: list[dict[str, Any]] | None = None,
+                minor_unit_digits: int = MINOR_UNIT_DIGITS) -> pd.DataFrame:
     """``calibration_holdout_split``'s frame (index, columns, dtypes, attrs) from the summary query's rows.
 
     Parameters
@@ -49,6 +52,7 @@ def split_frame(per: pd.DataFrame, src: Source, cal_day: int, obs_day: int, unit
     unit_days, time_unit : the time unit and its length in days.
     zero_spend_days : "exclude" or "purchase" (wording of one exclusion rule).
     refund_records : the ``refunds="drop"`` record, if any (listed after the early rows).
+    minor_unit_digits : decimals of the minor unit the query's spend columns are counted in.
 
     Returns
     -------
@@ -74,14 +78,15 @@ def split_frame(per: pd.DataFrame, src: Source, cal_day: int, obs_day: int, unit
                         column="amount", rule=NO_CALIBRATION_PURCHASE_DAY)
     add_record(records, EXCLUDED_HOLDOUT_NEW_CUSTOMERS, np.where(buyer, 0, num["hold_rows"]))
     add_record(records, EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS, np.where(buyer, num["hold_other_rows"], 0))
-    cal = calibration_columns(per, buyer, cal_day, unit_days, ids[buyer])
+    cal = calibration_columns(per, buyer, cal_day, unit_days, ids[buyer], minor_unit_digits)
     out = cal[["frequency", "recency", "T", "monetary_value"]].add_suffix("_cal")
     freq_h = num["hold_days"][buyer].astype(np.int64)
-    spend = per["hold_spend"].fillna(0).to_numpy(np.float64)[buyer]
+    scale = float(10 ** minor_unit_digits)
+    spend = np.where(freq_h > 0, per["hold_spend"].fillna(0).to_numpy(np.int64)[buyer], 0)
     out["frequency_holdout"] = freq_h
-    out["monetary_value_holdout"] = np.divide(spend, freq_h, out=np.zeros(len(out)), where=freq_h > 0)
+    out["monetary_value_holdout"] = spend_per_day(spend, freq_h, scale)
     out["duration_holdout"] = (obs_day - cal_day) / unit_days
-    out["spend_holdout"] = np.where(freq_h > 0, spend, 0.0)
+    out["spend_holdout"] = spend / scale
     out.attrs = {"time_unit": time_unit, "as_of": _day_to_timestamp(cal_day),
                  "observation_end": _day_to_timestamp(obs_day), "exclusions": records}
     return out

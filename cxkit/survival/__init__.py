@@ -24,11 +24,15 @@ results (:mod:`cxkit.survival.curves`, :mod:`cxkit.survival.models`).
   columns by stated rules, with a report of every column used or left out; pass it as
   ``static=`` to any table above so one model takes contacts, answers and traits
   together (:mod:`cxkit.survival.covariates`). :func:`fit_cox` fits a customers-only
-  table. :func:`covariate_words` names every model column in a reader's words.
+  table; :func:`fittable_columns` says which columns a model can take and why not the
+  others. :func:`covariate_words` names every model column in a reader's words (for
+  tables), :func:`covariate_subjects` as the subject of a sentence ("Plan premium rather
+  than basic").
 * :func:`hazard_ratios`: any fitted Cox model as a tidy table;
   :func:`proportional_hazards_test`: does each hazard ratio hold over tenure, on the
   model reported, a time-varying one included (:mod:`cxkit.survival.assumptions`), in
-  words by :func:`ph_sentence` (:mod:`cxkit.survival.sentences`).
+  words by :func:`ph_sentence` (:mod:`cxkit.survival.sentences`); :func:`raw_churn_sentence`
+  says which way a raw churn-rate comparison points, before the models correct it.
 * :func:`exclusions`: what the tables left out, as rows of the load report.
 * :func:`risk_holdout`, :func:`risk_deciles`: a time holdout of the risk score
   (concordance, and predicted against observed churn by risk decile).
@@ -47,7 +51,13 @@ Example
 1  Club Plus    365.0       1206
 """
 from cxkit.survival.assumptions import proportional_hazards_test, schoenfeld_residuals
-from cxkit.survival.covariates import COVARIATE_WORDS, StaticCovariates, covariate_words, static_covariates
+from cxkit.survival.covariates import (
+    COVARIATE_WORDS,
+    StaticCovariates,
+    covariate_subjects,
+    covariate_words,
+    static_covariates,
+)
 from cxkit.survival.curves import churn_rates, km_table, logrank_tests, rmst, rmst_difference
 from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.models import (
@@ -55,11 +65,12 @@ from cxkit.survival.models import (
                                    check_covariates,
                                    churn_risk,
                                    fit_cox,
+                                   fittable_columns,
                                    hazard_ratios,
                                    naive_vs_time_varying,
                                    risk_reasons,
 )
-from cxkit.survival.sentences import ph_sentence
+from cxkit.survival.sentences import ph_sentence, raw_churn_sentence
 from cxkit.survival.tables import (
                                    CONTACT_COUNTS,
                                    active_customers,
@@ -82,6 +93,7 @@ __all__ = [
     "static_covariates",
     "StaticCovariates",
     "covariate_words",
+    "covariate_subjects",
     "COVARIATE_WORDS",
     "churn_rates",
     "km_table",
@@ -92,10 +104,12 @@ __all__ = [
     "fit_time_varying",
     "hazard_ratios",
     "check_covariates",
+    "fittable_columns",
     "fit_cox",
     "proportional_hazards_test",
     "schoenfeld_residuals",
     "ph_sentence",
+    "raw_churn_sentence",
     "naive_vs_time_varying",
     "churn_risk",
     "risk_reasons",

@@ -18,6 +18,12 @@ takes, by stated rules, and reports what it did with every column:
   levels"`` (when two or more are that small). A missing value is a level of its own
   (``"missing"``), never the reference. A hazard ratio then reads "customers on Club
   Plus against customers on Club".
+* **Numbers written as text** (an export's ``45,00`` or ``1,234.50``) are numeric
+  columns, read by :func:`cxkit.parsing.to_number`'s rule for the whole column (a
+  decimal comma where some value can only be read that way, such as ``45,00``;
+  thousands separators where values such as ``1,234.50`` say so; ``NA`` and other
+  missing markers missing); the report's reason says how they were read. A column
+  with any value that is not a number stays text.
 * **Numeric columns** enter as recorded, so a hazard ratio is per unit (per
   ``per[column]`` units when given, named by ``units[column]``), or per standard
   deviation with ``scale="sd"``. A numeric column with two values only becomes one
@@ -40,9 +46,10 @@ import pandas as pd
 
 from cxkit.data import RATING_SCALES
 from cxkit.errors import DataError, data_error, require_columns
+from cxkit.parsing import to_number
 from cxkit.survival._followup import RESERVED
 
-__all__ = ["StaticCovariates", "static_covariates", "covariate_words", "COVARIATE_WORDS"]
+__all__ = ["StaticCovariates", "static_covariates", "covariate_words", "covariate_subjects", "COVARIATE_WORDS"]
 
 _LOW, _HIGH = RATING_SCALES["csat"]
 
@@ -106,15 +113,26 @@ def _level_text(value: Any) -> str:
     return str(value)
 
 
-def _as_numbers(s: pd.Series) -> pd.Series | None:
-    """The column as numbers when every value given is one (numbers stored as text included)."""
+def _as_numbers(s: pd.Series, col: str) -> tuple[pd.Series | None, str]:
+    """The column as numbers when every value given reads as one, and how text was read.
+
+    Numbers stored as text are read by :func:`cxkit.parsing.to_number`'s rule for the
+    whole column (a decimal comma where a value can only be read that way, ``45,00``;
+    thousands separators where values such as ``1,234.50`` say so); the second item
+    says what was done ("" for a numeric column, or text that is not all numbers).
+    """
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-        return s.astype(float)
-    stripped = s.map(lambda v: v if pd.isna(v) else str(v).strip())
-    parsed = pd.to_numeric(stripped, errors="coerce")
-    if (parsed.isna() & s.notna()).any():
-        return None
-    return parsed.astype(float)
+        return s.astype(float), ""
+    notes: list[dict[str, Any]] = []
+    try:
+        parsed = to_number(s, table="customers", column=col, notes=notes)
+    except DataError:
+        return None, ""
+    if parsed.notna().sum() == 0:
+        return None, ""
+    rules = [n["note"] for n in notes if n["n_rows"]]
+    return parsed.astype(float), "numbers written as text, read as numbers" + (f" ({'; '.join(rules)})"
+                                                                                if rules else "")
 
 
 def _looks_like_dates(s: pd.Series) -> bool:
@@ -227,8 +245,10 @@ def static_covariates(
         if col in _DATES or pd.api.types.is_datetime64_any_dtype(s):
             leave(col, "date", "a date: it places the membership in time, it is not a trait of the customer")
             continue
-        missing = s.isna().to_numpy()
-        n_missing, levels = int(missing.sum()), int(s.nunique(dropna=True))
+        numbers, read_as = _as_numbers(s, col)
+        given_values = s if numbers is None else numbers   # text read as numbers: its markers (NA...) are missing
+        missing = given_values.isna().to_numpy()
+        n_missing, levels = int(missing.sum()), int(given_values.nunique(dropna=True))
         if n_missing == n:
             leave(col, "text", "empty: no customer has a value", 0, n_missing)
             continue
@@ -236,10 +256,9 @@ def static_covariates(
             leave(col, "text", f"missing for {n_missing / n:.0%} of customers (more than max_missing, "
                   f"{max_missing:.0%})", levels, n_missing)
             continue
-        numbers = _as_numbers(s)
         kind = "text" if numbers is None else ("two values" if levels == 2 else "numeric")
         if levels == 1:
-            only = _level_text(s.dropna().iloc[0])
+            only = _level_text(given_values.dropna().iloc[0])
             leave(col, kind, f"one value only ({only}): it says nothing about who leaves", levels, n_missing)
             continue
         if numbers is None and _looks_like_dates(s):
@@ -293,6 +312,8 @@ def static_covariates(
                           "level": "", "reference": "", "unit": unit, "divisor": divisor})
             reason = f"numeric, hazard ratio per {unit}"
             reference_text = ""
+        if read_as:
+            reason += f"; {read_as}"
         if n_missing:
             reason += f"; {_customers(n_missing)} without a value left out of the models"
         report.append({"column": col, "status": "used", "reason": reason, "kind": kind, "levels": levels,
@@ -389,4 +410,50 @@ def covariate_words(columns: Iterable[str], static: StaticCovariates | pd.DataFr
     if terms is not None:
         require_columns(terms, ["covariate", "meaning"], "terms")
         known.update(zip(terms["covariate"].astype(str), terms["meaning"].astype(str)))
+    return {str(c): known.get(str(c), str(c)) for c in columns}
+
+
+def _column_text(column: str) -> str:
+    return " ".join(str(column).replace("_", " ").split())
+
+
+def covariate_subjects(columns: Iterable[str], static: StaticCovariates | pd.DataFrame | None = None) -> dict[str, str]:
+    """Each model column as the subject of a sentence on its effect: "Plan premium rather than basic".
+
+    A table row can read "plan: premium (vs basic)"; a board sentence needs a subject
+    that takes "raises the day-to-day risk of leaving by ...". Counts and CSAT keep their
+    words (:data:`COVARIATE_WORDS`); an indicator of a customers column reads "{Column}
+    {level} rather than {reference}", a numeric one "Each {unit} more of {column}" (a
+    column's underscores read as spaces). Plain text: escape it where it goes into
+    Markdown (``narrative.hazard_sentence`` does).
+
+    Parameters
+    ----------
+    columns : model columns.
+    static : a :func:`static_covariates` result, or its ``terms`` frame.
+
+    Returns
+    -------
+    dict from column to subject; a column known to neither is left as it is.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"customer_id": list("abcdef"), "plan": ["basic"] * 4 + ["premium"] * 2,
+    ...                   "monthly_fee": [30.0, 31, 32, 33, 45, 46]})
+    >>> s = static_covariates(c, min_level_size=1)
+    >>> covariate_subjects(["cum_bad_contacts", *s.columns], static=s)  # doctest: +NORMALIZE_WHITESPACE
+    {'cum_bad_contacts': 'Each bad contact (unresolved or a long wait)',
+     'plan_premium': 'Plan premium rather than basic', 'monthly_fee': 'Each unit more of monthly fee'}
+    """
+    terms = getattr(static, "terms", static)
+    known = dict(COVARIATE_WORDS)
+    if terms is not None:
+        require_columns(terms, ["covariate", "column", "kind", "level", "reference", "unit"], "terms")
+        for t in terms.itertuples(index=False):
+            col = _column_text(t.column)
+            if t.kind == "indicator":
+                text = f"{col} {t.level} rather than {t.reference}"
+            else:
+                text = f"each {t.unit} more of {col}"
+            known[str(t.covariate)] = text[:1].upper() + text[1:]
     return {str(c): known.get(str(c), str(c)) for c in columns}

@@ -30,11 +30,11 @@ import pandas as pd
 from lifelines import CoxPHFitter, CoxTimeVaryingFitter
 from lifelines.exceptions import ConvergenceError
 
-from cxkit.errors import FitError, data_error, require_columns
+from cxkit.errors import DataError, FitError, data_error, require_columns
 from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.tables import episode_table, lifetime_counts
 
-__all__ = ["hazard_ratios", "check_covariates", "fit_cox", "naive_vs_time_varying", "churn_risk",
+__all__ = ["hazard_ratios", "check_covariates", "fittable_columns", "fit_cox", "naive_vs_time_varying", "churn_risk",
            "attributable_churn", "risk_reasons"]
 
 CoxModel = CoxPHFitter | CoxTimeVaryingFitter | TimeVaryingCox
@@ -141,6 +141,50 @@ def _check_indicators(data: pd.DataFrame, columns: Sequence[str], events: pd.Ser
                                  "customers), so its hazard ratio has no finite estimate",
                                  hint="pool the level with another (static_covariates(min_level_size=...)) or "
                                  "leave the column out")
+
+
+def fittable_columns(table: pd.DataFrame, columns: Sequence[str], *, event_col: str = "churned",
+                     name: str = "survival table") -> tuple[list[str], pd.DataFrame]:
+    """The columns a Cox model can take on this table, and each one it cannot with the reason.
+
+    A report run on any company's data should not stop because one trait has a single
+    value, or a level whose customers never left: the model goes ahead without that
+    column, and the reader is told. The rules are those of :func:`check_covariates`
+    (one value only, perfect separation, numbers without gaps) and of :func:`fit_cox`
+    (a 0/1 column whose 1s or 0s include no departure), each column on its own. When
+    nobody (or everybody) left, no column can be used.
+
+    Parameters
+    ----------
+    table : one row per customer or episode, with ``event_col`` and the columns.
+    columns : the candidate model columns.
+    event_col : the departure flag (``"event"`` on episodes).
+    name : the table's name, for the reasons.
+
+    Returns
+    -------
+    ``(kept, left_out)``: the usable columns in the order given, and a DataFrame of
+    ``column`` and ``reason`` (the rule broken, in words).
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"churned": [True, False, True, False], "a": [1, 0, 0, 1], "b": [1, 1, 1, 1]})
+    >>> kept, left_out = fittable_columns(t, ["a", "b"])
+    >>> kept, left_out["reason"].tolist()
+    (['a'], ['has one value only (1), so it says nothing about who leaves; leave it out of the model'])
+    """
+    require_columns(table, [event_col, *columns], name)
+    events = table[event_col].astype(bool)
+    kept, left_out = [], []
+    for col in columns:
+        try:
+            check_covariates(table, [col], event_col=event_col, table=name)
+            _check_indicators(table, [col], events, name)
+        except DataError as exc:
+            left_out.append({"column": col, "reason": exc.rule})
+        else:
+            kept.append(col)
+    return kept, pd.DataFrame(left_out, columns=["column", "reason"])
 
 
 def fit_cox(
