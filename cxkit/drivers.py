@@ -7,6 +7,11 @@ worth (``customer_value``) and cuts customers into value segments
 Money per satisfaction level (revenue at risk, spend by level, whether a rating
 predicts future spend) is in :mod:`cxkit.spend`, built on these functions.
 
+A driver analysis compares one group with everyone else: :func:`driver_groups` labels
+each answer with its group (the top value tier, or a segment of the customers table)
+and names the groups for the report's sentences; :func:`driver_sentences` writes what
+drives satisfaction in each group, where they differ, and what to fix first.
+
 Example
 -------
 >>> value = customer_value(transactions, customers, as_of="2025-12-31")  # doctest: +SKIP
@@ -14,15 +19,20 @@ Example
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cxkit import narrative
 from cxkit.errors import DataError, data_error, require_columns
 
 __all__ = ["customer_value", "value_segments", "value_tiers", "focus_vs_rest", "attach", "period_spend",
-           "revenue_share", "segment_revenue"]
+           "revenue_share", "segment_revenue", "DriverGroups", "driver_groups", "driver_sentences", "REST"]
+
+#: The label of everyone outside the focus group in a driver comparison.
+REST = "everyone else"
 
 
 def customer_value(
@@ -172,11 +182,16 @@ def value_tiers(deciles: pd.Series, q: int = 10, top: int = 1) -> pd.Series:
     ['Rest (90%)', 'Rest (90%)', 'Top 10%']
     """
     share = round(100 * top / q)
-    labels = np.where(deciles > q - top, f"Top {share}%", f"Rest ({100 - share}%)")
+    labels = np.where(deciles > q - top, _top_tier(q, top), f"Rest ({100 - share}%)")
     return pd.Series(labels, index=deciles.index, name="value_tier")
 
 
-def focus_vs_rest(labels: pd.Series, focus: Any = None, *, rest: str = "everyone else") -> pd.Series:
+def _top_tier(q: int, top: int) -> str:
+    """The label :func:`value_tiers` gives the top ``top`` of ``q`` value segments, e.g. ``"Top 10%"``."""
+    return f"Top {round(100 * top / q)}%"
+
+
+def focus_vs_rest(labels: pd.Series, focus: Any = None, *, rest: str = REST) -> pd.Series:
     """One segment against all the others: the two groups a driver comparison needs.
 
     ``focus`` is the label to keep (default: the first in sorted order); every other
@@ -348,3 +363,162 @@ def segment_revenue(
     require_columns(value, [customer_col, segment_col, revenue_col], "value")
     revenue = value.drop_duplicates(customer_col).set_index(customer_col)[revenue_col].astype(float)
     return _shares(value, revenue, float(revenue.sum()), segment_col, customer_col)
+
+
+# --------------------------------------------------------------------------- who a driver analysis compares
+
+
+@dataclass(frozen=True)
+class DriverGroups:
+    """The two groups a driver analysis compares, and the words a report names them with.
+
+    Attributes
+    ----------
+    focus : the focus group's label in the answers' ``segment`` column (``"Top 10%"``,
+        ``"Club Plus"``); ``None`` when the answers have no segments.
+    rest : the label of everyone else (:data:`REST`).
+    focus_words : the focus group as a sentence names it (``"the top 10% of spenders"``,
+        ``"Club Plus"``; ``"all customers"`` without segments).
+    top_tier : the label of the top value tier (:func:`value_tiers`), e.g. ``"Top 10%"``.
+    spenders : the top value tier in a sentence, e.g. ``"the top 10% of spenders"``.
+    group_word : one value segment in words: ``"decile"`` for ten segments, else ``"group"``.
+    by_value : True when the groups are the top value tier against the rest.
+    """
+
+    focus: str | None
+    rest: str
+    focus_words: str
+    top_tier: str
+    spenders: str
+    group_word: str
+    by_value: bool
+
+    @property
+    def segmented(self) -> bool:
+        """Whether the answers are split into a focus group and everyone else."""
+        return self.focus is not None
+
+    @property
+    def in_words(self) -> dict[str, str]:
+        """Each group's label and how a sentence names it, the focus group first (empty without groups)."""
+        return {self.focus: self.focus_words, self.rest: self.rest} if self.focus is not None else {}
+
+
+def driver_groups(
+    answers: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    *,
+    segment_by: str | None = "value",
+    focus_segment: Any = None,
+    q: int = 10,
+    top: int = 1,
+    rest: str = REST,
+    customer_col: str = "customer_id",
+) -> tuple[pd.DataFrame, DriverGroups]:
+    """Split survey answers into a focus group and everyone else, and name both for the report.
+
+    The K-mart question is whether the customers who matter are driven by other things
+    than everyone else: this picks who "the customers who matter" are (the top value
+    tier by default, or one segment of a customers column such as a plan) and gives the
+    words every chart, table and sentence of the analysis uses for them.
+
+    Parameters
+    ----------
+    answers : survey answers, one row per answer with ``customer_col``; with
+        ``value_tier`` attached (:func:`attach` of :func:`cxkit.spend.customer_spend`)
+        when the groups are value tiers.
+    customers : the customers table, for ``segment_by`` naming one of its columns.
+    segment_by : ``"value"``: the top ``top`` of ``q`` value segments against the rest
+        (needs ``value_tier`` in ``answers``); or a column of ``customers``. ``None``,
+        or a column the data do not hold: no groups (the analysis covers everyone).
+    focus_segment : with a customers column, the segment compared with everyone else
+        (default: the first label in sorted order).
+    q, top : the value segments (``q``: 10 for deciles) and how many of the top ones form
+        the focus group, as in :func:`value_tiers`.
+    rest : the label of everyone else.
+    customer_col : the customer id column of ``answers`` and ``customers``.
+
+    Returns
+    -------
+    ``(answers, groups)``: the answers, with a ``segment`` column (the focus label,
+    ``rest``, or missing where a customer has no segment) when there are groups, and the
+    :class:`DriverGroups` naming them. A focus segment that is not among the labels, or
+    labels with only one segment, raise :class:`cxkit.DataError` (:func:`focus_vs_rest`).
+
+    Example
+    -------
+    >>> answers = pd.DataFrame({"customer_id": ["a", "b", "c"], "value_tier": ["Top 10%", "Rest (90%)", "Rest (90%)"]})
+    >>> rated, groups = driver_groups(answers)
+    >>> rated["segment"].tolist(), groups.focus, groups.focus_words
+    (['Top 10%', 'everyone else', 'everyone else'], 'Top 10%', 'the top 10% of spenders')
+    """
+    top_tier = _top_tier(q, top)
+    spenders = f"the {top_tier.lower()} of spenders"
+    by_value = segment_by == "value" and "value_tier" in answers
+    labels = answers["value_tier"] if by_value else None
+    if segment_by and not by_value and customers is not None and segment_by in customers:
+        labels = attach(answers[[customer_col]], customers, segment_by, on=customer_col)[segment_by]
+    focus = None
+    if labels is not None:
+        answers = answers.assign(segment=focus_vs_rest(labels, top_tier if by_value else focus_segment, rest=rest))
+        focus = next(s for s in sorted(answers["segment"].dropna().unique()) if s != rest)
+    words = "all customers" if focus is None else spenders if by_value else str(focus)
+    return answers, DriverGroups(focus=focus, rest=rest, focus_words=words, top_tier=top_tier, spenders=spenders,
+                                 group_word="decile" if q == 10 else "group", by_value=by_value)
+
+
+def driver_sentences(
+    groups: DriverGroups,
+    importance: pd.DataFrame,
+    by_segment: pd.DataFrame | None = None,
+    difference: pd.DataFrame | None = None,
+    quadrants: pd.DataFrame | None = None,
+    *,
+    outcome: str = "CSAT",
+    period: str | None = None,
+) -> list[str]:
+    """The summary's sentences on what drives satisfaction, for whom, and what to fix first.
+
+    A board reads the driver analysis as a few claims: what matters most to the focus
+    group and to everyone else, which drivers weigh clearly more or less for the focus
+    group (only differences whose interval excludes zero), and each group's "Fix first"
+    drivers. Each sentence is written from its table by :mod:`cxkit.narrative`.
+
+    Parameters
+    ----------
+    groups : the groups compared (:func:`driver_groups`).
+    importance : the drivers' shares for all answers (``KeyDrivers.importance_``); its
+        sentence is the only one when there are no groups (``by_segment`` is None).
+    by_segment : :func:`cxkit.importance.segment_importance` by ``segment``.
+    difference : :func:`cxkit.importance.importance_difference` of the focus group against the rest.
+    quadrants : :func:`cxkit.importance.importance_performance` by ``segment``.
+    outcome : the rating explained, as the sentences name it (``"CSAT"``).
+    period : the answers' period (the driver sentences name it; the actions share it).
+
+    Returns
+    -------
+    list of Markdown sentences: without groups, one; with them, the drivers of the focus
+    group and of the rest, their difference, and where to act for each.
+
+    Example
+    -------
+    >>> imp = pd.DataFrame({"driver": ["availability", "clarity"], "share": [0.7, 0.3],
+    ...                     "share_low": [0.6, 0.2], "share_high": [0.8, 0.4]})
+    >>> groups = driver_groups(pd.DataFrame({"customer_id": ["a"]}), segment_by=None)[1]
+    >>> driver_sentences(groups, imp, period="all answers")[0][:60]
+    'For all customers (all answers), **availability** (70% of wh'
+    """
+    if by_segment is None:
+        return [narrative.driver_sentence(importance, who="For all customers", outcome=outcome, period=period)]
+    if not groups.segmented:
+        raise ValueError("driver_sentences got segment results but groups without a focus group; "
+                         "pass the groups of driver_groups() that labelled the answers")
+    if difference is None or quadrants is None:
+        raise ValueError("driver_sentences needs difference and quadrants beside by_segment")
+    lines = [narrative.driver_sentence(by_segment[by_segment["segment"] == label], who=f"For {words}",
+                                       outcome=outcome, period=period) for label, words in groups.in_words.items()]
+    lines.append(narrative.driver_difference_sentence(difference, a=groups.focus_words, b=groups.rest,
+                                                      outcome=outcome, period=period))
+    lines += [narrative.quadrant_sentence(quadrants[quadrants["segment"] == label], who=words)
+              for label, words in groups.in_words.items()]
+    return lines

@@ -78,7 +78,7 @@ def _day(ts: pd.Timestamp) -> str:
     return f"{ts.day} {ts:%b %Y}"
 
 
-def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None) -> Period:
+def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None, last_date: Any = None) -> Period:
     """The reporting period named by ``period``, ending at the analysis date.
 
     Parameters
@@ -89,6 +89,8 @@ def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None)
     as_of : the analysis date.
     first_date : the first date in the data; when a trailing period reaches before it,
         the label says the data start later (no silent pooling of less than promised).
+    last_date : the last date in the data; when it is more than ``EARLY_END_DAYS`` before
+        the period's end, the label says where the data end ("all answers" ends there).
 
     Returns
     -------
@@ -100,15 +102,22 @@ def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None)
     '1 Jan 2025 to 30 Jun 2025'
     >>> reporting_period("all", as_of="2025-12-31", first_date="2023-01-02").label
     'all answers, 2 Jan 2023 to 31 Dec 2025'
+    >>> reporting_period("all", as_of="2025-06-30", first_date="2022-05-23", last_date="2024-12-31").label
+    'all answers, 23 May 2022 to 31 Dec 2024'
+    >>> reporting_period("12M", as_of="2025-06-30", last_date="2024-12-31").label
+    'the 12 months to 30 Jun 2025 (data end 31 Dec 2024)'
     """
     end = parse_timestamp(as_of, name="as_of")
     if end is None:
         raise DataError("a reporting period needs the analysis date as_of", rule="period")
     end = end.normalize()
     first = parse_timestamp(first_date, name="first_date") if first_date is not None else None
+    last = parse_timestamp(last_date, name="last_date") if last_date is not None else None
+    early = last is not None and (end - last.normalize()).days > EARLY_END_DAYS
     if isinstance(period, str) and period.strip().lower() == "all":
         start = None if first is None else first.normalize()
-        label = "all answers" + (f", {_day(start)} to {_day(end)}" if start is not None else f" to {_day(end)}")
+        shown = last.normalize() if early else end
+        label = "all answers" + (f", {_day(start)} to {_day(shown)}" if start is not None else f" to {_day(shown)}")
         return Period(start, end, label)
     if isinstance(period, str):
         m = _TRAILING.match(period)
@@ -124,6 +133,8 @@ def reporting_period(period: Any = "12M", *, as_of: Any, first_date: Any = None)
         label = f"the {years} years to {_day(end)}" if years else f"the {months} months to {_day(end)}"
         if first is not None and first.normalize() > start:
             label += f" (data start {_day(first)})"
+        if early:
+            label += f" (data end {_day(last)})"
         return Period(start, end, label)
     if isinstance(period, Sequence) and len(period) == 2:
         start = parse_timestamp(period[0], name="period start").normalize()

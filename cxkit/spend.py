@@ -38,7 +38,8 @@ Rules shared by every function here:
   dissatisfied) would look poorer for that reason alone, and their revenue is lost, not
   at risk. Those left out are one exclusion record (the rule of
   :func:`cxkit.comparisons.population_of`); ``attrs["population"]`` says who was compared
-  and ``attrs["left_out_revenue"]`` what they spent.
+  and ``attrs["left_out_revenue"]`` what they spent; :func:`cancelled_sentence` says it
+  in words.
 
 Example
 -------
@@ -55,14 +56,16 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.comparisons import POPULATIONS, population_of
+from cxkit.display import format_money
 from cxkit.drivers import customer_value, value_segments, value_tiers
 from cxkit.errors import DataError, FitError, data_error, require_columns
 from cxkit.experience import satisfaction_level
+from cxkit.narrative import escape
 from cxkit.parsing import parse_dates, parse_timestamp, to_number
 from cxkit.periods import reporting_period
 
-__all__ = ["LEVELS", "customer_spend", "future_spend_regression", "left_out", "revenue_at_risk",
-           "segment_customers", "spend_around_answers", "spend_by_satisfaction"]
+__all__ = ["LEVELS", "cancelled_sentence", "customer_spend", "future_spend_regression", "left_out",
+           "revenue_at_risk", "segment_customers", "spend_around_answers", "spend_by_satisfaction"]
 
 #: Satisfaction levels in reading order (the labels of :func:`cxkit.experience.satisfaction_level`).
 LEVELS: tuple[str, ...] = ("dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)", "no survey")
@@ -90,6 +93,41 @@ def left_out(result: pd.DataFrame) -> pd.DataFrame:
     [['rating missing', 3]]
     """
     return pd.DataFrame(list(result.attrs.get("exclusions", [])), columns=_EXCLUSION_KEYS)
+
+
+def cancelled_sentence(result: pd.DataFrame, *, currency: str | None = None) -> str:
+    """What a money comparison did with the customers who had left, in one sentence.
+
+    Revenue of customers who have left is lost, not at risk: a reader of a revenue-at-risk
+    table must be told who was left out and what they spent, that nobody had left, or that
+    nobody knows (no cancellation dates).
+
+    Parameters
+    ----------
+    result : :func:`revenue_at_risk` or :func:`spend_by_satisfaction` (``attrs``:
+        ``population``, ``n_cancelled``, ``left_out_revenue``).
+    currency : symbol or code for the money; ``None``: the data's own unit.
+
+    Example
+    -------
+    >>> r = pd.DataFrame()
+    >>> r.attrs.update(population="active customers", n_cancelled=12, left_out_revenue=3400.0)
+    >>> cancelled_sentence(r, currency="€")
+    'Left out: 12 customers who had left by the analysis date, who spent €3,400 in the period.'
+    """
+    missing = [k for k in ("population", "n_cancelled", "left_out_revenue") if k not in result.attrs]
+    if missing:
+        raise ValueError(f"cancelled_sentence() needs a result of revenue_at_risk or spend_by_satisfaction; "
+                         f"its attrs lack {missing}")
+    n, population = int(result.attrs["n_cancelled"]), result.attrs["population"]
+    if population == "all customers (cancellations not known)":
+        return "Who has left is not known (no cancellation dates): every customer is counted."
+    if not n:
+        return "No customer had left by the analysis date."
+    if population == "active customers":
+        gone = escape(format_money(result.attrs["left_out_revenue"], currency))
+        return f"Left out: {n:,} customers who had left by the analysis date, who spent {gone} in the period."
+    return f"Every customer is counted, the {n:,} who had left by the analysis date among them."
 
 
 def _months(value: Any, name: str) -> int:

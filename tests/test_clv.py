@@ -965,3 +965,111 @@ def test_kmeans_keeps_cancelled_customers_out(table: pd.DataFrame) -> None:
         kmeans_segments(table.assign(left="yes"), k=4, cancelled="left")
     with pytest.raises(DataError, match="left"):
         kmeans_segments(table, k=4, cancelled="left")
+
+
+# --------------------------------------------------------------------------------------
+# a report's words: the load line, the summary's sentences, the tables as shown
+# --------------------------------------------------------------------------------------
+def _profile() -> pd.DataFrame:
+    return pd.DataFrame({"segment": pd.Categorical(["At Risk", "Champions", "Lost", "Cancelled"]),
+                         "customers": [10, 30, 50, 10], "share": [0.1, 0.3, 0.5, 0.1],
+                         "clv_share": [0.5, 0.4, 0.1, 0.0], "p_alive": [0.9, 0.8, 0.2, 0.0],
+                         "action": ["Call <them>.", "Reward.", "Let go.", "Win back."]})
+
+
+def test_load_sentence_counts_the_forecast_customers_only() -> None:
+    from cxkit.clv import sentences
+
+    gone = pd.Series({"a": True, "b": False, "zz": True})            # zz bought nothing: not a forecast customer
+    text = sentences.load_sentence("Analysis date <31 Dec 2025>.", n_rows=1234, customers=["a", "b", "c", "d"],
+                                   cancelled=gone, as_of="2025-12-31")
+    assert text.startswith("Analysis date &lt;31 Dec 2025&gt;. 1,234 transaction rows give 4 customers. ")
+    assert "shows 1 of the 4 customers (25%) as cancelled by 31 Dec 2025" in text
+    assert sentences.SAMPLE_NOTE not in text
+    sample = sentences.load_sentence("Rule.", n_rows=5, customers=["a", "b"], cancelled=None, as_of="2025-12-31",
+                                     sample=True)
+    assert sample.startswith(sentences.SAMPLE_NOTE + "Rule. 5 transaction rows give 2 customers. ")
+    assert sample.endswith("every customer is treated as possibly still buying, as the models assume.")
+
+
+def test_summary_names_the_most_valuable_segment_then_those_to_watch() -> None:
+    from cxkit.clv import sentences
+    from cxkit.narrative import escape
+
+    profile = _profile()
+    chosen = sentences.headline_segments(profile)
+    assert list(chosen.index) == ["At Risk"]                           # first and watched: named once
+    chosen = sentences.headline_segments(profile.iloc[[1, 0, 2, 3]], watch=("At Risk", "Can't Lose Them", "Lost"))
+    assert list(chosen.index) == ["Champions", "At Risk", "Lost"]      # absent ones are skipped, order kept
+    lines = sentences.segment_action_sentences(chosen)
+    assert [line.split(" Suggested action: ")[1] for line in lines] == [escape(a) for a in chosen["action"]]
+    assert lines[1].startswith("At Risk are 10% of customers and hold 50% of forecast value")
+    assert sentences.headline_segments(profile.iloc[:0]).empty and sentences.segment_action_sentences(
+        profile.iloc[:0]) == []
+
+
+def test_forecast_sentences_are_the_total_then_the_holdout() -> None:
+    from cxkit import narrative
+    from cxkit.clv import sentences
+
+    total = pd.DataFrame({"total": [9_000.0], "ci_low": [8_000.0], "ci_high": [9_900.0]})
+    last_year = pd.DataFrame({"spend": [12_000.0], "n_cancelled": [7], "from_cancelled": [1_500.0],
+                              "first_purchases": [900.0]})
+    holdout, revenue = pd.DataFrame({"error_pct": [-3.0]}), pd.DataFrame({"error_pct": [40.0]})
+    lines = sentences.forecast_sentences(total, last_year, holdout, revenue, horizon_months=12, holdout_months=6,
+                                         n_customers=100, currency="£", top10_share=0.55, discount_rate=0.01)
+    assert lines == [narrative.clv_total_sentence(total.iloc[0], horizon_months=12, n_customers=100, currency="£",
+                                                  last_year_revenue=12_000.0, n_left=7, top10_share=0.55,
+                                                  last_year_from_left=1_500.0, last_year_first_purchases=900.0,
+                                                  discount_rate=0.01),
+                     narrative.holdout_sentence(holdout.iloc[0], months=6, revenue=revenue.iloc[0])]
+    assert "the 7 customers who have already cancelled" in lines[0] and "revenue over-forecast by 40.0%" in lines[1]
+    alone = sentences.forecast_sentences(total.iloc[0], last_year.iloc[0], holdout, horizon_months=12,
+                                         holdout_months=6, n_customers=100)
+    assert alone[1] == "Checked on 6 months it had not seen, purchases were under-forecast by 3.0%."
+
+
+def test_closing_sentences_say_only_what_applies_in_order() -> None:
+    from cxkit.clv import sentences
+
+    test = pd.DataFrame({"mean_a": [50.0], "mean_b": [90.0], "diff": [-40.0], "ci_low": [-60.0], "ci_high": [-20.0],
+                         "p_value": [0.001], "median_a": [20.0], "median_b": [35.0], "p_median": [0.01],
+                         "n_a": [40], "n_b": [400], "population": ["active customers"],
+                         "n_cancelled_left_out": [12]})
+    coverage = pd.DataFrame({"table": ["surveys", "contacts"], "rows": [80, 900],
+                             "last_date": pd.to_datetime(["2025-06-30", "2025-12-30"]),
+                             "period_end": pd.to_datetime(["2025-12-31"] * 2), "ends_early": [True, False]})
+    passed = pd.DataFrame({"actual": [400.0], "error_pct": [2.0]})
+    failed = pd.DataFrame({"actual": [400.0], "error_pct": [-30.0]})
+    backwards = pd.DataFrame({"decile": [1, 10], "actual": [50.0, 10.0]})
+    lines = sentences.closing_sentences(test, coverage, failed, backwards, ["A parameter note."], currency="£")
+    assert len(lines) == 5
+    assert lines[0] == sentences.satisfaction_value_sentence(test.iloc[0], currency="£")
+    assert lines[0].startswith("Dissatisfied customers are worth **less** than satisfied ones: the mean is £50")
+    assert lines[1].startswith("Survey answers end on 30 Jun 2025")
+    assert lines[2].startswith("Check: purchases in the holdout were under-forecast by 30%")
+    assert lines[3].startswith("Check: the customers the forecast ranks highest bought less")
+    assert lines[4] == "A parameter note."
+    assert sentences.closing_sentences(None, coverage.assign(ends_early=False), passed) == []
+
+
+def test_report_tables_show_their_parts_in_words() -> None:
+    from cxkit.clv import tables
+
+    ly = pd.DataFrame({"spend": [1_200.0], "from_cancelled": [200.0], "first_purchases": [100.0], "rest": [900.0],
+                       "n_customers": [10], "n_cancelled": [2], "n_new": [3]})
+    shown = tables.last_year_table(ly, period_start=pd.Timestamp("2025-01-01"), period_end="2025-12-31",
+                                   currency="EUR")
+    assert shown.caption == "What the same customers spent from 1 Jan 2025 to 31 Dec 2025"
+    assert shown.frame.columns.tolist() == list(tables.LAST_YEAR_PARTS.values())      # counts are not shown
+    assert shown.frame.iloc[0].tolist() == ["1,200 EUR", "200 EUR", "100 EUR", "900 EUR"]
+    test = pd.DataFrame({"n_a": [55], "n_b": [1724], "mean_a": [143.2], "mean_b": [75.9], "p_value": [0.0004],
+                         "median_a": [31.0], "median_b": [33.0], "p_median": [0.85], "top5_share_a": [0.56],
+                         "population": ["all customers (cancellations not known)"], "diff": [67.3]})
+    shown = tables.satisfaction_value_table(test, currency="£")
+    assert shown.caption == ("CLV of dissatisfied against satisfied customers, all customers (cancellations not "
+                             "known): means (Welch) and medians (Mann-Whitney)")
+    assert shown.frame.columns.tolist() == [
+        "customers, dissatisfied", "customers, satisfied", "mean, dissatisfied", "mean, satisfied", "p (means)",
+        "median, dissatisfied", "median, satisfied", "p (medians)", "% held by the top 5, dissatisfied"]
+    assert shown.frame.iloc[0].tolist() == ["55", "1,724", "£143", "£76", "<0.001", "£31", "£33", "0.850", "56%"]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError, narrative, plots
-from cxkit.drivers import focus_vs_rest
+from cxkit.drivers import driver_groups, driver_sentences, focus_vs_rest
 
 IMP = pd.DataFrame({"driver": ["availability", "accountability", "clarity"], "share": [0.44, 0.22, 0.12],
                     "share_low": [0.31, 0.15, 0.05], "share_high": [0.56, 0.33, 0.14]})
@@ -104,3 +104,75 @@ def test_quadrant_plot_colours_by_quadrant_and_starts_at_zero():
     with pytest.raises(ValueError, match="needs the column"):
         plots.quadrant_plot(d.drop(columns="quadrant"))
     plt.close("all")
+
+
+# --------------------------------------------------------------------------- the groups compared, in words
+
+ANSWERS = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "a"], "csat": [2, 5, 4, 3, 1],
+                        "value_tier": ["Top 20%", "Rest (80%)", "Rest (80%)", None, "Top 20%"]})
+
+
+def test_driver_groups_by_value_label_each_answer_and_name_the_top_spenders():
+    rated, groups = driver_groups(ANSWERS, q=5, top=1)
+    assert rated["segment"].tolist() == ["Top 20%", "everyone else", "everyone else", None, "Top 20%"]
+    assert "segment" not in ANSWERS and rated["csat"].tolist() == ANSWERS["csat"].tolist()
+    assert (groups.focus, groups.rest, groups.focus_words) == ("Top 20%", "everyone else", "the top 20% of spenders")
+    assert (groups.top_tier, groups.spenders, groups.group_word) == ("Top 20%", "the top 20% of spenders", "group")
+    assert groups.by_value and groups.segmented
+    assert groups.in_words == {"Top 20%": "the top 20% of spenders", "everyone else": "everyone else"}
+    deciles = driver_groups(ANSWERS.assign(value_tier=["Top 10%", "Rest (90%)"] * 2 + ["Top 10%"]))[1]
+    assert (deciles.focus, deciles.group_word, deciles.spenders) == ("Top 10%", "decile", "the top 10% of spenders")
+
+
+def test_driver_groups_by_a_customers_column_and_without_groups():
+    plans = pd.DataFrame({"customer_id": ["a", "b", "c"], "plan": ["Club", "Club Plus", "Club"]})
+    rated, groups = driver_groups(ANSWERS, plans, segment_by="plan", focus_segment="Club Plus")
+    assert rated["segment"].tolist() == ["everyone else", "Club Plus", "everyone else", None, "everyone else"]
+    assert (groups.focus, groups.focus_words, groups.by_value) == ("Club Plus", "Club Plus", False)
+    assert driver_groups(ANSWERS, plans, segment_by="plan")[1].focus == "Club"    # first in sorted order
+    with pytest.raises(DataError, match="not among the labels"):
+        driver_groups(ANSWERS, plans, segment_by="plan", focus_segment="Gold")
+    # no value tiers attached, no such column, or no grouping asked for: one analysis for everyone
+    for rated, groups in (driver_groups(ANSWERS.drop(columns="value_tier"), plans),
+                          driver_groups(ANSWERS, plans, segment_by="region"),
+                          driver_groups(ANSWERS, segment_by=None)):
+        assert "segment" not in rated and not groups.segmented and groups.focus is None
+        assert groups.in_words == {} and groups.focus_words == "all customers"
+
+
+def _by_segment():
+    top = IMP.assign(segment="Top 20%")
+    rest = IMP.assign(segment="everyone else", driver=["clarity", "accountability", "availability"])
+    difference = pd.DataFrame({"driver": ["availability", "clarity"], "share_a": [0.44, 0.12],
+                               "share_b": [0.12, 0.44], "difference": [0.32, -0.32],
+                               "difference_low": [0.2, -0.45], "difference_high": [0.45, -0.2],
+                               "excludes_zero": [True, True]})
+    quadrants = pd.DataFrame({"segment": ["Top 20%"] * 2 + ["everyone else"] * 2,
+                              "driver": ["availability", "clarity"] * 2, "importance": [0.3, 0.1, 0.1, 0.3],
+                              "quadrant": ["Fix first", "Maintain", "Keep up", "Fix first"]})
+    return pd.concat([top, rest], ignore_index=True), difference, quadrants
+
+
+def test_driver_sentences_for_each_group_their_difference_and_where_to_act():
+    _, groups = driver_groups(ANSWERS, q=5)
+    by_segment, difference, quadrants = _by_segment()
+    lines = driver_sentences(groups, IMP, by_segment, difference, quadrants, outcome="NPS", period="all answers")
+    assert len(lines) == 5
+    assert lines[0].startswith("For the top 20% of spenders (all answers), **availability** (44% of what the "
+                               "drivers explain of NPS")
+    assert lines[1].startswith("For everyone else (all answers), **clarity**")
+    assert lines[2].startswith("**Availability** weighs more in the NPS of the top 20% of spenders than of "
+                               "everyone else") and "**Clarity** weighs less" in lines[2]
+    assert lines[3] == narrative.quadrant_sentence(quadrants.iloc[:2], who="the top 20% of spenders")
+    assert "**availability**" in lines[3] and "**clarity**" in lines[4] and "clarity" not in lines[3]
+
+
+def test_driver_sentences_without_groups_and_with_missing_tables():
+    _, everyone = driver_groups(ANSWERS, segment_by=None)
+    assert driver_sentences(everyone, IMP, period="all answers") == [
+        narrative.driver_sentence(IMP, who="For all customers", period="all answers")]
+    by_segment, difference, quadrants = _by_segment()
+    with pytest.raises(ValueError, match="without a focus group"):
+        driver_sentences(everyone, IMP, by_segment, difference, quadrants)
+    with pytest.raises(ValueError, match="difference and quadrants"):
+        driver_sentences(driver_groups(ANSWERS, q=5)[1], IMP, by_segment)

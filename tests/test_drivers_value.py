@@ -19,6 +19,7 @@ from cxkit.experience import customer_experience
 from cxkit.spend import (
     LEVELS,
     _ols_clustered,
+    cancelled_sentence,
     customer_spend,
     future_spend_regression,
     left_out,
@@ -117,6 +118,26 @@ def test_revenue_at_risk_text_levels_no_segment_and_missing_segment():
     assert out["customers"].sum() == 5
     assert {"table": "value", "rule": "value_segment missing", "n_rows": 1, "n_customers": 1} in out.attrs[
         "exclusions"]
+
+
+def test_cancelled_sentence_says_who_was_left_out_and_what_they_spent():
+    value, satisfaction = _value_and_satisfaction()
+    value["active"] = [True, True, True, False, False, True]          # d and e had left: 700 of spend
+    risk = revenue_at_risk(value, satisfaction, level="csat_mean")
+    assert cancelled_sentence(risk, currency="£") == (
+        "Left out: 2 customers who had left by the analysis date, who spent £700 in the period.")
+    assert "&#36;700" in cancelled_sentence(risk, currency="$")      # money cannot open a formula
+    assert "spent 700 in" in cancelled_sentence(spend_by_satisfaction(value, satisfaction, level="csat_mean",
+                                                                      n_boot=100))
+    everyone = revenue_at_risk(value, satisfaction, level="csat_mean", population="all")
+    assert cancelled_sentence(everyone) == (
+        "Every customer is counted, the 2 who had left by the analysis date among them.")
+    stayed = revenue_at_risk(value.assign(active=True), satisfaction, level="csat_mean")
+    assert cancelled_sentence(stayed) == "No customer had left by the analysis date."
+    unknown = revenue_at_risk(value.drop(columns="active"), satisfaction, level="csat_mean")
+    assert cancelled_sentence(unknown).startswith("Who has left is not known")
+    with pytest.raises(ValueError, match="revenue_at_risk or spend_by_satisfaction"):
+        cancelled_sentence(value)
 
 
 def test_revenue_at_risk_bad_input_names_column_rule_and_rows():

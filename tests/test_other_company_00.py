@@ -8,12 +8,11 @@ must reach the report in place of the settings file's.
 """
 from __future__ import annotations
 
-import html
-import json
 import re
 
 import pandas as pd
 import pytest
+from report_text import error_outputs, report_text, summary_text
 
 from cxkit import metrics
 from cxkit.display import one_row_per_pair
@@ -24,30 +23,14 @@ from cxkit.synth import KESTREL_TRUTH
 SAMPLE_GOALS = ("goal of", "+35", "NPS 35", "CSAT 80", "CES 5.5")
 
 
-def _text(page: str) -> str:
-    """What a reader sees of an HTML report: no tags, styles or scripts, entities decoded, spaces collapsed."""
-    body = page[page.index("<body"):]
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
-def _summary(text: str) -> str:
-    """The summary: from its lead to the first numbered section."""
-    start = text.index("What to tell the board")
-    return text[start:text.index("1. The data", start)]
-
-
-def _errors(executed) -> list:
-    nb = json.loads(executed.read_text(encoding="utf-8"))
-    return [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
 @pytest.fixture(scope="module")
 def kestrel_text(kestrel_report):
     result = kestrel_report("00")
     assert result.status == "ran", str(result)
-    assert not _errors(result.executed)
-    return _text(result.files[0].read_text(encoding="utf-8"))
+    assert not error_outputs(result.executed)
+    return report_text(result.files[0].read_text(encoding="utf-8"))
 
 
 def test_kestrel_report_carries_nothing_of_the_sample(kestrel_text):
@@ -72,7 +55,7 @@ def test_kestrel_report_shows_no_empty_table(kestrel_report):
 
 
 def test_kestrel_summary_follows_kestrel_truths(kestrel_text):
-    summary = _summary(kestrel_text)
+    summary = summary_text(kestrel_text)
     assert "The top 10% of spenders are more satisfied" in summary
     assert "less satisfied" not in summary
     end = pd.Timestamp(KESTREL_TRUTH["surveys_end"])
@@ -86,9 +69,9 @@ def test_values_given_to_the_run_replace_the_settings_file(sample_dir, tmp_path)
     result, = run_reports(sample_dir, tmp_path, notebooks=["00"],
                           parameters={"currency": "€", "goals": {"NPS": 20}, "period": "6M"})
     assert result.status == "ran", str(result)
-    assert not _errors(result.executed)
-    text = _text(result.files[0].read_text(encoding="utf-8"))
-    summary = _summary(text)
+    assert not error_outputs(result.executed)
+    text = report_text(result.files[0].read_text(encoding="utf-8"))
+    summary = summary_text(text)
     assert "money in €" in summary and "€" in text and "£" not in text
     assert "against a goal of +20" in summary and "+35" not in text
     assert summary.count("no goal is set for it") == 2             # CSAT and CES: the given goals replace the file's

@@ -9,13 +9,12 @@ flag as exported) must still get hazard ratios for its traits and a risk list.
 """
 from __future__ import annotations
 
-import html
-import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from report_text import error_outputs, report_text, summary_text
 
 from cxkit import survival
 from cxkit.data import load_folder
@@ -23,28 +22,10 @@ from cxkit.report import notebook_parameters, resolve_notebook, run_reports
 from cxkit.synth import KESTREL_COLUMNS, KESTREL_FILES, KESTREL_TRUTH
 
 
-def _text(page: str) -> str:
-    """What a reader sees of an HTML report: no tags, styles or scripts, entities decoded, spaces collapsed."""
-    body = page[page.index("<body"):]
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-
-
-def _summary(text: str) -> str:
-    """The summary: from its lead to the first numbered section."""
-    start = text.index("What to tell the board")
-    return text[start:text.index("1. The data", start)]
-
-
-def _errors(executed) -> list:
-    nb = json.loads(executed.read_text(encoding="utf-8"))
-    return [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-
-
 def _ran(result) -> str:
     assert result.status == "ran", str(result)
-    assert not _errors(result.executed)
-    return _text(result.files[0].read_text(encoding="utf-8"))
+    assert not error_outputs(result.executed)
+    return report_text(result.files[0].read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- Kestrel, every table
@@ -67,7 +48,7 @@ def test_kestrel_report_carries_nothing_of_the_sample_and_names_no_parameter(kes
 
 
 def test_kestrel_summary_follows_kestrel_truths(kestrel_text):
-    summary = _summary(kestrel_text)
+    summary = summary_text(kestrel_text)
     bad = re.search(r"Each bad contact \(unresolved or a long wait\) raises the day-to-day risk of leaving by "
                     r"(\d+)% \(95% interval (\d+)% to (\d+)%\)", summary)
     assert bad and 0 < int(bad.group(2)) < int(bad.group(1)) < int(bad.group(3))   # the interval above 1
@@ -107,7 +88,7 @@ def test_customers_table_alone_gets_hazard_ratios_for_plan_and_a_risk_list(membe
                           files={"customers": KESTREL_FILES["customers"]},
                           parameters={"load_options": {"dayfirst": True}, "as_of": KESTREL_TRUTH["as_of"]})
     text = _ran(result)
-    summary = _summary(text)
+    summary = summary_text(text)
     assert "Plan premium rather than basic lowers the day-to-day risk of leaving by" in summary
     assert "Cox model of the customers table" in text and "plan: premium (vs basic)" in text
     assert "active customers most likely to leave in the next 90 days" in text
@@ -126,7 +107,7 @@ def test_tenure_and_churned_export_gets_hazard_ratios_for_plan(kestrel_dir, tmp_
     result, = run_reports(data, tmp_path / "reports", notebooks=["01"],
                           columns={"customerID": "customer_id", "Churn": "churned"},
                           parameters={"load_options": {"tenure_unit": "months"}})
-    summary = _summary(_ran(result))
+    summary = summary_text(_ran(result))
     assert "No analysis date" in summary
     assert "Plan premium rather than basic lowers the day-to-day risk of leaving by" in summary
     assert "The 15 members most at risk" in summary and "without dates there is no earlier day" in summary

@@ -46,7 +46,7 @@ def test_a_folder_without_settings_has_no_currency_goals_or_name(sample_dir, tmp
 def test_a_copied_settings_file_does_not_make_other_data_the_sample(sample_dir, tmp_path):
     folder = _copy_sample(sample_dir, tmp_path)
     text = (folder / "customers.csv").read_text()
-    (folder / "customers.csv").write_text(text.replace(",Club,South,Store", ",Club,North,Store", 1))     # one customer's plan changed
+    (folder / "customers.csv").write_text(text.replace(",Club,South,Store", ",Club,North,Store", 1))  # a region changed
     cx = load_folder(folder)
     assert cx.settings.sample is False and cx.settings.currency == "£"
     assert cx.notes["note"].str.contains("names the bundled sample, but the tables differ").any()

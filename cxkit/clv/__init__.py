@@ -31,8 +31,10 @@ Import everything from ``cxkit.clv``; the modules below say where each family li
 * :mod:`cxkit.clv.diagnostics`: holdout checks of a fitted forecast and frequency x
   recency maps of p(alive) (imported on its own: ``from cxkit.clv import diagnostics``).
 * :mod:`cxkit.clv.units`: the time units (:data:`UNIT_DAYS`, :data:`MONTH_DAYS`).
-* :mod:`cxkit.clv.sentences`: CLV results in plain words for reports (imported on its
-  own: ``from cxkit.clv import sentences``).
+* :mod:`cxkit.clv.sentences`: CLV results in plain words for reports, and a report's
+  summary gathered from them (imported on its own: ``from cxkit.clv import sentences``).
+* :mod:`cxkit.clv.tables`: CLV results as a report's tables show them, with their
+  headers (imported on its own: ``from cxkit.clv import tables``).
 
 Conventions used throughout
 ---------------------------

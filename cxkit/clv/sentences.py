@@ -1,13 +1,20 @@
 """CLV results in plain words: sentences written from the numbers, for reports and notebooks.
 
+* :func:`load_sentence`: what was loaded (transaction rows, customers, how the analysis
+  date was chosen) and what the forecast does with customers known to have left.
 * :func:`cancellations_sentence`: how many customers are known to have left, and what the
   forecast does with them.
 * :func:`segment_action_sentence`: one segment's share of customers and of value, the
   model's chance that its customers are still buying, and the action of the segment
   table, word for word.
-* :func:`population_sentence`, :func:`experience_value_sentence`: a value comparison
-  between experience groups with who was compared (active customers, or everyone when
-  cancellations are not known).
+* :func:`population_sentence`, :func:`experience_value_sentence`,
+  :func:`satisfaction_value_sentence`: a value comparison between experience groups with
+  who was compared (active customers, or everyone when cancellations are not known).
+* The summary of a report, gathered: :func:`forecast_sentences` (the forecast against last
+  year, and its holdout check), :func:`headline_segments` and
+  :func:`segment_action_sentences` (the segments it names, each with its action), and
+  :func:`closing_sentences` (experience against value, coverage of the period, failed
+  checks and parameters the data cannot pin down).
 
 Text from the data (a segment name) is escaped with :func:`cxkit.narrative.escape`, so it
 shows as written in Markdown and HTML.
@@ -15,16 +22,32 @@ shows as written in Markdown and HTML.
 # ruff: noqa: E501  (docstring examples print whole sentences: their expected output cannot wrap)
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from cxkit.clv.segments import CANCELLED
-from cxkit.narrative import escape, value_difference_sentence
+from cxkit.narrative import (
+    clv_total_sentence,
+    coverage_sentence,
+    escape,
+    forecast_warnings,
+    holdout_sentence,
+    value_difference_sentence,
+)
 
-__all__ = ["cancellations_sentence", "segment_action_sentence", "population_sentence",
-           "experience_value_sentence"]
+__all__ = ["SAMPLE_NOTE", "load_sentence", "cancellations_sentence", "segment_action_sentence",
+           "population_sentence", "experience_value_sentence", "satisfaction_value_sentence",
+           "WATCH_SEGMENTS", "forecast_sentences", "headline_segments", "segment_action_sentences",
+           "closing_sentences"]
+
+#: Said first on the bundled sample only: where its purchases come from, and why its estimates can be checked.
+SAMPLE_NOTE = ("The bundled sample company is a fictional retailer: its purchases come from BG/NBD and Gamma-Gamma "
+               "models with known parameters, so the estimates below can be checked against the truth. ")
+
+#: Segments a summary names after the one worth most per customer, when the data has them.
+WATCH_SEGMENTS = ("At Risk", "Can't Lose Them")
 
 #: Words in a segment name that say its customers have stopped buying or are slipping away.
 _LAPSING_WORDS = ("risk", "lose", "lost", "hibernat", "sleep")
@@ -33,6 +56,45 @@ _LAPSING_WORDS = ("risk", "lose", "lost", "hibernat", "sleep")
 def _day(ts: Any) -> str:
     ts = pd.Timestamp(ts)
     return f"{ts.day} {ts:%b %Y}"
+
+
+def _row(result: pd.DataFrame | Mapping) -> Mapping:
+    """The row of a one-row result table (a row or a mapping is returned as it is)."""
+    return result.iloc[0] if isinstance(result, pd.DataFrame) else result
+
+
+def load_sentence(as_of_rule: str, *, n_rows: int, customers: Sequence, cancelled: pd.Series | None,
+                  as_of: Any, sample: bool = False) -> str:
+    """What was loaded, in words: the analysis date and its rule, rows and customers, and who has left.
+
+    A reader checks a report against what they know of their own data first: how many
+    transactions it read, how many customers they made, the date the analysis stands on,
+    and how many customers are already known to have cancelled. Customers known to have
+    left but absent from the forecast are not counted.
+
+    Parameters
+    ----------
+    as_of_rule : how the analysis date was chosen, in words (``CXData.as_of_rule``;
+        escaped here).
+    n_rows : transaction rows loaded.
+    customers : ids of the customers in the forecast (the index of the RFM summary).
+    cancelled : true/false per customer id, from :func:`cxkit.clv.known_cancellations`;
+        ``None`` when the data has no cancellation dates.
+    as_of : the analysis date.
+    sample : the bundled sample: :data:`SAMPLE_NOTE` comes first.
+
+    Example
+    -------
+    >>> gone = pd.Series({"a": True, "b": False, "z": True})   # z made no purchase
+    >>> print(load_sentence("Analysis date 31 Dec 2025: the last date with activity.", n_rows=12,
+    ...                     customers=["a", "b", "c"], cancelled=gone, as_of="2025-12-31"))
+    Analysis date 31 Dec 2025: the last date with activity. 12 transaction rows give 3 customers. The customers table shows 1 of the 3 customers (33%) as cancelled by 31 Dec 2025: they are worth nothing more (forecast value, expected purchases and the chance of still buying are set to zero) and form a segment of their own, Cancelled, in the segment tables.
+    """
+    ids = pd.Index(customers)
+    n_cancelled = None if cancelled is None else int(cancelled.reindex(ids, fill_value=False).sum())
+    return ((SAMPLE_NOTE if sample else "") + escape(as_of_rule)
+            + f" {int(n_rows):,} transaction rows give {len(ids):,} customers. "
+            + cancellations_sentence(n_cancelled, n_customers=len(ids), as_of=as_of))
 
 
 def cancellations_sentence(n_cancelled: int | None, *, n_customers: int, as_of: Any) -> str:
@@ -172,3 +234,148 @@ def experience_value_sentence(comparison: Mapping, *, subject: str, other: str,
     """
     return (value_difference_sentence(comparison, subject=subject, other=other, currency=currency, alpha=alpha)
             + " " + population_sentence(comparison))
+
+
+def satisfaction_value_sentence(comparison: Mapping, *, currency: str | None = None, alpha: float = 0.05) -> str:
+    """Whether dissatisfied customers are worth more or less than satisfied ones, and among whom.
+
+    :func:`experience_value_sentence` for the comparison a report makes by default
+    (:func:`cxkit.experience.compare_value_by_experience`: satisfaction 1-2 against 4-5),
+    so that its section and its summary say it in the same words.
+
+    Parameters
+    ----------
+    comparison : a row of :func:`cxkit.experience.compare_value_by_experience` with
+        ``a="dissatisfied (1-2)"`` and ``b="satisfied (4-5)"``.
+    currency, alpha : as in :func:`experience_value_sentence`.
+
+    Example
+    -------
+    >>> row = {"mean_a": 143.0, "mean_b": 76.0, "diff": 67.0, "ci_low": -5.0, "ci_high": 139.0, "p_value": 0.066,
+    ...        "median_a": 31.0, "median_b": 33.0, "p_median": 0.85, "n_a": 55, "n_b": 1724,
+    ...        "population": "active customers", "n_cancelled_left_out": 0}
+    >>> print(satisfaction_value_sentence(row, currency="£"))
+    Dissatisfied customers and satisfied ones are worth about the same: the mean is £143 against £76 (a difference of +£67, 95% interval -£5 to +£139; p = 0.066) and the median £31 against £33 (p = 0.850); neither test finds a clear difference. Compared among active customers; none is known to have cancelled.
+    """
+    return experience_value_sentence(comparison, subject="Dissatisfied customers", other="satisfied ones",
+                                     currency=currency, alpha=alpha)
+
+
+def forecast_sentences(total: pd.DataFrame | Mapping, last_year: pd.DataFrame | Mapping,
+                       holdout: pd.DataFrame | Mapping, holdout_revenue: pd.DataFrame | Mapping | None = None, *,
+                       horizon_months: int, holdout_months: int, n_customers: int, currency: str | None = None,
+                       top10_share: float | None = None, discount_rate: float | None = None) -> list[str]:
+    """The forecast in a summary: its total against last year's spend, then how it did on a holdout.
+
+    A board hears the forecast once, with the two things that make it believable: what
+    the same customers spent last year (and why the two differ) and how far off the
+    model was on months it had not seen.
+
+    Parameters
+    ----------
+    total : :func:`cxkit.clv.total_clv_interval` (or its row).
+    last_year : :func:`cxkit.clv.last_year_spend` (or its row).
+    holdout, holdout_revenue : :func:`cxkit.clv.diagnostics.holdout_error` and
+        :func:`cxkit.clv.diagnostics.holdout_revenue` (or their rows); revenue may be ``None``.
+    horizon_months, holdout_months : the forecast horizon and the holdout's length.
+    n_customers : customers in the forecast.
+    currency, top10_share, discount_rate : as in :func:`cxkit.narrative.clv_total_sentence`.
+
+    Returns
+    -------
+    list of str: the sentence of :func:`cxkit.narrative.clv_total_sentence`, then that of
+    :func:`cxkit.narrative.holdout_sentence`.
+
+    Example
+    -------
+    >>> lines = forecast_sentences({"total": 9_000.0, "ci_low": 8_000.0, "ci_high": 9_900.0},
+    ...     {"spend": 9_500.0, "n_cancelled": 0, "from_cancelled": 0.0, "first_purchases": 1_000.0},
+    ...     {"error_pct": -3.0}, horizon_months=12, holdout_months=6, n_customers=100)
+    >>> print(lines[1])
+    Checked on 6 months it had not seen, purchases were under-forecast by 3.0%.
+    """
+    ly = _row(last_year)
+    return [clv_total_sentence(_row(total), horizon_months=horizon_months, n_customers=n_customers,
+                               currency=currency, last_year_revenue=ly["spend"], n_left=int(ly["n_cancelled"]),
+                               top10_share=top10_share, last_year_from_left=ly["from_cancelled"],
+                               last_year_first_purchases=ly["first_purchases"], discount_rate=discount_rate),
+            holdout_sentence(_row(holdout), months=holdout_months,
+                             revenue=None if holdout_revenue is None else _row(holdout_revenue))]
+
+
+def headline_segments(profile: pd.DataFrame, *, watch: Iterable[str] = WATCH_SEGMENTS) -> pd.DataFrame:
+    """The segments a summary names: the one worth most per customer, then those to watch, where present.
+
+    A summary cannot walk through every segment; it names where the value is and where it
+    is slipping away, each once, in the order of that choice.
+
+    Parameters
+    ----------
+    profile : :func:`cxkit.clv.segment_profile` (highest mean value first), with an
+        ``action`` column.
+    watch : segment names said after the first, when the profile has them.
+
+    Returns
+    -------
+    The chosen rows of ``profile``, indexed by segment name.
+
+    Example
+    -------
+    >>> p = pd.DataFrame({"segment": ["Champions", "Loyal", "At Risk"], "action": ["Reward.", "Upsell.", "Call."]})
+    >>> headline_segments(p)["action"].to_dict()
+    {'Champions': 'Reward.', 'At Risk': 'Call.'}
+    """
+    by_segment = profile.set_index(profile["segment"].astype(str))
+    if by_segment.empty:
+        return by_segment
+    named = [s for s in dict.fromkeys([str(profile["segment"].iloc[0]), *watch]) if s in by_segment.index]
+    return by_segment.loc[named]
+
+
+def segment_action_sentences(segments: pd.DataFrame) -> list[str]:
+    """One :func:`segment_action_sentence` per segment, each with the action of its own row.
+
+    Parameters
+    ----------
+    segments : rows of :func:`cxkit.clv.segment_profile` with an ``action`` column, e.g.
+        :func:`headline_segments`.
+
+    Example
+    -------
+    >>> p = pd.DataFrame({"segment": ["Champions"], "customers": [700], "share": [0.14], "clv_share": [0.6],
+    ...                   "p_alive": [0.87], "action": ["Reward them."]})
+    >>> segment_action_sentences(p)
+    ['Champions are 14% of customers and hold 60% of forecast value; the chance that one of them is still buying averages 87%. Suggested action: Reward them.']
+    """
+    return [segment_action_sentence(row, action=row["action"]) for _, row in segments.iterrows()]
+
+
+def closing_sentences(satisfaction: pd.DataFrame | None, coverage: pd.DataFrame, holdout: pd.DataFrame,
+                      deciles: pd.DataFrame | None = None, notes: Iterable[str] = (), *,
+                      currency: str | None = None, max_error_pct: float = 25.0) -> list[str]:
+    """The last lines of a summary: experience against value, then what to read the figures with.
+
+    After the forecast and the segments, a board needs what qualifies them: whether
+    satisfaction shows up in value, which tables stop before the period ends, which
+    holdout checks the forecast failed and which parameters the data cannot pin down.
+    Each line is there only when it has something to say.
+
+    Parameters
+    ----------
+    satisfaction : :func:`cxkit.experience.compare_value_by_experience` (dissatisfied
+        against satisfied), or ``None`` when no comparison was made.
+    coverage : :func:`cxkit.periods.coverage` of the tables the figures rest on.
+    holdout, deciles, max_error_pct : as in :func:`cxkit.narrative.forecast_warnings`.
+    notes : further lines, e.g. :func:`cxkit.clv.identification_notes`.
+    currency : for the money figures.
+
+    Example
+    -------
+    >>> closing_sentences(None, pd.DataFrame(columns=["table", "rows", "last_date", "period_end", "ends_early"]),
+    ...                   pd.DataFrame({"actual": [410.0], "error_pct": [31.2]}), notes=["A note."])
+    ['Check: purchases in the holdout were over-forecast by 31%, more than the 25% allowed; treat the forecast with caution.', 'A note.']
+    """
+    lines = [None if satisfaction is None else satisfaction_value_sentence(_row(satisfaction), currency=currency),
+             coverage_sentence(coverage)]
+    return ([line for line in lines if line] + forecast_warnings(holdout, deciles, max_error_pct=max_error_pct)
+            + list(notes))
