@@ -236,8 +236,9 @@ def value_difference_sentence(
     Customer value is skewed: a few large customers can lift a group's mean while its
     typical customer is worth less. "Worth more" is written only when the means
     (Welch, whose interval must clear zero) and the distributions (Mann-Whitney) both
-    differ at ``alpha`` and point the same way; otherwise the sentence says there is no
-    clear difference and why. The difference of the means carries its interval.
+    differ at ``alpha`` and point the same way; otherwise the sentence says which test
+    finds a difference (the average, or the typical customer) and which does not, with no
+    "more" or "less". The difference of the means carries its interval.
 
     Parameters
     ----------
@@ -252,7 +253,10 @@ def value_difference_sentence(
     >>> row = {"mean_a": 112.0, "mean_b": 66.0, "diff": 46.0, "ci_low": -7.0, "ci_high": 99.0, "p_value": 0.09,
     ...        "median_a": 15.9, "median_b": 24.6, "p_median": 0.04, "n_a": 79, "n_b": 2400, "top5_share_a": 0.5}
     >>> print(value_difference_sentence(row, subject="Dissatisfied customers", other="satisfied ones"))
-    No clear difference in value between dissatisfied customers and satisfied ones: the mean is 112 against 66 (a difference of +46, 95% interval -7 to +99; p = 0.090) but the median 16 against 25 (p = 0.040), so the two point different ways; the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
+    Dissatisfied customers and satisfied ones differ in the typical customer but not clearly on average: the mean is 112 against 66 (a difference of +46, 95% interval -7 to +99; p = 0.090) while the median 16 against 25 (p = 0.040); the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
+    >>> print(value_difference_sentence({**row, "p_value": 0.001, "ci_low": 20.0, "p_median": 0.6},
+    ...                                 subject="Dissatisfied customers", other="satisfied ones"))
+    Dissatisfied customers and satisfied ones differ on average but not clearly in the typical customer: the mean is 112 against 66 (a difference of +46, 95% interval +20 to +99; p = 0.001) but the median 16 against 25 (p = 0.600), so a few large customers make the difference; the five largest customers hold 50% of the dissatisfied customers' value (79 customers).
     """
     c = {k: comparison[k] for k in ("mean_a", "mean_b", "p_value", "median_a", "median_b", "p_median", "n_a")}
     subject_t, other_t = escape(subject), escape(other)
@@ -276,15 +280,21 @@ def value_difference_sentence(
         return (f"{subject_t} and {other_t} are worth about the same: {figures}; neither test finds a clear "
                 "difference.")
     top = comparison.get("top5_share_a") if hasattr(comparison, "get") else None
-    lead = f"No clear difference in value between {subject_t[:1].lower() + subject_t[1:]} and {other_t}: "
-    if d_mean * d_med < 0:
-        why = figures.replace(" and the median", " but the median") + ", so the two point different ways"
-    else:
-        why = figures + ", and only one of the two tests finds a difference"
+    lower = subject_t[:1].lower() + subject_t[1:]
+    if mean_sign != 0 and med_sign != 0:      # both tests clear, pointing opposite ways
+        lead = f"The value of {lower} against {other_t} points two ways: "
+        why = figures.replace(" and the median", " but the median")
+    elif mean_sign != 0:                      # the means differ, the typical customers do not
+        lead = f"{subject_t} and {other_t} differ on average but not clearly in the typical customer: "
+        why = (figures.replace(" and the median", " but the median")
+               + ", so a few large customers make the difference")
+    else:                                     # the typical customers differ, the means not clearly
+        lead = f"{subject_t} and {other_t} differ in the typical customer but not clearly on average: "
+        why = figures.replace(" and the median", " while the median")
     tail = ""
     if top is not None and not pd.isna(top):
         tail = (f"; the five largest customers hold {float(top):.0%} of the "
-                f"{subject_t[:1].lower() + subject_t[1:]}' value ({int(c['n_a']):,} customers)")
+                f"{lower}' value ({int(c['n_a']):,} customers)")
     return lead + why + tail + "."
 
 

@@ -431,3 +431,20 @@ def test_new_sentences_render_names_as_text_through_markdown():
         text = _Text()
         text.feed(rendered)
         assert PAYLOAD in text.value
+
+
+def test_value_difference_sentence_says_which_test_finds_a_difference_and_claims_no_direction():
+    from cxkit.narrative import value_difference_sentence
+
+    row = {"mean_a": 191.0, "mean_b": 430.0, "diff": -239.0, "ci_low": -337.0, "ci_high": -140.0, "p_value": 1e-5,
+           "median_a": 66.0, "median_b": 62.0, "p_median": 0.84, "n_a": 103, "n_b": 900, "top5_share_a": 0.38}
+    mean_only = value_difference_sentence(row, subject="Dissatisfied customers", other="satisfied ones")
+    assert "differ on average but not clearly in the typical customer" in mean_only
+    assert "a few large customers make the difference" in mean_only
+    median_only = value_difference_sentence({**row, "p_value": 0.3, "ci_high": 20.0, "p_median": 0.01},
+                                            subject="Dissatisfied customers", other="satisfied ones")
+    assert "differ in the typical customer but not clearly on average" in median_only
+    opposite = value_difference_sentence({**row, "p_median": 0.01}, subject="A", other="B")
+    assert opposite.startswith("The value of a against B points two ways")
+    for text in (mean_only, median_only, opposite):
+        assert "**more**" not in text and "**less**" not in text
