@@ -302,10 +302,7 @@ def _parse_uniques(uniques: pd.Index, table: str, column: str, dayfirst: bool | 
         zone[year_first] = m[4].fillna("").str.strip().to_numpy()
     zoned = (zone != "").to_numpy()
     if named.any():
-        with_named = pd.to_datetime(s[named], format="mixed", errors="coerce")
-        if getattr(with_named.dt, "tz", None) is not None or with_named.map(
-                lambda v: getattr(v, "tzinfo", None) is not None).any():
-            with_named = with_named.map(lambda v: v.replace(tzinfo=None) if pd.notna(v) else v)
+        with_named = _named_dates(s[named], table, column, timezone, notes)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     plain = (year_first | nn) & ~zoned
     if plain.any():
@@ -313,6 +310,7 @@ def _parse_uniques(uniques: pd.Index, table: str, column: str, dayfirst: bool | 
                                     errors="coerce").to_numpy()
     if zoned.any():
         text = iso[zoned].str.replace(",", ".")
+        _note_mixed_offsets(notes, table, column, zone[zoned], timezone)
         if timezone is None:
             local = text.str.replace(_ZONE_SUFFIX, "", regex=True)
             out[zoned] = pd.to_datetime(local, format="ISO8601", errors="coerce").to_numpy()
@@ -325,6 +323,49 @@ def _parse_uniques(uniques: pd.Index, table: str, column: str, dayfirst: bool | 
     if named.any():
         out[named] = pd.to_datetime(with_named).to_numpy()
     return out, "dates must be year first, dd/mm/yyyy or mm/dd/yyyy, or use a month name"
+
+
+def _offset_words(zone: str) -> str:
+    """A written zone as one offset: ``Z``, ``UTC`` and ``+00:00`` are all UTC; ``+0200`` is ``+02:00``."""
+    z = zone.strip().upper()
+    if z in ("Z", "UTC", "GMT", "+00:00", "-00:00", "+0000", "-0000", "+00", "-00"):
+        return "UTC"
+    digits = z[1:].replace(":", "")
+    return f"{z[0]}{digits[:2]}:{digits[2:4] or '00'}"
+
+
+def _note_mixed_offsets(notes: list | None, table: str, column: str, zones: pd.Series, timezone: str | None) -> None:
+    """Note a column whose values carry different offsets: each row is read by its own (the rule is per row)."""
+    offsets = sorted({_offset_words(z) for z in zones if z})
+    if len(offsets) < 2:
+        return
+    shown = ", ".join(offsets[:5]) + (", ..." if len(offsets) > 5 else "")
+    how = ("each row's local date and time as written are kept" if timezone is None
+           else f"each row converted to {timezone} from its own offset")
+    _note(notes, table, column, f"time-zone offsets differ between rows ({shown}): {how}", int(len(zones)))
+
+
+def _named_dates(values: pd.Series, table: str, column: str, timezone: str | None,
+                 notes: list | None) -> pd.Series:
+    """Dates with a month name, each read on its own (their offsets may differ row to row).
+
+    Zoned values follow the column rule: the local time as written (``timezone=None``) or
+    converted to ``timezone``; unzoned values are taken as written.
+    """
+    stamps = [pd.to_datetime(v, format="mixed", errors="coerce") for v in values]
+    zoned = [pd.notna(t) and t.tzinfo is not None for t in stamps]
+    if timezone is None:
+        local = [t.tz_localize(None) if z else t for t, z in zip(stamps, zoned)]
+    else:
+        local = [t.tz_convert(timezone).tz_localize(None) if z else t for t, z in zip(stamps, zoned)]
+    if any(zoned):
+        offsets = pd.Series([t.strftime("%z") if z else "" for t, z in zip(stamps, zoned)], dtype=object)
+        _note_mixed_offsets(notes, table, column, offsets[offsets != ""], timezone)
+        _note(notes, table, column, "time-zone offsets dropped: the local date and time as written are kept "
+              "(pass timezone= to convert to one zone)" if timezone is None else
+              f"zoned times converted to {timezone}", int(sum(zoned)))
+    return pd.Series(pd.to_datetime(pd.Series(local, dtype=object)).to_numpy(dtype="datetime64[ns]"),
+                     index=values.index)
 
 
 def _time_part(time: pd.Series, zone: pd.Series) -> pd.Series:

@@ -117,3 +117,27 @@ def test_the_report_runner_sees_a_log_written_in_parts(tmp_path, capsys):
     assert code == 0 and "ran      03_clv_segmentation" in printed, printed
     html = (tmp_path / "out" / "03_clv_segmentation.html").read_text()
     assert "left in its files (" in html and "checked against the customers table" in html
+
+
+def test_a_log_gives_the_loaded_tables_notes_and_follows_the_stated_zone(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cxkit.data.contract import ZERO_AMOUNT_NOTE
+
+    # 23:30 in UTC on 1 March is 18:30 in New York; 03:30 UTC on 2 March is 22:30 on 1 March there
+    times = pd.to_datetime(["2025-03-01 23:30", "2025-03-02 03:30", "2025-03-05 12:00", "2025-03-09 12:00"], utc=True)
+    table = pa.table({"customer_id": ["a", "a", "a", "b"], "date": pa.array(times, pa.timestamp("us", tz="UTC")),
+                      "amount": [10.0, 4.0, 0.0, 7.0]})
+    pq.write_table(table, tmp_path / "transactions.parquet")
+    loaded = load_folder(tmp_path, engine="pandas", timezone="America/New_York")
+    log = load_folder(tmp_path, engine="duckdb", timezone="America/New_York")
+    for cx in (loaded, log):
+        zero = cx.notes[cx.notes["note"] == ZERO_AMOUNT_NOTE]
+        assert zero["n_rows"].tolist() == [1]          # said once, with its count, on both paths
+    a = loaded.rfm_summary(time_unit="D")
+    b = log.rfm_summary(time_unit="D")
+    pd.testing.assert_frame_equal(a, b)
+    utc = load_folder(tmp_path, engine="duckdb", timezone="UTC").rfm_summary(time_unit="D")
+    # one purchase day in New York (both on 1 March), two in UTC: the stated zone decides the day
+    assert (a.loc["a", "frequency"], utc.loc["a", "frequency"]) == (0, 1)

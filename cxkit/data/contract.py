@@ -58,6 +58,10 @@ TABLES: dict[str, tuple[str, ...]] = {
 #: Days per unit of a ``tenure`` column (customers exported as tenure + churned, without dates).
 TENURE_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375}
 
+#: The note on zero amounts, the same for a loaded table and a log left in its files.
+ZERO_AMOUNT_NOTE = ("amount is zero: kept (neither purchase nor refund; the CLV summary's zero_spend_days rule "
+                    "decides)")
+
 #: Tables whose dates are customer activity: the default as_of is their last date.
 ACTIVITY_TABLES: tuple[str, ...] = ("transactions", "surveys", "contacts")
 

@@ -32,6 +32,7 @@ from cxkit.data.loaders import (
 )
 from cxkit.data.settings import GIVEN, SETTINGS_FILE, Settings, fingerprint, read_settings
 from cxkit.errors import DataError, data_error
+from cxkit.parsing import setting_for
 
 __all__ = ["CXData", "load_folder"]
 
@@ -430,8 +431,10 @@ def load_folder(
                 opts.used_keys.update(tx_columns or {})
             log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark" else "duckdb",
                                memory_limit=memory_limit, customers=data.customers, as_of=given,
-                               unknown_customers=unknown_customers, duplicates=duplicates, spark=spark)
+                               unknown_customers=unknown_customers, duplicates=duplicates, spark=spark,
+                               timezone=setting_for(opts.timezone, "transactions", "date"))
             data.transaction_log = log
+            opts.notes.extend(log.notes)
             checked = ("; checked against the customers table (known ids, signup and churn dates)"
                        if data.customers is not None else "; no customers table to check the ids against")
             threshold = "" if spark_table is not None else f", threshold {large_file_mb:,.0f} MB"

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from cxkit.data.contract import ZERO_AMOUNT_NOTE
 from cxkit.errors import DataError
 
 __all__ = ["TransactionLog", "describe_log", "log_size_mb", "ENGINES"]
@@ -66,6 +67,11 @@ class TransactionLog:
         every column, where the first few are, and (DuckDB) all of them by file and row;
         ``drop_duplicates``: whether the summaries leave them out.
     spark : the Spark session the log is read with (None: the active one, else a local one).
+    as_of : the analysis date the log was read for: its rows after it are reported once, as the
+        load's exclusion, not again in each summary run at that date.
+    timezone : the zone calendar days are counted in (None: each row's local date as written).
+    notes : the reading notes the pandas loader gives for the same rows (zero amounts kept),
+        in the notes report's shape.
 
     Customer ids come back as text, as in the folder's other tables.
     """
@@ -90,6 +96,9 @@ class TransactionLog:
     duplicate_copies: pd.DataFrame | None = field(default=None, repr=False)
     drop_duplicates: bool = False
     spark: Any = field(default=None, repr=False, compare=False)
+    as_of: pd.Timestamp | None = None
+    timezone: str | None = None
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def place(self) -> str:
@@ -103,20 +112,31 @@ class TransactionLog:
         return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
                 "threads": self.threads, "text_ids": True, "known_customers": self.known_customers,
                 "drop_duplicates": (self.duplicate_copies if self.drop_duplicates and self.duplicate_copies is not None
-                                    else self.drop_duplicates), "spark": self.spark}
+                                    else self.drop_duplicates), "spark": self.spark, "timezone": self.timezone}
+
+    def _reported_once(self, frame: pd.DataFrame, end: Any, rule: str) -> pd.DataFrame:
+        """Drop ``rule`` (rows after ``end``) from the summary's exclusions when the load reported those rows."""
+        if self.as_of is not None and end is not None and self.late_rows \
+                and pd.Timestamp(end).normalize() == pd.Timestamp(self.as_of).normalize():
+            frame.attrs["exclusions"] = [r for r in frame.attrs.get("exclusions", []) if r.get("rule") != rule]
+        return frame
 
     def rfm_summary(self, as_of: Any, **options: Any) -> pd.DataFrame:
-        """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted)."""
+        """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted, once)."""
+        from cxkit.clv.summary import EXCLUDED_AFTER_AS_OF
         from cxkit.engines import summarise_transactions
 
-        return summarise_transactions(self.source, as_of=as_of, **self._options(), **options)
+        return self._reported_once(summarise_transactions(self.source, as_of=as_of, **self._options(), **options),
+                                   as_of, EXCLUDED_AFTER_AS_OF)
 
     def calibration_holdout_split(self, calibration_end: Any, observation_end: Any, **options: Any) -> pd.DataFrame:
         """:func:`cxkit.clv.calibration_holdout_split` of the log."""
         from cxkit import engines
+        from cxkit.clv.summary import EXCLUDED_AFTER_OBSERVATION_END
 
-        return engines.calibration_holdout_split(self.source, calibration_end, observation_end, **self._options(),
-                                                 **options)
+        return self._reported_once(engines.calibration_holdout_split(
+            self.source, calibration_end, observation_end, **self._options(), **options),
+            observation_end, EXCLUDED_AFTER_OBSERVATION_END)
 
     def customer_value(self, customers: pd.DataFrame | None = None, *, as_of: Any = None,
                        period_start: Any = None, period_end: Any = None) -> pd.DataFrame:
@@ -130,7 +150,8 @@ class TransactionLog:
 def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None, engine: str = "duckdb",
                  memory_limit: str | None = None, threads: int | None = None,
                  customers: pd.DataFrame | None = None, as_of: Any = None,
-                 unknown_customers: str = "raise", duplicates: str = "exclude", spark: Any = None) -> TransactionLog:
+                 unknown_customers: str = "raise", duplicates: str = "exclude", spark: Any = None,
+                 timezone: str | None = None) -> TransactionLog:
     """Validate a transaction log where it is and describe it: rows, customers, date range.
 
     Raises the :class:`cxkit.DataError` the pandas path would (a missing column, an
@@ -155,6 +176,8 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
         :mod:`cxkit.engines.duplicates`).
     spark : with ``engine="spark"``, the session to read with (default: the active one,
         else a local one); its settings are left as they were.
+    timezone : the zone calendar days are counted in (None: each row's local date as
+        written), as in :func:`cxkit.engines.summarise_transactions`.
 
     Returns
     -------
@@ -172,7 +195,7 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     if duplicates not in ("exclude", "keep"):
         raise DataError("duplicates must be 'exclude' or 'keep'", column="duplicates", rule="arguments")
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
-    eng = _engine(engine, str(source), columns, memory_limit, threads, spark, text_ids=True)
+    eng = _engine(engine, str(source), columns, memory_limit, threads, spark, text_ids=True, timezone=timezone)
     try:
         sql.validate(eng.query, eng.source, None, "exclude")
         copies = count_duplicates(eng)
@@ -186,6 +209,9 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
                      f"MIN({kept(ex['day'])}) AS first_day, MAX({kept(ex['day'])}) AS last_day, "
                      f"SUM(CASE WHEN {ex['day']} > {ex['as_of']} THEN 1 ELSE 0 END) AS late FROM cx_source")
         stats = eng.query(stats_sql).iloc[0]
+        # read as the pandas loader reads: zero amounts counted before the as_of cut (its notes' count)
+        zero = int(eng.query(f"SELECT SUM(CASE WHEN {ex['amount']} = 0 THEN 1 ELSE 0 END) AS z FROM cx_source")
+                   .iloc[0]["z"] or 0)
         check = check_customers(eng, customers, as_of_day=as_of_day, unknown_customers=unknown_customers) \
             if customers is not None else None
         if check is not None and check.unknown_rows:  # counted without the customers left out
@@ -206,4 +232,7 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
                           known_customers=customers if check is not None and check.unknown_rows else None,
                           duplicate_rows=copies.n_rows, duplicate_examples=copies.examples,
                           duplicate_copies=copies.copies,
-                          drop_duplicates=bool(copies.n_rows) and duplicates == "exclude", spark=spark)
+                          drop_duplicates=bool(copies.n_rows) and duplicates == "exclude", spark=spark,
+                          as_of=None if as_of is None else pd.Timestamp(as_of), timezone=timezone,
+                          notes=[{"table": "transactions", "column": "amount", "note": ZERO_AMOUNT_NOTE,
+                                  "n_rows": zero}] if zero else [])

@@ -17,6 +17,7 @@ from cxkit.data.contract import (
     RATING_SCALES,
     TABLES,
     TENURE_UNITS,
+    ZERO_AMOUNT_NOTE,
     Source,
     _as_of,
     _as_of_customers,
@@ -209,8 +210,7 @@ def load_transactions(
     if missing.any():
         raise data_error(table, "amount", "amount must not be empty",
                          df.loc[missing, ["customer_id", "date", "amount"]])
-    _note(opts, table, "amount", "amount is zero: kept (neither purchase nor refund; the CLV summary's "
-          "zero_spend_days rule decides)", int((df["amount"] == 0).sum()))
+    _note(opts, table, "amount", ZERO_AMOUNT_NOTE, int((df["amount"] == 0).sum()))
     df["is_refund"] = df["amount"] < 0
     return _finish_activity(df, table, as_of, customers, unknown_customers, opts)
 

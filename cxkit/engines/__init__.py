@@ -43,7 +43,7 @@ from cxkit.engines.sql import EngineError
 from cxkit.engines.sql_split import split_frame
 from cxkit.engines.value import value_frame
 from cxkit.errors import DataError
-from cxkit.parsing import clean_text
+from cxkit.parsing import clean_text, parse_dates
 
 __all__ = ["summarise_transactions", "calibration_holdout_split", "customer_spend_summary", "read_transactions",
            "EngineError"]
@@ -76,10 +76,26 @@ def read_transactions(source: Any, columns: Mapping[str, str] | None = None) -> 
     return df.rename(columns=dict(columns or {}))
 
 
+def _check_timezone(timezone: str | None) -> None:
+    if timezone is not None and not sql.known_zone(str(timezone)):
+        raise DataError(f"timezone {timezone!r} is neither a zone name (e.g. 'Europe/London') nor a fixed offset "
+                        "('+02:00')", column="timezone", rule="arguments")
+
+
 def _pandas_rows(source: Any, columns: Mapping[str, str] | None, text_ids: bool,
-                 known_customers: pd.DataFrame | None, drop_duplicates: Any = False) -> pd.DataFrame:
-    """:func:`read_transactions`; ids as text, duplicates and rows of unknown customers left out when asked."""
+                 known_customers: pd.DataFrame | None, drop_duplicates: Any = False,
+                 timezone: str | None = None) -> pd.DataFrame:
+    """:func:`read_transactions`; ids as text, duplicates and rows of unknown customers left out when asked.
+
+    Zoned dates (one zone per file, which may differ between files) and text dates are read
+    by the loader's rule (:func:`cxkit.parsing.parse_dates`): each row's local date and time
+    as written, or converted to ``timezone``; the SQL engines apply the same rule.
+    """
     tx = read_transactions(source, columns)
+    dates = tx.get("date")
+    if dates is not None and not (pd.api.types.is_datetime64_dtype(dates) and getattr(dates.dt, "tz", None) is None):
+        if not (pd.api.types.is_numeric_dtype(dates) or pd.api.types.is_bool_dtype(dates)):
+            tx["date"] = parse_dates(dates, table="transactions", column="date", timezone=timezone)
     if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
         tx = tx[~tx.duplicated(keep="first")]
     if (text_ids or known_customers is not None) and "customer_id" in tx:
@@ -91,9 +107,13 @@ def _pandas_rows(source: Any, columns: Mapping[str, str] | None, text_ids: bool,
 
 def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_limit: str | None,
             threads: int | None, spark: Any, text_ids: bool = False,
-            known_customers: pd.DataFrame | None = None, drop_duplicates: bool | pd.DataFrame = False) -> Any:
+            known_customers: pd.DataFrame | None = None, drop_duplicates: bool | pd.DataFrame = False,
+            timezone: str | None = None) -> Any:
     """An engine over ``source``: ids as text when asked; exact duplicate rows and the rows of customers
-    not in ``known_customers`` left out when asked."""
+    not in ``known_customers`` left out when asked; each file's time zone (and the stated ``timezone``)
+    known to the SQL, which decides every row's calendar day by them (:func:`cxkit.engines.sql.expressions`)."""
+    _check_timezone(timezone)
+    zones: list[str | None] = []
     if engine == "duckdb":
         from cxkit.engines.duck import DuckDBEngine
 
@@ -101,12 +121,16 @@ def _engine(engine: str, source: Any, columns: Mapping[str, str] | None, memory_
             raise DataError(f"engine='duckdb' reads files: pass a path, folder or glob, got {type(source).__name__}",
                             rule="arguments")
         files = sql.inspect_files(sql.find_files(source), columns)
+        zones = files.zones
         eng = DuckDBEngine(files, columns, memory_limit=memory_limit, threads=threads)
     else:
-        from cxkit.engines.spark import SparkEngine
+        from cxkit.engines.spark import SparkEngine, _is_table_name
 
+        if (isinstance(source, str) or hasattr(source, "__fspath__")) and not _is_table_name(source):
+            zones = sql.inspect_files(sql.find_files(source), columns).zones
         eng = SparkEngine(source, columns, spark=spark)
     try:
+        eng.source.extra.update(zones=zones, timezone=timezone)
         eng.source.extra["text_ids"] = text_ids or known_customers is not None
         if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
             from cxkit.engines.duplicates import drop_duplicates as first_copies
@@ -163,6 +187,7 @@ def summarise_transactions(
     known_customers: pd.DataFrame | None = None,
     drop_duplicates: bool | pd.DataFrame = False,
     minor_unit_digits: int = MINOR_UNIT_DIGITS,
+    timezone: str | None = None,
 ) -> pd.DataFrame:
     """The CLV summary (frequency, recency, T, monetary value) computed where the data is.
 
@@ -198,6 +223,11 @@ def summarise_transactions(
     minor_unit_digits : decimals of the currency's minor unit (2: cents). Each day is
         netted in whole minor units, amounts rounded half away from zero, as in
         :func:`cxkit.clv.rfm_summary`; every engine returns the same floats.
+    timezone : the zone calendar days are counted in (``"Europe/London"``, ``"+02:00"``).
+        Default None: each row's local date as written (``load_folder``'s rule): a zoned
+        Parquet column in each file's own zone, ISO text by the date written before its
+        offset. Given: zoned values (each file's zone, each text row's offset) are
+        converted to it; unzoned values are taken to be in it. The same on every engine.
 
     Returns
     -------
@@ -210,12 +240,13 @@ def summarise_transactions(
     """
     unit_days = _check_time_unit(time_unit)
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    _check_timezone(timezone)
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
     _check_minor_unit_digits(minor_unit_digits)
     if engine == "pandas":
-        return rfm_summary(_pandas_rows(source, columns, text_ids, known_customers, drop_duplicates), as_of,
+        return rfm_summary(_pandas_rows(source, columns, text_ids, known_customers, drop_duplicates, timezone), as_of,
                            time_unit=time_unit, observation_start=observation_start, refunds=refunds,
                            zero_spend_days=zero_spend_days, after_as_of=after_as_of,
                            minor_unit_digits=minor_unit_digits)
@@ -225,7 +256,7 @@ def summarise_transactions(
         raise DataError("table 'arguments', column 'observation_start': observation_start is after as_of",
                         table="arguments", column="observation_start", rule="observation_start is after as_of")
     eng = _engine(engine, source, columns, memory_limit, threads, spark, text_ids, known_customers,
-                  drop_duplicates)
+                  drop_duplicates, timezone)
     try:
         per, refund_records, span = _summary_rows(eng, as_of_day=as_of_day, after_as_of=after_as_of,
                                                   start_day=start_day, end_day=as_of_day, cal_day=None,
@@ -255,6 +286,7 @@ def calibration_holdout_split(
     known_customers: pd.DataFrame | None = None,
     drop_duplicates: bool | pd.DataFrame = False,
     minor_unit_digits: int = MINOR_UNIT_DIGITS,
+    timezone: str | None = None,
 ) -> pd.DataFrame:
     """The calibration summary and the holdout behaviour that followed, computed where the data is.
 
@@ -266,7 +298,7 @@ def calibration_holdout_split(
     Parameters
     ----------
     source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates,
-        minor_unit_digits : as in :func:`summarise_transactions`.
+        minor_unit_digits, timezone : as in :func:`summarise_transactions`.
     calibration_end, observation_end : last days (inclusive) of the calibration and holdout periods.
     time_unit, calibration_start, refunds, zero_spend_days : as in
         :func:`cxkit.clv.calibration_holdout_split`.
@@ -285,12 +317,14 @@ def calibration_holdout_split(
     """
     unit_days = _check_time_unit(time_unit)
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    _check_timezone(timezone)
     _check_choice(refunds, ("net", "drop", "raise"), "refunds")
     _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
     _check_minor_unit_digits(minor_unit_digits)
     if engine == "pandas":
         return pandas_summary.calibration_holdout_split(
-            _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates), calibration_end, observation_end,
+            _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates, timezone), calibration_end,
+            observation_end,
             time_unit=time_unit, calibration_start=calibration_start, refunds=refunds,
             zero_spend_days=zero_spend_days, minor_unit_digits=minor_unit_digits)
     cal_day = _to_day(calibration_end, "calibration_end")
@@ -301,7 +335,7 @@ def calibration_holdout_split(
                         column="observation_end", rule=rule)
     start_day = None if calibration_start is None else _to_day(calibration_start, "calibration_start")
     eng = _engine(engine, source, columns, memory_limit, threads, spark, text_ids, known_customers,
-                  drop_duplicates)
+                  drop_duplicates, timezone)
     try:
         per, refund_records, _ = _summary_rows(eng, as_of_day=None, after_as_of="exclude", start_day=start_day,
                                             end_day=obs_day, cal_day=cal_day, refunds=refunds,
@@ -329,6 +363,7 @@ def customer_spend_summary(
     text_ids: bool = False,
     known_customers: pd.DataFrame | None = None,
     drop_duplicates: bool | pd.DataFrame = False,
+    timezone: str | None = None,
 ) -> pd.DataFrame:
     """Net spend, purchase days, tenure and annual spend per customer, computed where the data is.
 
@@ -339,8 +374,8 @@ def customer_spend_summary(
 
     Parameters
     ----------
-    source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates : as in
-        :func:`summarise_transactions`.
+    source, engine, memory_limit, threads, spark, columns, text_ids, known_customers, drop_duplicates,
+        timezone : as in :func:`summarise_transactions`.
     as_of : end of the window (default: the last transaction date); later rows are an error.
     customers : the validated customers table (``customer_id``, ``signup_date``,
         ``churn_date``), small enough for memory: tenure runs from signup to ``as_of`` or
@@ -366,6 +401,7 @@ def customer_spend_summary(
     True
     """
     _check_choice(engine, ("duckdb", "spark", "pandas"), "engine")
+    _check_timezone(timezone)
     _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
     with_period = period_start is not None or period_end is not None
     p_start = None if period_start is None else _to_day(period_start, "period_start")
@@ -373,7 +409,7 @@ def customer_spend_summary(
     if engine == "pandas":
         from cxkit.drivers import customer_value, period_spend
 
-        tx = _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates)
+        tx = _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates, timezone)
         if not pd.api.types.is_datetime64_any_dtype(tx.get("date")):
             tx["date"] = pd.to_datetime(tx["date"], format="ISO8601")
         if after_as_of == "exclude" and as_of is not None:
@@ -384,7 +420,7 @@ def customer_spend_summary(
         return out
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
     eng = _engine(engine, source, columns, memory_limit, threads, spark, text_ids, known_customers,
-                  drop_duplicates)
+                  drop_duplicates, timezone)
     try:
         sql.validate(eng.query, eng.source, as_of_day, after_as_of)
         per = eng.query(sql.SPEND_SQL.format(

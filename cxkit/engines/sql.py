@@ -27,18 +27,29 @@ Calendar days (the rule implemented, the pandas one):
 
 * ``DATE`` columns are days; naive ``TIMESTAMP`` columns give the date part as written.
 * Time-zone-aware timestamps (Parquet written from a tz-aware pandas column) give the
-  date part of the wall-clock time in the column's own time zone (the one stored in the
-  file's Arrow schema): the engines run with that session time zone.
+  date part of the wall-clock time in *each file's own* time zone (the one stored in that
+  file's Arrow schema; parts of one log may differ), or, with ``timezone=`` stated, in
+  that zone. The engines run in UTC and the SQL turns each instant into its wall-clock
+  time (:func:`local_time`): a named zone through the engine's zone data (DuckDB
+  ``timezone()``, Spark ``from_utc_timestamp``), a fixed offset (``+02:00``, ``-05:30``)
+  as that many minutes added to UTC (DuckDB takes no bare offset as a zone name).
 * Text dates must be ISO (``YYYY-MM-DD``, optionally followed by a time and an offset
   such as ``+02:00`` or ``Z``); the day is the date part *as written*, the offset is not
-  applied (pandas keeps the wall-clock time too). Any other text is "date could not be
-  parsed", naming the file: big-data files must carry one unambiguous format.
+  applied (pandas keeps the wall-clock time too), row by row, so a column whose rows
+  carry different offsets is read the same way. With ``timezone=`` stated, a row with an
+  offset is converted to that zone by its own offset; a row without one is taken to be
+  in it. Any other text is "date could not be parsed", naming the file: big-data files
+  must carry one unambiguous format.
+* Parquet parts with a zone beside parts without one, or a zone neither engine knows,
+  stop with a :class:`DataError` naming the files and their zones (:func:`inspect_files`).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -61,12 +72,16 @@ from cxkit.errors import DataError
 from cxkit.parsing import clean_text
 
 __all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError", "rfm_frame",
-           "refund_rule", "calibration_columns", "minor_units"]
+           "refund_rule", "calibration_columns", "minor_units", "local_time", "zone_minutes"]
 
 TABLE = "transactions"
 REQUIRED = ("customer_id", "date", "amount")
 _ISO = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)? *(Z|[+-][0-9]{2}:?[0-9]{2})?$"
 _MAX_DOUBLE = "1.7976931348623157E308"
+#: ISO text with a time and an offset (the offset itself is the last group of each pattern below).
+_ZONED_TEXT = "[0-9]:[0-9]{2}([.][0-9]+)? *(Z|[+-][0-9]{2}:?[0-9]{2})$"
+_OFFSET_TEXT = " *(Z|[+-][0-9]{2}:?[0-9]{2})$"
+_FIXED_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})$")
 
 
 class EngineError(RuntimeError):
@@ -82,6 +97,11 @@ DIALECTS: dict[str, dict[str, str]] = {
     "spark": {"regex": "({x} RLIKE '{p}')", "pair": "named_struct('f', {a}, 'r', {b})",
               "order": "MIN(first_seen).f, MIN(first_seen).r", "unpair": "{p}.f AS _file_idx, {p}.r AS _row"},
 }
+# The wall-clock time in a named zone of an instant (a UTC session; a naive value is read as UTC),
+# and a number of minutes as an interval.
+DIALECTS["duckdb"].update(in_zone="timezone('{z}', CAST({x} AS TIMESTAMPTZ))",
+                          minutes="to_minutes(CAST({m} AS BIGINT))")
+DIALECTS["spark"].update(in_zone="from_utc_timestamp({x}, '{z}')", minutes="make_dt_interval(0, 0, {m})")
 
 # ----------------------------------------------------------------------------- the query
 
@@ -258,16 +278,108 @@ def arrow_kind(arrow_type: Any) -> str:
     return str(t)
 
 
+def zone_minutes(zone: str) -> int | None:
+    """Minutes east of UTC of a fixed offset (``"+02:00"``, ``"-0530"``, ``"UTC"``); None for a named zone.
+
+    Example
+    -------
+    >>> zone_minutes("+02:00"), zone_minutes("-05:30"), zone_minutes("UTC"), zone_minutes("Asia/Tokyo")
+    (120, -330, 0, None)
+    """
+    if zone.strip().upper() in ("UTC", "Z", "GMT", "ETC/UTC", "ETC/GMT"):
+        return 0
+    m = _FIXED_OFFSET.match(zone.strip())
+    if m is None:
+        return None
+    return (-1 if m.group(1) == "-" else 1) * (int(m.group(2)) * 60 + int(m.group(3)))
+
+
+def known_zone(zone: str) -> bool:
+    """Whether both engines can apply ``zone``: a fixed offset, or a zone name in the time-zone database."""
+    if zone_minutes(zone) is not None:
+        return True
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def local_time(x: str, zone: str, dialect: str) -> str:
+    """SQL for the wall-clock time in ``zone`` of the instant ``x`` (the engines run in UTC).
+
+    A fixed offset is added to UTC as minutes (so ``+02:00`` works on DuckDB, which takes
+    no bare offset as a zone name, and ``+05:30`` as well as whole hours); a named zone
+    (``Europe/London``, with its summer time) goes through the engine's zone data.
+
+    Example
+    -------
+    >>> local_time("date", "+02:00", "duckdb")
+    '(CAST(date AS TIMESTAMP) + to_minutes(CAST(120 AS BIGINT)))'
+    """
+    minutes = zone_minutes(zone)
+    if minutes == 0:
+        return f"CAST({x} AS TIMESTAMP)"
+    if minutes is not None:
+        return f"(CAST({x} AS TIMESTAMP) + {DIALECTS[dialect]['minutes'].format(m=minutes)})"
+    return DIALECTS[dialect]["in_zone"].format(x=x, z=zone.replace("'", "''"))
+
+
+def _zoned_timestamp(src: Source) -> str:
+    """The wall-clock time of a zoned timestamp column: in the stated zone, else in each file's own zone."""
+    target = src.extra.get("timezone")
+    if target:
+        return local_time("date", target, src.dialect)
+    by_zone: dict[str, list[int]] = {}
+    for i, zone in enumerate(src.extra.get("zones") or []):
+        if zone:
+            by_zone.setdefault(zone, []).append(i)
+    if not by_zone:  # a Spark table or DataFrame: its session's zone decides, as for the user's own queries
+        return "CAST(date AS TIMESTAMP)"
+    if len(by_zone) == 1:
+        return local_time("date", next(iter(by_zone)), src.dialect)
+    cases = " ".join(f"WHEN _file_idx IN ({', '.join(map(str, idx))}) THEN {local_time('date', zone, src.dialect)}"
+                     for zone, idx in by_zone.items())
+    return f"CASE {cases} END"
+
+
+def _text_day_and_time(src: Source, text: str) -> tuple[str, str]:
+    """Day and wall-clock time of ISO text: as written, or (offset given, zone stated) converted row by row."""
+    dia = DIALECTS[src.dialect]
+    local = f"TRY_CAST(regexp_replace({text}, '{_OFFSET_TEXT}', '') AS TIMESTAMP)"
+    day = f"TRY_CAST(SUBSTR({text}, 1, 10) AS DATE)"
+    target = src.extra.get("timezone")
+    if not target:
+        return day, local
+    sign = f"CASE WHEN regexp_extract({text}, '([+-])[0-9]{{2}}:?[0-9]{{2}}$', 1) = '-' THEN -1 ELSE 1 END"
+    hours = f"CAST(regexp_extract({text}, '[+-]([0-9]{{2}}):?[0-9]{{2}}$', 1) AS INT)"
+    mins = f"CAST(regexp_extract({text}, '[+-][0-9]{{2}}:?([0-9]{{2}})$', 1) AS INT)"
+    offset = f"(CASE WHEN {text} LIKE '%Z' THEN 0 ELSE ({sign}) * ({hours} * 60 + {mins}) END)"
+    utc = f"({local} - {dia['minutes'].format(m=offset)})"
+    converted = local_time(utc, target, src.dialect)
+    zoned = dia["regex"].format(x=text, p=_ZONED_TEXT)
+    return (f"CASE WHEN {zoned} THEN CAST({converted} AS DATE) ELSE {day} END",
+            f"CASE WHEN {zoned} THEN {converted} ELSE {local} END")
+
+
 def expressions(src: Source, as_of_day: int | None = None) -> dict[str, str]:
-    """The SQL expressions for the day, amount and timestamp of a row, and their checks."""
+    """The SQL expressions for the day, amount and timestamp of a row, and their checks.
+
+    A row's day follows the rule in the module's docstring: per file for zoned timestamps
+    (``src.extra["zones"]``), per row for text, converted when ``src.extra["timezone"]`` is set.
+    """
     dia = DIALECTS[src.dialect]
     dk, ak = src.kinds["date"], src.kinds["amount"]
     if dk == "string":
         text = "TRIM(date)"
         ok = dia["regex"].format(x=text, p=_ISO)
-        day = f"CASE WHEN {ok} THEN TRY_CAST(SUBSTR({text}, 1, 10) AS DATE) END"
+        text_day, text_ts = _text_day_and_time(src, text)
+        day = f"CASE WHEN {ok} THEN {text_day} END"
         date_bad = f"(date IS NOT NULL AND ({day}) IS NULL)"
-        ts = f"TRY_CAST({text} AS TIMESTAMP)"
+        ts = f"CASE WHEN {ok} THEN {text_ts} END"
+    elif dk == "timestamptz":
+        ts = _zoned_timestamp(src)
+        day, date_bad = f"CAST({ts} AS DATE)", "FALSE"
     else:
         day, date_bad, ts = "CAST(date AS DATE)", "FALSE", "CAST(date AS TIMESTAMP)"
     if ak == "string":
@@ -535,7 +647,10 @@ class FileSet:
     csv: bool
     columns: list[str]
     kinds: dict[str, str]
+    #: the session zone the engines run in: None, UTC (each file's zone is applied in the SQL, from ``zones``)
     timezone: str | None = None
+    #: per file, the time zone of its zoned ``date`` column (None: naive, a date, text or CSV)
+    zones: list[str | None] = field(default_factory=list)
 
     def describe(self) -> str:
         names = [p.rsplit("/", 1)[-1] for p in self.paths]
@@ -582,7 +697,8 @@ def inspect_files(paths: list[str], columns: Mapping[str, str] | None = None) ->
     wanted = [k for k, v in (columns or {}).items() if v in REQUIRED] + [c for c in REQUIRED]
     seen: dict[str, tuple[str, str]] = {}
     all_columns: list[str] = []
-    timezone = None
+    zones: list[str | None] = []
+    date_names = {k for k, v in (columns or {}).items() if v == "date"} or {"date"}
     for path in paths:
         name = path.rsplit("/", 1)[-1]
         if is_csv:
@@ -603,13 +719,14 @@ def inspect_files(paths: list[str], columns: Mapping[str, str] | None = None) ->
                 raise DataError(f"table '{TABLE}': {name} could not be read as Parquet ({type(exc).__name__}: "
                                 f"{str(exc)[:200]}); export it again", table=TABLE, rule="readable file") from None
             file_kinds = {f.name: arrow_kind(f.type) for f in schema}
-            for f in schema:
-                if f.name in wanted and getattr(f.type, "tz", None):
-                    timezone = str(f.type.tz)
+        zones.append(next((str(f.type.tz) for f in ([] if is_csv else schema)
+                           if f.name in date_names and getattr(f.type, "tz", None)), None))
         for col, kind in file_kinds.items():
             if col not in all_columns:
                 all_columns.append(col)
             if col in wanted:
+                if col in seen and {seen[col][0], kind} == {"timestamp", "timestamptz"}:
+                    raise _zone_clash(col, paths, zones, seen[col][1], name)
                 if col in seen and seen[col][0] != kind:
                     raise DataError(f"table '{TABLE}', column '{col}': {name} holds {kind} values where "
                                     f"{seen[col][1]} holds {seen[col][0]}; write every file with one type per "
@@ -620,5 +737,23 @@ def inspect_files(paths: list[str], columns: Mapping[str, str] | None = None) ->
             raise DataError(f"table '{TABLE}', column '{missing[0]}': {name} has no column {missing[0]!r} "
                             f"(it has {list(file_kinds)})", table=TABLE, column=missing[0],
                             rule="required column missing")
+    unknown = {z for z in zones if z and not known_zone(z)}
+    if unknown:
+        named = [f"{p.rsplit('/', 1)[-1]} ({z})" for p, z in zip(paths, zones) if z in unknown]
+        raise DataError(f"table '{TABLE}', column 'date': time zone(s) {sorted(unknown)} are neither a zone name "
+                        f"nor a fixed offset (+HH:MM) the engines can apply, in {', '.join(named[:10])}\nHint: "
+                        "write the column in a named zone (Europe/Berlin) or UTC", table=TABLE, column="date",
+                        rule="known time zone")
     return FileSet(paths=paths, csv=is_csv, columns=all_columns, kinds={c: k for c, (k, _) in seen.items()},
-                   timezone=timezone)
+                   zones=zones)
+
+
+def _zone_clash(col: str, paths: list[str], zones: list[str | None], first: str, name: str) -> DataError:
+    """Parts of one log with and without a time zone: no one rule says on which day their rows fall."""
+    described = [f"{p.rsplit('/', 1)[-1]} ({z or 'no zone'})" for p, z in zip(paths, zones)]
+    rule = "one time-zone rule per column"
+    return DataError(f"table '{TABLE}', column '{col}': {name} holds timestamps without a time zone where {first} "
+                     f"holds them with one (or the other way round), so no single rule gives their calendar days; "
+                     f"files and zones: {', '.join(described[:10])}{', ...' if len(described) > 10 else ''}\n"
+                     "Hint: write every part with a zone (tz-aware column) or every part without one",
+                     table=TABLE, column=col, rule=rule)
