@@ -39,6 +39,7 @@ from cxkit.clv import summary as pandas_summary
 from cxkit.clv.summary import MINOR_UNIT_DIGITS, _check_choice, _check_minor_unit_digits, rfm_summary
 from cxkit.clv.units import TimeUnit, _check_time_unit, _to_day
 from cxkit.engines import sql
+from cxkit.engines.read import read_parts
 from cxkit.engines.sql import EngineError
 from cxkit.engines.sql_split import split_frame
 from cxkit.engines.value import value_frame
@@ -57,23 +58,16 @@ _LATEST = "DATE '9999-12-31'"
 def read_transactions(source: Any, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a file, folder or glob of Parquet/CSV transactions into pandas, files in sorted order.
 
-    The pandas engine's input, and the reference the SQL engines are compared with.
+    The pandas engine's input, and the reference the SQL engines are compared with. A file
+    that cannot be read is named; rows are labelled by file and row within it
+    (:func:`cxkit.engines.read.read_parts`).
 
     Example
     -------
     >>> len(read_transactions("data/sample/transactions.csv")) > 1000
     True
     """
-    paths = sql.find_files(source)
-    files = sql.inspect_files(paths, columns)
-    if files.csv:
-        # round_trip: the text "1.005" becomes the float DuckDB and Spark read, to the last bit
-        frames = [pd.read_csv(p, sep="\t" if p.lower().endswith(".tsv") else ",", float_precision="round_trip")
-                  for p in paths]
-    else:
-        frames = [pd.read_parquet(p) for p in paths]
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return df.rename(columns=dict(columns or {}))
+    return read_parts(source, columns)
 
 
 def _check_timezone(timezone: str | None) -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from cxkit.engines.sql import EngineError, FileSet, Source
 from cxkit.errors import DataError
+from cxkit.files import parquet_damage
 
 __all__ = ["connect", "DuckDBEngine"]
 
@@ -99,8 +100,31 @@ class DuckDBEngine:
                              extra={"columns": files.columns})
 
     def _read_error(self, exc: Exception) -> DataError:
-        return DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: "
-                         f"{type(exc).__name__}: {str(exc)[:500]}", table="transactions", rule="readable file")
+        """The error for a failed scan, naming the file that fails when read alone (and the rows it loses)."""
+        cause = f"{type(exc).__name__}: {str(exc).strip()[:500]}"
+        bad = self._failing_file() if len(self.files.paths) > 1 or not self.files.csv else None
+        if bad is None:
+            return DataError(f"table 'transactions': DuckDB could not read {self.files.describe()}: {cause}",
+                             table="transactions", rule="readable file")
+        path, own = bad
+        name = path.rsplit("/", 1)[-1]
+        where = "" if self.files.csv else parquet_damage(path)
+        of = f" (of {self.files.describe()})" if len(self.files.paths) > 1 else ""
+        return DataError(f"table 'transactions': DuckDB could not read {name}{of}"
+                         f"{f' in {where}' if where else ''}: {own or cause}", table="transactions",
+                         rule="readable file")
+
+    def _failing_file(self) -> tuple[str, str] | None:
+        """The first file that fails a full read on its own, with its own error; None when each reads."""
+        for path in self.files.paths:
+            one = _list([path])
+            scan = (f"read_csv({one}, header = true, all_varchar = true)" if self.files.csv
+                    else f"read_parquet({one})")
+            try:  # hashing the whole row makes DuckDB decode every column
+                self.con.execute(f"SELECT max(hash(t)) FROM {scan} AS t").fetchone()
+            except self._error as exc:
+                return path, f"{type(exc).__name__}: {str(exc).strip()[:500]}"
+        return None
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` and return a pandas frame; a read failure is a :class:`DataError` naming the files."""

@@ -13,10 +13,16 @@ decides a timestamp's calendar day) is set through :class:`SessionSettings`, whi
 back every value it touched when the run ends, even on an error. Its temp views
 (``cx_*``) are dropped. Spark Connect sessions, which have no ``sparkContext``, work too.
 
-Row order (for "order of first appearance"): files in sorted order, and within a file
-``monotonically_increasing_id()``, which follows the file's splits in offset order. Plus
-one, it is the row number messages quote: the file's own row for a file read in one split;
-for a larger file, Spark's id, which still orders the rows but skips numbers between splits.
+Row order (for "order of first appearance"): files in sorted order, and within a file its
+own row, counted from 1, which is also the row messages quote: Parquet's row index
+(``_metadata.row_index``); for CSV, whose rows carry no index, each file is read whole in
+one task for the run (``spark.sql.files.maxPartitionBytes`` and ``openCostInBytes``, put
+back afterwards) and its row is the count within that task. A Spark DataFrame or table
+has no files: its rows are numbered by ``monotonically_increasing_id()``, which orders
+them but skips numbers between partitions.
+
+A read that fails inside Spark (a corrupt page in one part) is a :class:`cxkit.DataError`
+naming that part and the cause, in a few lines rather than Spark's Java trace.
 
 Example
 -------
@@ -26,7 +32,9 @@ True
 """
 from __future__ import annotations
 
+import re
 import shutil
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,7 +45,12 @@ from cxkit.engines.sql import EngineError, FileSet, Source, find_files, inspect_
 from cxkit.errors import DataError
 
 __all__ = ["java_available", "local_session", "session_for", "SessionSettings", "spark_failure", "table_columns",
-           "SparkEngine"]
+           "short_java_error", "SparkEngine"]
+
+# A file read whole by one task: larger than any file (bytes), so Spark neither splits nor packs files.
+_WHOLE_FILE = str(1 << 50)
+# monotonically_increasing_id() holds the partition in its upper bits and the row within it in the lower 33.
+_ROW_BITS = 1 << 33
 
 
 def java_available() -> bool:
@@ -119,8 +132,8 @@ def local_session(cores: int = 2, shuffle_partitions: int = 4, memory: str | Non
     except Exception as exc:  # py4j / JVM start-up failures come in several types
         raise EngineError(f"Spark could not start ({type(exc).__name__}: {str(exc)[:300]}); check Java "
                           "(java -version) and JAVA_HOME, or use engine='duckdb'") from None
-    if has_spark_context(session):
-        session.sparkContext.setLogLevel("ERROR")
+    if has_spark_context(session):  # a failed task reaches Python as the error cxkit raises: no Java log too
+        session.sparkContext.setLogLevel("FATAL")
     return session
 
 
@@ -211,6 +224,49 @@ _PERMISSION = ("permission denied", "permission_denied", "access denied", "acces
                "forbidden", "does not have privilege", "user does not have")
 _NOT_FOUND = ("table_or_view_not_found", "table or view not found", "schema_not_found", "database not found",
               "namespace_not_found", "not found", "does not exist", "no such table", "cannot be found")
+
+
+_CAUSE = re.compile(r"^\s*Caused by: (.*)$", re.MULTILINE)
+_READ_FILE = re.compile(r"(?:reading|read) file (\S+?)\.?(?:\s|$)")
+_JAVA_NOISE = ("An error occurred while calling", "Exception thrown in awaitResult")
+
+
+def short_java_error(exc: BaseException, limit: int = 3) -> tuple[str, str | None]:
+    """Spark's failure cut to what an analyst needs: (up to ``limit`` lines of causes, the file it names).
+
+    A task that fails in the JVM reaches Python as a Py4J error whose text is a Java trace
+    of a hundred lines or more; its useful parts are the error's own message (Spark's
+    ``[FAILED_READ_FILE...]`` names the file) and the "Caused by" lines, the deepest last.
+
+    Example
+    -------
+    >>> error = RuntimeError("An error occurred while calling o83.getResult.\\n"
+    ...                      ": org.apache.spark.SparkException: Encountered error while reading file "
+    ...                      "file:///d/part-1.parquet.  SQLSTATE: KD001\\n"
+    ...                      "\\tat org.apache.Foo.bar(Foo.scala:1)\\n"
+    ...                      "Caused by: java.io.IOException: FAILED_TO_UNCOMPRESS(5)")
+    >>> message, file = short_java_error(error)
+    >>> file
+    'file:///d/part-1.parquet'
+    >>> print(message)
+    org.apache.spark.SparkException: Encountered error while reading file file:///d/part-1.parquet.  SQLSTATE: KD001
+    caused by java.io.IOException: FAILED_TO_UNCOMPRESS(5)
+    """
+    text = str(exc)
+    found = _READ_FILE.search(text)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip().lstrip(": ").removeprefix("Caused by: ").strip()
+        if line and not line.startswith(("at ", "...")) and not any(n in line for n in _JAVA_NOISE):
+            lines.append(line)
+            break
+    causes = [c.strip() for c in _CAUSE.findall(text)]
+    for cause in causes[-(limit - 1):] if limit > 1 else []:
+        if cause not in lines:
+            lines.append("caused by " + cause)
+    if not lines:
+        lines = [text.strip().split("\n")[0]]
+    return "\n".join(line[:300] for line in lines[:limit]), found.group(1) if found else None
 
 
 def failure_kind(exc: BaseException) -> str:
@@ -312,10 +368,13 @@ class SparkEngine:
         else:
             files = inspect_files(find_files(source), columns)
             self.label = files.describe()
-            uris = [Path(p).as_uri() for p in files.paths]
+            self.uris = uris = [Path(p).as_uri() for p in files.paths]
             reader = self.spark.read
             try:
                 if files.csv:
+                    # each CSV read whole by one task, so that a row's place in its task is its place in its file
+                    self.settings.set("spark.sql.files.maxPartitionBytes", _WHOLE_FILE)
+                    self.settings.set("spark.sql.files.openCostInBytes", _WHOLE_FILE)
                     df = reader.csv(uris, header=True, inferSchema=False)
                 else:
                     df = reader.parquet(*uris)
@@ -329,8 +388,14 @@ class SparkEngine:
         self.settings.set("spark.sql.execution.arrow.pyspark.enabled", "true")  # the same pandas types everywhere
         rename = {v: k for k, v in (columns or {}).items()}
         present = {c: rename.get(c, c) for c in ("customer_id", "date", "amount") if rename.get(c, c) in df.columns}
+        if files is None:
+            row = F.monotonically_increasing_id() + 1
+        elif files.csv:
+            row = F.monotonically_increasing_id() % _ROW_BITS + 1
+        else:
+            row = F.col("_metadata.row_index") + 1
         raw = df.select(*[F.col(f"`{c}`") for c in df.columns], file_idx.cast("long").alias("_file_idx"),
-                        (F.monotonically_increasing_id() + 1).alias("_row"))
+                        row.cast("long").alias("_row"))
         raw.createOrReplaceTempView("cx_raw")
         self._views.append("cx_raw")
         #: every column (``cx_raw``) and the contract's three, the rows the queries read (``cx_source``)
@@ -347,17 +412,23 @@ class SparkEngine:
     def _data_error(self, exc: Exception) -> Exception:
         if failure_kind(exc) in ("cannot connect", "permission denied"):
             return spark_failure(exc, self.label)
-        text = str(exc).split("\n")[0][:500]
+        text, uri = short_java_error(exc)
         hint = ("\nHint: Spark does not read nanosecond timestamps; write the files with microseconds "
                 "(pandas: to_parquet(..., coerce_timestamps='us')) or read them with engine='duckdb'"
-                if "TIMESTAMP(NANOS" in text else "")
-        return DataError(f"table 'transactions': Spark could not read {self.label}: {type(exc).__name__}: {text}"
+                if "TIMESTAMP(NANOS" in str(exc) else "")
+        what = self.label
+        if uri is not None:
+            name = uri.rstrip("/").rsplit("/", 1)[-1]
+            what = f"{name} (of {self.label})"
+        return DataError(f"table 'transactions': Spark could not read {what}: {type(exc).__name__}: {text}"
                          f"{hint}", table="transactions", rule="readable file")
 
     def query(self, sql: str) -> pd.DataFrame:
         """Run ``sql`` with ``spark.sql`` and return a pandas frame."""
         try:
-            return self.spark.sql(sql).toPandas()
+            with warnings.catch_warnings():  # Arrow's warning repeats the whole Java trace the error carries
+                warnings.filterwarnings("ignore", message="toPandas attempted Arrow optimization")
+                return self.spark.sql(sql).toPandas()
         except Exception as exc:  # AnalysisException, Py4JJavaError, SparkException...
             raise self._data_error(exc) from None
 
