@@ -126,6 +126,9 @@ def test_a_users_session_keeps_its_settings_and_gives_the_same_results(log_files
 
     from cxkit.data.large import describe_log
 
+    earlier = spark_mod.active_session()        # a session another test left running
+    if earlier is not None:
+        earlier.stop()
     assert spark_mod.active_session() is None
     own = _results(log_files)  # the kit starts its own session
     spark_mod.active_session().stop()
