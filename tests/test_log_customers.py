@@ -231,6 +231,9 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
         pd.testing.assert_frame_equal(in_spark.rfm_summary(time_unit="D").sort_index(),
                                       loaded.rfm_summary(time_unit="D").sort_index())
         assert "left in the Spark table cx_test_sales" in " ".join(in_spark.notes["note"])
+        assert "read with the Spark session given; its settings are left as they were" in set(in_spark.notes["note"])
+        active = load_folder(no_files, engine="spark", spark_table="cx_test_sales", unknown_customers="exclude")
+        assert "read with the active Spark session; its settings are left as they were" in set(active.notes["note"])
         with pytest.raises(DataError, match="engine='spark'"):
             load_folder(no_files, spark_table="cx_test_sales")
         with pytest.raises(DataError, match="two sources for the transactions table"):

@@ -195,6 +195,14 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     if duplicates not in ("exclude", "keep"):
         raise DataError("duplicates must be 'exclude' or 'keep'", column="duplicates", rule="arguments")
     as_of_day = None if as_of is None else _to_day(as_of, "as_of")
+    notes = []
+    if engine == "spark":  # which session read the log, said in the load report
+        from cxkit.engines.spark import active_session
+
+        which = ("the Spark session given" if spark is not None else "the active Spark session"
+                 if active_session() is not None else "a local Spark session started for this run")
+        notes.append({"table": "transactions", "column": "", "note": f"read with {which}; its settings are left "
+                      "as they were", "n_rows": 1})
     eng = _engine(engine, str(source), columns, memory_limit, threads, spark, text_ids=True, timezone=timezone)
     try:
         sql.validate(eng.query, eng.source, None, "exclude")
@@ -234,5 +242,5 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
                           duplicate_copies=copies.copies,
                           drop_duplicates=bool(copies.n_rows) and duplicates == "exclude", spark=spark,
                           as_of=None if as_of is None else pd.Timestamp(as_of), timezone=timezone,
-                          notes=[{"table": "transactions", "column": "amount", "note": ZERO_AMOUNT_NOTE,
-                                  "n_rows": zero}] if zero else [])
+                          notes=notes + ([{"table": "transactions", "column": "amount", "note": ZERO_AMOUNT_NOTE,
+                                           "n_rows": zero}] if zero else []))
