@@ -3,7 +3,8 @@
 Modules, in the order data flows through them:
 
 - :mod:`cxkit.files`, :mod:`cxkit.parsing`: finding table files; reading dates and numbers by stated rules
-- :mod:`cxkit.data`: the data contract (load, validate, report exclusions and notes)
+- :mod:`cxkit.data`: the data contract (load, validate, report exclusions and notes) and the
+  folder's settings file (company, currency, goals)
 - :mod:`cxkit.synth`: the sample company with planted truths
 - :mod:`cxkit.periods`: the reporting period every headline names
 - :mod:`cxkit.metrics`: NPS, CSAT, CES with intervals; gaps; service metrics
@@ -16,7 +17,12 @@ Modules, in the order data flows through them:
 - :mod:`cxkit.plots`: the house style and shared charts
 - :mod:`cxkit.report`: run notebooks with parameters; code-free HTML/PDF reports
 """
+from importlib.metadata import PackageNotFoundError, version
+
 from cxkit.errors import DataError, FitError
 
-__version__ = "0.1.0"
+try:  # the version is written once, in pyproject.toml
+    __version__ = version("cxkit")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
 __all__ = ["DataError", "FitError", "__version__"]

@@ -101,3 +101,13 @@ def test_notebook_cells_stay_short():
             if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
                 n = len("".join(cell["source"]).splitlines())
                 assert n <= 15, f"{path.name} cell {i}: {n} lines"
+
+
+def test_the_version_is_written_once():
+    import tomllib
+
+    import cxkit
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert cxkit.__version__ == project["version"]
+    assert project["version"] not in (ROOT / "cxkit" / "__init__.py").read_text()   # read from the metadata
