@@ -26,6 +26,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cxkit.display import format_money, format_p, label, time_unit_words
+from cxkit.metrics.targets import goal_status
 
 __all__ = ["PALETTE", "STATUS_STYLE", "format_p", "time_unit_words", "set_theme", "interval_plot", "trend_plot",
            "gap_plot", "lorenz_plot", "holdout_plot", "matrix_plot", "share_plot", "clv_histogram",
@@ -262,14 +263,6 @@ def _gap_axes(ax: Axes | Sequence[Axes] | None, n: int) -> list[Axes]:
     return axes
 
 
-def _status(value: float, lo: float, hi: float, goal: float) -> str:
-    if not np.isfinite(value):
-        return "no data"
-    if lo <= goal <= hi:
-        return "within noise"
-    return "met" if lo > goal else "not met"
-
-
 def gap_plot(
     data: pd.DataFrame,
     *,
@@ -279,6 +272,7 @@ def gap_plot(
     low: str = "ci_low",
     high: str = "ci_high",
     status: str = "status",
+    lower_is_better: Sequence[str] = (),
     ax: Axes | Sequence[Axes] | None = None,
 ) -> np.ndarray:
     """Each metric against its goal, in its own small panel on its own scale.
@@ -294,6 +288,9 @@ def gap_plot(
     data : :func:`cxkit.metrics.gap_analysis` output (``metric``, ``current``, ``goal``,
         ``gap_ci_low``/``gap_ci_high``, ``status``), optionally with the scorecard's
         ``ci_low``/``ci_high``; ``value`` is read when ``current`` is absent.
+    lower_is_better : metrics where a lower value is better (as in
+        :func:`cxkit.metrics.gap_analysis`); used only when ``data`` has no ``status``
+        column and the status is worked out here by :func:`cxkit.metrics.goal_status`.
     ax : ``None`` (a new figure), one Axes (its area is split into panels) or one Axes
         per metric.
 
@@ -319,8 +316,10 @@ def gap_plot(
         lows, highs = goals - df["gap_ci_high"].to_numpy(float), goals - df["gap_ci_low"].to_numpy(float)
     else:
         lows, highs = values, values
+    lower = {str(m).lower() for m in lower_is_better}
     statuses = (df[status].astype(str).tolist() if status in df
-                else [_status(v, lo, hi, g) for v, lo, hi, g in zip(values, lows, highs, goals)])
+                else [goal_status(v, lo, hi, g, lower_is_better=name.lower() in lower)
+                      for name, v, lo, hi, g in zip(df[metric].astype(str), values, lows, highs, goals)])
     axes = _gap_axes(ax, len(df))
     for a, name, v, lo, hi, g, st in zip(axes, df[metric].astype(str), values, lows, highs, goals, statuses):
         colour, marker, _ = STATUS_STYLE.get(st, STATUS_STYLE["no data"])

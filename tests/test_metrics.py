@@ -17,6 +17,7 @@ from cxkit.metrics import (
     csat,
     cx_scorecard,
     gap_analysis,
+    goal_status,
     nps,
     period_over_period,
     service_metrics,
@@ -330,6 +331,27 @@ def test_gap_analysis_from_se_only_and_from_scorecard():
     assert set(real.columns) >= {"metric", "segment", "current", "goal", "gap", "status"}
     assert real.loc[real.metric == "NPS", "status"].eq("not met").all()
     assert real.loc[real.metric == "CSAT", "status"].eq("met").all()
+
+
+def test_goal_status_rule():
+    assert goal_status(42.0, 38.0, 46.0, 30.0) == "met"
+    assert goal_status(42.0, 38.0, 46.0, 50.0) == "not met"
+    assert goal_status(42.0, 38.0, 46.0, 46.0) == "within noise"  # a goal on the interval's edge is noise
+    assert goal_status(float("nan"), 38.0, 46.0, 30.0) == "no data"
+    # time to resolve, in hours: lower is better, so 20h against a 24h goal is met
+    assert goal_status(20.0, 18.0, 22.0, 24.0, lower_is_better=True) == "met"
+    assert goal_status(30.0, 28.0, 32.0, 24.0, lower_is_better=True) == "not met"
+    assert goal_status(23.0, 21.0, 25.0, 24.0, lower_is_better=True) == "within noise"
+
+
+def test_gap_analysis_status_is_goal_status():
+    card = pd.DataFrame({"metric": ["NPS", "CES"], "value": [42.0, 5.5], "ci_low": [38.0, 5.4],
+                         "ci_high": [46.0, 5.6]})
+    goals = {"NPS": 35, "CES": 5.0}
+    out = gap_analysis(card, goals, lower_is_better=["CES"])
+    expected = [goal_status(v, lo, hi, goals[m], lower_is_better=m == "CES")
+                for m, v, lo, hi in card[["metric", "value", "ci_low", "ci_high"]].itertuples(index=False)]
+    assert out["status"].tolist() == expected == ["met", "not met"]
 
 
 def test_gap_analysis_goal_without_metric_row():

@@ -55,6 +55,17 @@ def test_gap_plot_colours_by_status():
     assert len(set(colours)) == 3
 
 
+def test_gap_plot_status_honours_lower_is_better():
+    # hours to resolve a complaint: lower is better, so 20h (18-22h) against a 24h goal is met
+    resolve = pd.DataFrame({"metric": ["Time to resolve", "NPS"], "current": [20.0, 42.0], "goal": [24.0, 35.0],
+                            "ci_low": [18.0, 38.0], "ci_high": [22.0, 46.0]})
+    axes = plots.gap_plot(resolve, lower_is_better=["time to resolve"])
+    assert [a.lines[-1].get_color() for a in axes] == [plots.STATUS_STYLE["met"][0]] * 2
+    # read as higher-is-better, the same numbers would miss the goal
+    axes = plots.gap_plot(resolve.iloc[:1])
+    assert axes[0].lines[-1].get_color() == plots.STATUS_STYLE["not met"][0]
+
+
 def test_gap_plot_reads_the_scorecard_interval_and_splits_a_given_axes():
     gaps = _gaps().drop(columns=["gap_ci_low", "gap_ci_high"]).assign(ci_low=[-20.0, 76.0, 5.26],
                                                                        ci_high=[-4.0, 78.7, 5.34])
