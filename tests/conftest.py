@@ -72,3 +72,13 @@ def kestrel_report(kestrel_dir, tmp_path_factory):
         return done[number]
 
     return run
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """A local Spark session for one test module (tests that use it are marked ``needs_spark``)."""
+    from cxkit.engines.spark import local_session
+
+    session = local_session(cores=2, shuffle_partitions=2)
+    yield session
+    session.stop()

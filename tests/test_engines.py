@@ -431,15 +431,6 @@ def test_period_spend_includes_both_end_days_and_floors_refunds(edge_files):
 
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from cxkit.engines.spark import local_session
-
-    session = local_session(cores=2, shuffle_partitions=2)
-    yield session
-    session.stop()
-
-
 @needs_spark
 def test_spark_equals_pandas_on_the_sample(spark, sample, sample_parquet):
     want = rfm_summary(sample.assign(date=pd.to_datetime(sample["date"])), "2025-12-31", time_unit="M")

@@ -153,15 +153,6 @@ def test_large_log_summaries_and_rfm_scores_are_identical(big_log):
 # ----------------------------------------------------------------------------- Spark
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from cxkit.engines.spark import local_session
-
-    session = local_session(cores=2, shuffle_partitions=2)
-    yield session
-    session.stop()
-
-
 @needs_spark
 def test_spark_nets_in_cents_as_pandas_does(spark, kin_files, big_log):
     for fmt in ("csv", "parquet"):
