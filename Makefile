@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 ## Unit tests, docstring examples, then every notebook re-executed and compared by nbval.
 test: $(STAMP)
-	$(BIN)/ruff check cxkit tests benchmarks
+	$(BIN)/ruff check cxkit tests benchmarks notebooks
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests \
 	    --doctest-modules cxkit \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
