@@ -293,7 +293,7 @@ _KINDS: dict[str, str] = {
                      "net_spend", "gross_spend", "refunds", "refund_excess", "expected_avg_value",
                      "mean_monetary_value", "monetary_value_cal", "monetary_value_holdout",
                      "mean_expected_avg_value", "last_12_months_revenue", "spend_holdout", "revenue"], "money"),
-    **dict.fromkeys(["p_value", "change_p_value", "p_median"], "p"),
+    **dict.fromkeys(["p_value", "change_p_value", "p_median", "p_holm"], "p"),
     **dict.fromkeys(["n", "n_missing", "n_a", "n_b", "n_contacts", "fcr_base", "rows", "customers", "n_rows",
                      "n_customers", "size", "excluded_rows", "frequency", "n_purchase_days", "n_responses",
                      "n_unresolved", "n_long_wait", "n_bad_contacts", "purchase_days", "tenure_days",
@@ -586,7 +586,7 @@ def table(
         ``mean_clv``, ``monetary_value``...) need not be listed.
     decimals : decimals for numbers (default 1; counts none, money none), or a mapping
         by column. Rows of CES (a mean on 1-7) get two decimals in metric columns.
-    p_values : columns holding p-values (``p_value`` and ``change_p_value`` are known).
+    p_values : columns holding p-values (``p_value``, ``change_p_value``, ``p_median`` and ``p_holm`` are known).
     intervals : ``None`` joins every interval pair found; ``False`` leaves them apart;
         a mapping ``{"header": (low, high)}`` joins just those.
     ci : the confidence level the intervals were computed at (for the header).

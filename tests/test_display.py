@@ -305,3 +305,10 @@ def test_one_row_per_pair_keeps_comparisons_that_are_not_mirrors_and_drops_rever
         one_row_per_pair(tests.drop(columns="group_b"))
     with pytest.raises(ValueError, match="within column"):
         one_row_per_pair(tests, within="segment")
+
+
+def test_holm_adjusted_p_values_are_shown_as_p_values():
+    from cxkit.display import table
+
+    html = table(pd.DataFrame({"test": ["a", "b"], "p_holm": [0.00001, 0.41]}))._repr_html_()
+    assert "p (Holm-adjusted)" in html and "&lt;0.001" in html and "0.410" in html
