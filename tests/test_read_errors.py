@@ -173,3 +173,15 @@ def test_load_folder_names_the_part_and_its_row_on_the_pandas_path(tmp_path):
     (parts / "part-1.csv").write_text("customer_id,date,amount\nc,2025-01-03,7\nd,2025-01-04,oops\n")
     with pytest.raises(DataError, match=r"(?s)amount.*part-1\.csv\s+2\s+d\s+oops"):
         load_folder(tmp_path, engine="pandas")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_text_in_the_amount_is_named_by_part_and_row_in_every_engine_summary(tmp_path, engine):
+    from cxkit.engines import customer_spend_summary
+
+    parts = tmp_path / "transactions"
+    parts.mkdir()
+    (parts / "part-0.csv").write_text("customer_id,date,amount\na,2025-01-01,5\nb,2025-01-02,6\n")
+    (parts / "part-1.csv").write_text("customer_id,date,amount\nc,2025-01-03,7\nd,2025-01-04,oops\n")
+    with pytest.raises(DataError, match=r"(?s)amount is not numeric.*part-1\.csv.*oops"):
+        customer_spend_summary(parts, engine=engine, as_of="2025-02-01")

@@ -43,7 +43,7 @@ from cxkit.engines.read import read_parts
 from cxkit.engines.sql import EngineError
 from cxkit.engines.sql_split import split_frame
 from cxkit.engines.value import value_frame
-from cxkit.errors import DataError
+from cxkit.errors import DataError, data_error
 from cxkit.parsing import clean_text, parse_dates
 
 __all__ = ["summarise_transactions", "calibration_holdout_split", "customer_spend_summary", "read_transactions",
@@ -90,6 +90,15 @@ def _pandas_rows(source: Any, columns: Mapping[str, str] | None, text_ids: bool,
     if dates is not None and not (pd.api.types.is_datetime64_dtype(dates) and getattr(dates.dt, "tz", None) is None):
         if not (pd.api.types.is_numeric_dtype(dates) or pd.api.types.is_bool_dtype(dates)):
             tx["date"] = parse_dates(dates, table="transactions", column="date", timezone=timezone)
+    amount = tx.get("amount")
+    if amount is not None and not pd.api.types.is_numeric_dtype(amount):  # text in the column: named, by file and row
+        numbers = pd.to_numeric(amount, errors="coerce")
+        bad = numbers.isna() & amount.notna()
+        if bad.any():
+            raise data_error("transactions", "amount", "amount is not numeric",
+                             tx.loc[bad, [c for c in ("customer_id", "date", "amount") if c in tx]],
+                             hint="strip currency symbols / thousands separators before writing the files")
+        tx["amount"] = numbers
     if isinstance(drop_duplicates, pd.DataFrame) or drop_duplicates:
         tx = tx[~tx.duplicated(keep="first")]
     if (text_ids or known_customers is not None) and "customer_id" in tx:
