@@ -1,11 +1,16 @@
-"""Error and warning classes shared by every cxkit module."""
+"""Error and warning classes shared by every cxkit module.
+
+- :class:`DataError` (a ``ValueError``): bad input, naming table, column, rule and rows.
+- :class:`FitError`: a model would not fit; the message says what to try.
+- :class:`EngineError`: an engine could not run (DuckDB missing, Spark would not start).
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["DataError", "FitError", "data_error", "require_columns"]
+__all__ = ["DataError", "FitError", "EngineError", "data_error", "require_columns"]
 
 
 class DataError(ValueError):
@@ -41,6 +46,10 @@ class DataError(ValueError):
 
 class FitError(RuntimeError):
     """A model would not fit; the message says what to try."""
+
+
+class EngineError(RuntimeError):
+    """An engine could not run (DuckDB missing, Spark would not start): the message says what to do."""
 
 
 def data_error(

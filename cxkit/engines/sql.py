@@ -68,7 +68,7 @@ from cxkit.clv.summary import (
     spend_per_day,
 )
 from cxkit.clv.units import _day_to_timestamp
-from cxkit.errors import DataError
+from cxkit.errors import DataError, EngineError
 from cxkit.parsing import clean_text
 
 __all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError", "rfm_frame",
@@ -82,10 +82,6 @@ _MAX_DOUBLE = "1.7976931348623157E308"
 _ZONED_TEXT = "[0-9]:[0-9]{2}([.][0-9]+)? *(Z|[+-][0-9]{2}:?[0-9]{2})$"
 _OFFSET_TEXT = " *(Z|[+-][0-9]{2}:?[0-9]{2})$"
 _FIXED_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})$")
-
-
-class EngineError(RuntimeError):
-    """An engine could not run (DuckDB missing, Spark would not start): the message says what to do."""
 
 
 #: The few words in which DuckDB's and Spark's SQL differ.
