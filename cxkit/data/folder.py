@@ -488,9 +488,8 @@ def load_folder(
         for name in _files.unread_files(folder, [Path(s) for s in sources.values()
                                                  if not isinstance(s, pd.DataFrame)]):
             _note(opts, "", "", f"file not read: {name} (name its table with files={{'<table>': '{name}'}})", 1)
+    data.settings = _confirm_sample(settings, sources, opts)   # may add a note: before the report is built
     data.exclusions = exclusion_report(opts.excluded)
-    data.notes = notes_report(opts.notes)
-    data.settings = _confirm_sample(settings, sources, opts)
     data.notes = notes_report(opts.notes)
     return data
 

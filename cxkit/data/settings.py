@@ -116,7 +116,7 @@ class Settings:
         >>> s.currency, s.origin["currency"], s.origin["goals"]
         ('$', 'given to the run', 'settings file')
         """
-        unknown = sorted(set(values) - {"company", "currency", "goals", "as_of", "files", "columns"})
+        unknown = sorted(set(values) - {"company", "currency", "goals", "files", "columns"})
         if unknown:
             raise TypeError(f"unknown setting(s) {unknown}")
         changes: dict[str, Any] = {}
