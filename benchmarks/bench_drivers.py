@@ -2,7 +2,7 @@
 
 Synthesizes ``--n`` survey responses with ``--drivers`` correlated 1-5 ratings (a shared
 mood factor plus noise, as real CX ratings are) and a CSAT that depends on them unevenly,
-then times :class:`cxkit.importance.KeyDrivers` (exact Shapley values from one weighted
+then times :class:`cxkit.drivers.KeyDrivers` (exact Shapley values from one weighted
 covariance matrix per resample; 2^p subset R² values by a vectorised sweep) against a
 straightforward loop that refits scikit-learn's ``LinearRegression`` on every driver
 subset of a resample. The loop is timed on one resample and on ``--refit-resamples``
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from cxkit.importance import KeyDrivers
+from cxkit.drivers import KeyDrivers
 
 GOAL_SECONDS = 10.0
 

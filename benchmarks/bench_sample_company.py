@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from cxkit import clv, drivers, experience, metrics
+from cxkit import clv, experience, metrics, value
 from cxkit.data import load_folder
 from cxkit.synth import TRUTH, generate
 
@@ -39,7 +39,7 @@ def main() -> None:
     bgf = timed("clv.BetaGeoFitter.fit", clv.BetaGeoFitter().fit, summary["frequency"], summary["recency"],
                 summary["T"])
     timed("clv.GammaGammaFitter.fit", clv.GammaGammaFitter().fit, summary["frequency"], summary["monetary_value"])
-    timed("drivers.customer_value", drivers.customer_value, cx.transactions, cx.customers, as_of=cx.as_of)
+    timed("value.customer_value", value.customer_value, cx.transactions, cx.customers, as_of=cx.as_of)
     timed("experience.customer_experience", experience.customer_experience, cx.surveys, cx.contacts,
           customers=cx.customers)
     timed("metrics.cx_scorecard", metrics.cx_scorecard, cx.surveys)

@@ -8,7 +8,7 @@ Modules, in the order data flows through them:
 - :mod:`cxkit.synth`: the sample company with planted truths
 - :mod:`cxkit.periods`: the reporting period every headline names
 - :mod:`cxkit.metrics`: NPS, CSAT, CES with intervals; gaps; service metrics
-- :mod:`cxkit.drivers`: satisfaction against customer value
+- :mod:`cxkit.value`: customer value and value segments
 - :mod:`cxkit.survival`: churn survival tables and models over lifelines
 - :mod:`cxkit.clv`: RFM, BG/NBD and Gamma-Gamma customer lifetime value, segments
 - :mod:`cxkit.comparisons`: means and medians of skewed values, tested together

@@ -216,7 +216,7 @@ LABELS: dict[str, str] = {
     "predicted_spend_per_purchase": "predicted spend per purchase",
     "n_known_churned": "known to have left",
     "days_observed": "days observed",
-    # key drivers (cxkit.importance, cxkit.spend)
+    # key drivers (cxkit.drivers, cxkit.spend)
     "driver": "driver",
     "importance": "importance",
     "performance": "performance",

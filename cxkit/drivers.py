@@ -1,368 +1,590 @@
-"""Satisfaction against value: who spends, and how satisfied are they?
+"""Key drivers: which CX elements move satisfaction, and for whom.
 
-The K-mart lesson: overall satisfaction can look fine while the customers who bring
-the money are the unhappy ones. Everything here starts from what each customer is
-worth (``customer_value``) and cuts customers into value segments
-(``value_segments``) so satisfaction can be read per segment and weighted by spend.
-Money per satisfaction level (revenue at risk, spend by level, whether a rating
-predicts future spend) is in :mod:`cxkit.spend`, built on these functions.
-
-A driver analysis compares one group with everyone else: :func:`driver_groups` labels
-each answer with its group (the top value tier, or a segment of the customers table)
-and names the groups for the report's sentences; :func:`driver_sentences` writes what
-drives satisfaction in each group, where they differ, and what to fix first.
+A regression of CSAT on six correlated ratings gives coefficients that swing with
+every sample; a CX analyst needs a stable split of "what explains satisfaction".
+:class:`KeyDrivers` splits the model R² between drivers by exact Shapley values
+(general dominance, LMG) or Johnson's relative weights, with bootstrap intervals, and
+with respondent weights (e.g. spend) when given. The functions below return tidy
+tables: per driver, per segment, the difference between two segments (the tested form
+of "the top spenders care about different things") and importance-performance quadrants.
+:func:`driver_groups` labels each answer with the group a driver analysis compares (the
+top value tier, or a segment of the customers table) and :func:`driver_sentences`
+writes what drives satisfaction in each group, where they differ, and what to fix first.
 
 Example
 -------
->>> value = customer_value(transactions, customers, as_of="2025-12-31")  # doctest: +SKIP
->>> value["value_decile"] = value_segments(value["annual_spend"])         # doctest: +SKIP
+>>> from cxkit.synth import generate
+>>> surveys = generate(seed=1, n_customers=2000)["surveys"]
+>>> KeyDrivers(n_boot=200).fit(surveys, outcome="csat").importance_["driver"].iloc[0]
+'availability'
 """
+# Why numpy and not a package: R's relaimpo is GPL-2; the Python packages that offer
+# LMG/Shapley or relative weights (dominance-analysis, last release 2023; relativeImp
+# 0.0.2, 2019) are unmaintained and refit one regression per subset, which makes a
+# 1,000-resample bootstrap slow, and we need respondent weights (spend) in every step.
+# Everything here works from one weighted covariance matrix per (re)sample instead.
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from math import factorial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cxkit import narrative
-from cxkit.errors import DataError, data_error, require_columns
+from cxkit.data import DEFAULT_DRIVERS
+from cxkit.errors import DataError, FitError, data_error, require_columns
+from cxkit.value import REST, attach, focus_vs_rest, top_tier_label
 
-__all__ = ["customer_value", "value_segments", "value_tiers", "focus_vs_rest", "attach", "period_spend",
-           "revenue_share", "segment_revenue", "DriverGroups", "driver_groups", "driver_sentences", "REST"]
+__all__ = [
+    "DriverGroups",
+    "KeyDrivers",
+    "driver_groups",
+    "driver_importance",
+    "importance_difference",
+    "importance_performance",
+    "segment_importance",
+    "driver_sentences",
+]
 
-#: The label of everyone outside the focus group in a driver comparison.
-REST = "everyone else"
+MAX_SHAPLEY_DRIVERS = 15  # 2**15 subset R² values per resample; beyond that use relative weights
+_TABLE = "surveys"
+_COLUMNS = ["driver", "share", "share_low", "share_high", "importance", "coefficient", "sign", "rank"]
 
 
-def customer_value(
-    transactions: pd.DataFrame,
-    customers: pd.DataFrame | None = None,
-    *,
-    as_of: Any = None,
-    min_tenure_days: int = 90,
-    customer_col: str = "customer_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
-) -> pd.DataFrame:
-    """One row per customer: net spend, purchase days and spend per year of tenure.
+# --- the maths: everything from covariance matrices (last row/column = outcome) ---------
 
-    Customers who joined recently have had less time to spend; annualising puts
-    old and new customers on one scale before they are ranked into value segments.
+def subset_r2(cov: np.ndarray) -> np.ndarray:
+    """R² of every driver subset, from covariance matrices with the outcome last.
+
+    Entry ``mask`` of the result is R² of the drivers whose bits are set in ``mask``
+    (bit j = driver j). Subsets are built by a doubling sweep: conditioning the matrices
+    of all subsets of drivers ``0..h-1`` on driver ``h`` gives those that contain ``h``;
+    each step drops one row/column, so all 2^p values cost about 2^p * 6 operations per
+    matrix, vectorised over the leading (resample) axis.
+
+    Example
+    -------
+    >>> subset_r2(np.array([[1.0, 0.0, 0.6], [0.0, 1.0, 0.3], [0.6, 0.3, 1.0]])).round(2).tolist()
+    [0.0, 0.36, 0.09, 0.45]
+    """
+    cov = np.asarray(cov, dtype=float)
+    batch = cov.shape[:-2]
+    q = cov.shape[-1]
+    a = cov.reshape(-1, 1, q, q)
+    for h in range(q - 1):
+        pivot = a[:, :, 0, 0]
+        col = a[:, :, 1:, 0]
+        # a driver with no variance left given the subset adds nothing (exact collinearity)
+        ok = pivot > 1e-12 * cov.reshape(-1, q, q)[:, h, h][:, None]
+        inv = np.where(ok, 1.0 / np.where(ok, pivot, 1.0), 0.0)
+        rest = a[:, :, 1:, 1:]
+        a = np.concatenate([rest, rest - col[..., :, None] * col[..., None, :] * inv[..., None, None]], axis=1)
+    var_y = cov[..., -1, -1].reshape(-1, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = 1.0 - a[:, :, 0, 0] / var_y
+    return r2.reshape(*batch, 2 ** (q - 1))
+
+
+def shapley_matrix(p: int) -> np.ndarray:
+    """(2^p, p) matrix M with ``subset_r2 @ M`` = the Shapley value of each driver.
+
+    Driver j gains ``R²(S + j) - R²(S)`` for every subset S without j, weighted by
+    ``|S|! (p - |S| - 1)! / p!`` (the share of orderings in which S comes just before j).
+    """
+    masks = np.arange(2**p)
+    bits = (masks[:, None] >> np.arange(p)) & 1
+    size = bits.sum(axis=1)
+    w = np.array([factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)] + [0.0])
+    return np.where(bits == 1, w[np.maximum(size - 1, 0)][:, None], -w[size][:, None])
+
+
+def relative_weights(cov: np.ndarray) -> np.ndarray:
+    """Johnson's (2000) raw relative weights from covariance matrices (outcome last); they sum to R².
+
+    The driver correlation matrix R = V diag(λ) Vᵀ has the symmetric square root
+    Λ = V diag(√λ) Vᵀ (the loadings of drivers on their closest orthogonal copies);
+    β = Λ⁻¹ r_xy regresses the outcome on those copies, and ``weight_j = Σ_k Λ_jk² β_k²``.
+
+    Example
+    -------
+    >>> relative_weights(np.array([[1.0, 0.0, 0.6], [0.0, 1.0, 0.3], [0.6, 0.3, 1.0]])).round(2).tolist()
+    [0.36, 0.09]
+    """
+    cov = np.asarray(cov, dtype=float)
+    sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / (sd[..., :, None] * sd[..., None, :])
+    rxx, rxy = corr[..., :-1, :-1], corr[..., :-1, -1]
+    lam, vec = np.linalg.eigh(np.nan_to_num(rxx))
+    ok = lam > 1e-12
+    root = np.sqrt(np.where(ok, lam, 0.0))
+    inv_root = np.where(ok, 1.0 / np.where(ok, root, 1.0), 0.0)
+    big_lambda = (vec * root[..., None, :]) @ np.swapaxes(vec, -1, -2)
+    beta = ((vec * inv_root[..., None, :]) @ np.swapaxes(vec, -1, -2) @ rxy[..., None])[..., 0]
+    return ((big_lambda**2) @ (beta**2)[..., None])[..., 0]
+
+
+def _importances(cov: np.ndarray, method: str) -> np.ndarray:
+    """Shapley values or raw relative weights for a stack of covariance matrices."""
+    if method == "relative_weights":
+        return relative_weights(cov)
+    p = cov.shape[-1] - 1
+    step = max(1, 2**21 // 2**p)  # the sweep holds ~2.25 * 2^p numbers per matrix: bound its memory
+    weights = shapley_matrix(p)
+    return np.concatenate([subset_r2(cov[i:i + step]) @ weights for i in range(0, len(cov), step)])
+
+
+def _weighted_cov(z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    centred = z - (w @ z) / w.sum()
+    return (centred * w[:, None]).T @ centred / w.sum()
+
+
+def _boot_covs(z: np.ndarray, w: np.ndarray, n_boot: int, rng: np.random.Generator,
+               chunk_bytes: int = 48 * 2**20) -> Any:
+    """Yield covariance matrices of bootstrap resamples, a chunk of resamples at a time.
+
+    Respondents are resampled with equal chance (multinomial counts); each resample's
+    weighted moments are ``counts * w`` times the products of the columns, so one matrix
+    product per chunk gives all covariances, with no refitting.
+    """
+    n, q = z.shape
+    scaled = (z - (w @ z) / w.sum()) / z.std(axis=0)  # centred and scaled: stable moments
+    ones = np.column_stack([np.ones(n), scaled])
+    iu = np.triu_indices(q + 1)
+    products = ones[:, iu[0]] * ones[:, iu[1]]
+    per_chunk = max(1, min(n_boot, chunk_bytes // (8 * n)))
+    counts = np.empty((per_chunk, n))
+    for start in range(0, n_boot, per_chunk):
+        m = min(per_chunk, n_boot - start)
+        idx = rng.integers(0, n, size=(m, n), dtype=np.uint32 if n < 2**32 else np.int64)
+        for r in range(m):
+            counts[r] = np.bincount(idx[r], minlength=n)
+        moments = np.empty((m, q + 1, q + 1))
+        moments[:, iu[0], iu[1]] = (counts[:m] * w) @ products
+        moments[:, iu[1], iu[0]] = moments[:, iu[0], iu[1]]
+        total = moments[:, 0, 0][:, None, None]
+        mean = moments[:, 0, 1:][:, :, None] / total
+        yield moments[:, 1:, 1:] / total - mean * np.swapaxes(mean, 1, 2)
+
+
+# --- checking the input -----------------------------------------------------------------
+
+def _resolve_drivers(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | str | None) -> list[str]:
+    if drivers is None:
+        drivers = [d for d in DEFAULT_DRIVERS if d in data.columns and d != outcome]
+        if not drivers:
+            raise DataError(f"table '{_TABLE}': none of the default driver columns {list(DEFAULT_DRIVERS)} "
+                            f"is in the data (found: {list(map(str, data.columns))}); pass drivers=[...]",
+                            table=_TABLE, rule="driver columns present")
+    drivers = [drivers] if isinstance(drivers, str) else list(drivers)
+    if not drivers or len(set(drivers)) != len(drivers) or outcome in drivers:
+        raise DataError(f"drivers must be distinct column names other than the outcome '{outcome}' (got {drivers})",
+                        table=_TABLE, rule="distinct drivers")
+    return drivers
+
+
+def _numeric(data: pd.DataFrame, col: str, what: str) -> np.ndarray:
+    s = data[col]
+    if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+        bad = data.loc[s.notna() & pd.to_numeric(s, errors="coerce").isna(), [col]]
+        raise data_error(_TABLE, col, f"{what} must be numeric (dtype is {s.dtype})", bad,
+                         hint=f"convert it with pd.to_numeric(data['{col}']) or load the table with "
+                              "cxkit.data.load_folder, which reads ratings as numbers")
+    values = s.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(values).any():
+        raise data_error(_TABLE, col, f"{what} must be finite", data.loc[np.isinf(values), [col]],
+                         hint="replace infinite values by missing values or drop those rows")
+    return values
+
+
+def _collinear(corr: np.ndarray, drivers: list[str]) -> list[str] | None:
+    p = len(drivers)
+    for i in range(p):
+        for j in range(i + 1, p):
+            if abs(corr[i, j]) > 1 - 1e-10:
+                return [drivers[i], drivers[j]]
+    lam, vec = np.linalg.eigh(corr)
+    if lam[0] < 1e-10:
+        return [drivers[k] for k in np.flatnonzero(np.abs(vec[:, 0]) > 1e-6)]
+    return None
+
+
+def _spawn(random_state: Any, k: int) -> list[np.random.Generator]:
+    """Independent random streams (one per segment) from one ``random_state``."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state.spawn(k)
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(random_state).spawn(k)]
+
+
+# --- the estimator ----------------------------------------------------------------------
+
+class KeyDrivers:
+    """Key-driver importance: each driver's share of the explained variance of an outcome.
+
+    Shares answer "of what the ratings explain about CSAT, how much is owed to each
+    element?" without the sign flips and instability of raw regression coefficients when
+    drivers are correlated, as CX ratings always are.
 
     Parameters
     ----------
-    transactions : validated transactions (refunds negative).
-    customers : optional customers table; its ``signup_date`` starts tenure and its
-        customers without purchases appear with zero spend. Without it tenure starts at
-        the first purchase.
-    as_of : end of the observation window (default: the last transaction date).
-        Tenure ends at ``churn_date`` for customers who left.
-    min_tenure_days : tenures shorter than this are counted as this long, so a
-        customer who bought once last week does not look like a giant.
-    customer_col, date_col, amount_col : column names.
+    method : ``"shapley"`` (exact Shapley values of R², also called general dominance or
+        LMG; at most 15 drivers) or ``"relative_weights"`` (Johnson 2000; any number).
+    n_boot : bootstrap resamples of respondents for the intervals (0: no intervals).
+    ci : coverage of the percentile intervals.
+    random_state : seed or ``numpy.random.Generator``; the same seed gives the same intervals.
+    missing : ``"listwise"`` drops rows with a missing rating and counts them per column
+        in ``excluded_``; ``"raise"`` stops naming the column and first rows.
+    min_base : fits on fewer respondents are flagged as small bases by the segment functions.
+
+    Attributes
+    ----------
+    importance_ : one row per driver, sorted by share (descending) then name: ``driver``,
+        ``share`` (of R², sums to 1), ``share_low``, ``share_high``, ``importance`` (R²
+        contribution, sums to ``r2_``), ``coefficient`` (standardized, full model),
+        ``sign``, ``rank``.
+    r2_, n_ : R² of the full model; respondents used.
+    excluded_ : ``reason``, ``rows``: rows dropped for a missing rating, per column (a
+        row missing two ratings counts under both), rows of weight 0, then the total.
+    boot_shares_ : (n_boot, p) shares per resample, columns in ``drivers_`` order.
+    drivers_, outcome_ : the columns used.
+
+    Example
+    -------
+    >>> from cxkit.synth import generate
+    >>> surveys = generate(seed=1, n_customers=2000)["surveys"]
+    >>> kd = KeyDrivers(method="relative_weights", n_boot=100).fit(surveys)
+    >>> round(float(kd.importance_["importance"].sum() - kd.r2_), 12)
+    0.0
+    """
+
+    def __init__(self, method: str = "shapley", n_boot: int = 1000, ci: float = 0.95, random_state: Any = 0,
+                 missing: str = "listwise", min_base: int = 30) -> None:
+        self.method = method
+        self.n_boot = n_boot
+        self.ci = ci
+        self.random_state = random_state
+        self.missing = missing
+        self.min_base = min_base
+
+    def fit(self, data: pd.DataFrame, outcome: str = "csat", drivers: Sequence[str] | None = None,
+            weights: str | None = None) -> KeyDrivers:
+        """Fit on a response-level table (one row per survey answer); returns ``self``.
+
+        Parameters
+        ----------
+        data : tidy table with the outcome and driver ratings (e.g. ``cx.surveys``).
+        outcome : numeric outcome column (CSAT by default).
+        drivers : driver columns; default the six CX elements of
+            :data:`cxkit.data.DEFAULT_DRIVERS` present in ``data``.
+        weights : column of non-negative respondent weights (e.g. annual spend).
+
+        Example
+        -------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 1], "b": [2, 1, 4, 3, 5, 5], "csat": [1, 2, 4, 4, 5, 3]})
+        >>> KeyDrivers(n_boot=0).fit(df, drivers=["a", "b"]).n_
+        6
+        """
+        if self.method not in ("shapley", "relative_weights"):
+            raise ValueError(f"method must be 'shapley' or 'relative_weights', got {self.method!r}")
+        if self.missing not in ("listwise", "raise"):
+            raise ValueError(f"missing must be 'listwise' or 'raise', got {self.missing!r}")
+        if not 0 < self.ci < 1 or int(self.n_boot) < 0:
+            raise ValueError(f"need 0 < ci < 1 and n_boot >= 0 (got ci={self.ci}, n_boot={self.n_boot})")
+        require_columns(data, [outcome], _TABLE)
+        drivers = _resolve_drivers(data, outcome, drivers)
+        require_columns(data, [*drivers, *([weights] if weights else [])], _TABLE)
+        p = len(drivers)
+        if self.method == "shapley" and p > MAX_SHAPLEY_DRIVERS:
+            raise FitError(f"exact Shapley importance needs 2^p subset models; {p} drivers is more than "
+                           f"{MAX_SHAPLEY_DRIVERS}. Use method=\"relative_weights\" (close to Shapley, any "
+                           "number of drivers) or fewer drivers.")
+        columns = [*drivers, outcome]
+        z = np.column_stack([_numeric(data, c, "outcome" if c == outcome else "driver rating") for c in columns])
+        w = np.ones(len(data))
+        if weights:
+            w = _numeric(data, weights, "weight")
+            bad = np.isnan(w) | (w < 0)
+            if bad.any():
+                raise data_error(_TABLE, weights, "weights must be present and non-negative", data.loc[bad, [weights]],
+                                 hint="fill or drop those rows, or fit without weights")
+        missing = np.isnan(z)
+        if missing.any() and self.missing == "raise":
+            col = columns[int(np.flatnonzero(missing.any(axis=0))[0])]
+            raise data_error(_TABLE, col, "missing rating", data.loc[np.isnan(z[:, columns.index(col)]), columns],
+                             hint="pass missing='listwise' to drop these rows (counted in excluded_), or fill them")
+        # listwise: drop rows with a missing rating; rows of weight 0 add nothing either
+        keep = ~missing.any(axis=1)
+        rows = [(f"missing rating in {c}", int(k)) for c, k in zip(columns, missing.sum(axis=0)) if k]
+        if weights and (keep & (w == 0)).any():
+            rows.append((f"weight 0 in {weights}", int((keep & (w == 0)).sum())))
+        keep &= w > 0
+        if rows:
+            rows.append(("total rows dropped", int((~keep).sum())))
+        self.excluded_ = pd.DataFrame(rows, columns=["reason", "rows"]).astype({"rows": "int64"})
+        z, w = z[keep], w[keep]
+        if len(z) < p + 2:
+            raise DataError(f"table '{_TABLE}': {len(z)} respondents with complete ratings (and positive "
+                            f"weight) for {p} drivers; need at least {p + 2} (drivers + 2). Use fewer drivers "
+                            "or more answers.", table=_TABLE, rule="enough respondents", n_rows=len(z))
+        for j, col in enumerate(columns):
+            if np.ptp(z[:, j]) == 0:
+                what = "outcome" if col == outcome else "driver"
+                raise data_error(_TABLE, col, f"{what} is constant (every answer is {z[0, j]:g})",
+                                 hint=f"drop '{col}' from the drivers: a constant explains nothing" if col != outcome
+                                 else "importance needs an outcome that varies")
+        cov = _weighted_cov(z, w)
+        sd = np.sqrt(np.diag(cov))
+        corr = cov / np.outer(sd, sd)
+        pair = _collinear(corr[:p, :p], drivers)
+        if pair:
+            raise DataError(f"table '{_TABLE}', columns {pair}: drivers are perfectly collinear (one is an exact "
+                            "copy or linear combination of the others), so their shares are not identified. "
+                            f"Drop '{pair[-1]}' or combine them into one driver.",
+                            table=_TABLE, column=pair, rule="no perfectly collinear drivers")
+        raw = _importances(cov[None], self.method)[0]
+        r2 = float(corr[:p, p] @ np.linalg.solve(corr[:p, :p], corr[:p, p]))
+        if not r2 > 1e-12:
+            raise FitError(f"the drivers explain none of '{outcome}' (R² = {r2:.2g}); shares are undefined. "
+                           "Check that the outcome and drivers are the right columns.")
+        boot = np.empty((0, p))
+        if self.n_boot:
+            rng = np.random.default_rng(self.random_state)
+            parts = [_importances(c, self.method) for c in _boot_covs(z, w, int(self.n_boot), rng)]
+            boot = np.concatenate(parts)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot = boot / boot.sum(axis=1, keepdims=True)
+        coef = np.linalg.solve(corr[:p, :p], corr[:p, p])
+        alpha = (1 - self.ci) / 2
+        if len(boot) and not np.isnan(boot).all():
+            low, high = np.nanquantile(boot, [alpha, 1 - alpha], axis=0)
+        else:
+            low = high = np.full(p, np.nan)
+        table = pd.DataFrame({"driver": drivers, "share": raw / raw.sum(), "share_low": low, "share_high": high,
+                              "importance": raw * r2 / raw.sum(), "coefficient": coef,
+                              "sign": np.where(coef < 0, "-", "+")})
+        table = table.sort_values(["share", "driver"], ascending=[False, True], kind="mergesort")
+        table["rank"] = np.arange(1, p + 1)
+        self.importance_ = table.reset_index(drop=True)
+        self.r2_, self.n_, self.boot_shares_ = r2, len(z), boot
+        self.drivers_, self.outcome_ = drivers, outcome
+        return self
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The fitted ``importance_`` table (one row per driver)."""
+        return self.importance_
+
+
+# --- functions over tidy frames ---------------------------------------------------------
+
+def driver_importance(data: pd.DataFrame, outcome: str = "csat", drivers: Sequence[str] | None = None, *,
+                      method: str = "shapley", weights: str | None = None, n_boot: int = 1000,
+                      random_state: Any = 0, **options: Any) -> pd.DataFrame:
+    """Each driver's share of the outcome's explained variance, with bootstrap intervals.
+
+    The one-call form of :class:`KeyDrivers` for a notebook table; ``options`` are its
+    other parameters (``ci``, ``missing``).
+
+    Example
+    -------
+    >>> from cxkit.synth import generate
+    >>> surveys = generate(seed=1, n_customers=2000)["surveys"]
+    >>> driver_importance(surveys, n_boot=100)[["driver", "rank"]].head(2).to_dict("list")
+    {'driver': ['availability', 'clarity'], 'rank': [1, 2]}
+    """
+    model = KeyDrivers(method=method, n_boot=n_boot, random_state=random_state, **options)
+    return model.fit(data, outcome, drivers, weights).importance_
+
+
+def _segments(data: pd.DataFrame, segment: str) -> list[tuple[Hashable, pd.DataFrame]]:
+    require_columns(data, [segment], _TABLE)
+    return list(data.groupby(segment, sort=True, dropna=False))
+
+
+def _fit_named(model: KeyDrivers, part: pd.DataFrame, segment: str, label: Hashable, *args: Any) -> KeyDrivers:
+    """Fit one segment; an error names the segment it came from."""
+    try:
+        return model.fit(part, *args)
+    except DataError as err:
+        raise DataError(f"segment {segment}={label!r}: {err}", table=err.table, column=err.column, rule=err.rule,
+                        n_rows=err.n_rows, rows=err.rows) from err
+    except FitError as err:
+        raise FitError(f"segment {segment}={label!r}: {err}") from err
+
+
+def _by_segment(data: pd.DataFrame, segment: str, random_state: Any, outcome: str,
+                drivers: Sequence[str] | None, weights: str | None, options: dict[str, Any]
+                ) -> list[tuple[Hashable, pd.DataFrame, KeyDrivers | None]]:
+    """Fit every segment with its own random stream; a small base that cannot be fitted gives None."""
+    groups = _segments(data, segment)
+    require_columns(data, [outcome], _TABLE)
+    drivers = _resolve_drivers(data, outcome, drivers)  # the same drivers in every segment
+    require_columns(data, [*drivers, *([weights] if weights else [])], _TABLE)
+    out = []
+    for (label, part), rng in zip(groups, _spawn(random_state, len(groups))):
+        model = KeyDrivers(random_state=rng, **options)
+        try:
+            out.append((label, part, _fit_named(model, part, segment, label, outcome, drivers, weights)))
+        except (DataError, FitError):
+            if len(part) >= model.min_base:
+                raise
+            out.append((label, part, None))
+    return out
+
+
+def segment_importance(data: pd.DataFrame, segment: str, outcome: str = "csat",
+                       drivers: Sequence[str] | None = None, *, random_state: Any = 0,
+                       weights: str | None = None, **options: Any) -> pd.DataFrame:
+    """Driver importance within each segment (value decile, tier, plan...), one row per segment and driver.
+
+    What matters to satisfaction often differs by segment (the K-mart pattern), so read
+    importance within each. Segments with fewer than ``min_base`` respondents are kept and
+    flagged in ``small_base``; one too small to fit at all has missing shares. Each segment
+    gets an independent random stream from ``random_state``.
+
+    Parameters
+    ----------
+    segment : column of ``data`` whose labels define the segments (missing labels form one).
+    options : other :class:`KeyDrivers` parameters (``method``, ``n_boot``, ``ci``,
+        ``missing``, ``min_base``).
 
     Returns
     -------
-    DataFrame with ``customer_id``, ``net_spend`` (purchases minus refunds, never
-    below 0: refunds beyond purchases are counted in ``refund_excess``),
-    ``purchase_days``, ``tenure_days`` and ``annual_spend``, sorted by customer.
+    DataFrame: ``segment``, the columns of ``KeyDrivers.importance_``, ``n``, ``small_base``.
 
     Example
     -------
-    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [30.0, -10.0, 5.0],
-    ...     "date": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-06-01"])})
-    >>> customer_value(tx, as_of="2025-12-31")["net_spend"].tolist()
-    [20.0, 5.0]
+    >>> from cxkit.synth import generate
+    >>> surveys = generate(seed=1, n_customers=2000)["surveys"].assign(half=lambda d: d.index % 2)
+    >>> segment_importance(surveys, "half", n_boot=50)["segment"].unique().tolist()
+    [0, 1]
     """
-    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
-    tx = transactions[[customer_col, date_col, amount_col]]
-    as_of = pd.Timestamp(as_of) if as_of is not None else tx[date_col].max().normalize()
-    late = tx[date_col] > as_of + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
-    if late.any():
-        raise data_error("transactions", date_col, f"date is after as_of ({as_of.date()})", tx[late])
-    amount = tx[amount_col]
-    parts = pd.DataFrame({
-        customer_col: tx[customer_col],
-        "gross_spend": amount.clip(lower=0),
-        "refunds": (-amount).clip(lower=0),
-        "day": tx[date_col].dt.normalize().where(amount > 0),
-        "first_purchase": tx[date_col],
-    })
-    grouped = parts.groupby(customer_col, sort=True)
-    sums = pd.DataFrame({
-        "gross_spend": grouped["gross_spend"].sum(),
-        "refunds": grouped["refunds"].sum(),
-        "purchase_days": grouped["day"].nunique(),
-        "first_purchase": grouped["first_purchase"].min(),
-    })
-    return value_from_sums(sums, customers, as_of=as_of, min_tenure_days=min_tenure_days, customer_col=customer_col)
+    min_base = options.get("min_base", 30)
+    out = []
+    for label, part, model in _by_segment(data, segment, random_state, outcome, drivers, weights, options):
+        if model is None:
+            names = _resolve_drivers(part, outcome, drivers)
+            table = pd.DataFrame({"driver": names}).reindex(columns=_COLUMNS)
+            n = int(part[[outcome, *names]].notna().all(axis=1).sum())
+        else:
+            table, n = model.importance_.copy(), model.n_
+        table.insert(0, "segment", [label] * len(table))
+        out.append(table.assign(n=n, small_base=n < min_base))
+    return pd.concat(out, ignore_index=True)
 
 
-def value_from_sums(
-    sums: pd.DataFrame,
-    customers: pd.DataFrame | None,
-    *,
-    as_of: pd.Timestamp,
-    min_tenure_days: int = 90,
-    customer_col: str = "customer_id",
-) -> pd.DataFrame:
-    """:func:`customer_value`'s frame from per-customer sums, however they were computed.
+def importance_difference(data: pd.DataFrame, segment: str, a: Hashable, b: Hashable, outcome: str = "csat",
+                          drivers: Sequence[str] | None = None, *, random_state: Any = 0,
+                          weights: str | None = None, **options: Any) -> pd.DataFrame:
+    """Difference in each driver's share between segments ``a`` and ``b``, with a bootstrap interval.
 
-    The step shared by pandas and the engines that aggregate a log too large to load
-    (:mod:`cxkit.engines`): join the customers table, tenure from sign-up to ``as_of``
-    or churn, net spend never below 0, spend per year of tenure.
+    Turns "the top spenders care about different things" into a tested statement: a
+    difference whose interval excludes 0 is unlikely to be resampling noise. Resamples
+    are drawn independently within each segment.
 
     Parameters
     ----------
-    sums : indexed by customer id (sorted), with ``gross_spend``, ``refunds``,
-        ``purchase_days`` and ``first_purchase`` (the earliest transaction time).
-    customers : the customers table (``signup_date``, ``churn_date``) or ``None``.
-    as_of : end of the window; min_tenure_days : as in :func:`customer_value`.
+    segment : column of ``data``; ``a`` and ``b`` are two of its labels.
+    options : other :class:`KeyDrivers` parameters (``method``, ``n_boot``, ``ci``, ``missing``).
+
+    Returns
+    -------
+    DataFrame, one row per driver sorted by ``share_a``: ``driver``, ``share_a``,
+    ``share_b``, ``difference`` (a - b), ``difference_low``, ``difference_high``,
+    ``excludes_zero``, ``n_a``, ``n_b``.
 
     Example
     -------
-    >>> sums = pd.DataFrame({"gross_spend": [30.0], "refunds": [10.0], "purchase_days": [1],
-    ...                      "first_purchase": pd.to_datetime(["2025-01-01"])}, index=pd.Index(["a"]))
-    >>> value_from_sums(sums, None, as_of=pd.Timestamp("2025-12-31"))["net_spend"].tolist()
-    [20.0]
+    >>> from cxkit.synth import generate
+    >>> surveys = generate(seed=1, n_customers=2000)["surveys"].assign(half=lambda d: d.index % 2)
+    >>> importance_difference(surveys, "half", 0, 1, n_boot=50)["excludes_zero"].dtype
+    dtype('bool')
     """
-    out = sums[["gross_spend", "refunds", "purchase_days", "first_purchase"]].copy()
-    if customers is not None:
-        base = customers.set_index(customer_col)[["signup_date", "churn_date"]]
-        out = base.join(out, how="outer")
-        start = out["signup_date"].fillna(out["first_purchase"])
-        end = out["churn_date"].fillna(as_of).clip(upper=as_of)
+    groups = dict(_segments(data, segment))
+    for label in (a, b):
+        if label not in groups:
+            raise DataError(f"table '{_TABLE}', column '{segment}': no rows with segment {label!r} "
+                            f"(found: {list(groups)})", table=_TABLE, column=segment, rule="segment present")
+    options.setdefault("n_boot", 1000)
+    if not options["n_boot"]:
+        raise ValueError("importance_difference needs n_boot > 0 for its intervals")
+    fits = [_fit_named(KeyDrivers(random_state=rng, **options), groups[label], segment, label, outcome, drivers,
+                       weights) for label, rng in zip((a, b), _spawn(random_state, 2))]
+    share_a, share_b = (m.importance_.set_index("driver")["share"].reindex(fits[0].drivers_).to_numpy()
+                        for m in fits)
+    alpha = (1 - fits[0].ci) / 2
+    low, high = np.nanquantile(fits[0].boot_shares_ - fits[1].boot_shares_, [alpha, 1 - alpha], axis=0)
+    out = pd.DataFrame({"driver": fits[0].drivers_, "share_a": share_a, "share_b": share_b,
+                        "difference": share_a - share_b, "difference_low": low, "difference_high": high,
+                        "excludes_zero": (low > 0) | (high < 0), "n_a": fits[0].n_, "n_b": fits[1].n_})
+    return out.sort_values(["share_a", "driver"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def importance_performance(data: pd.DataFrame, outcome: str = "csat", drivers: Sequence[str] | None = None, *,
+                           segment: str | None = None, performance: str = "mean", scale_max: int = 5,
+                           weights: str | None = None, random_state: Any = 0, **options: Any) -> pd.DataFrame:
+    """Importance against performance per driver, with the quadrant that says what to do.
+
+    A driver that matters a lot and is rated poorly is where improvement pays first.
+    Cut points: importance is high when a driver's share is at least the mean share
+    across the drivers (1/p), performance high when at least the mean performance across
+    the drivers, both within the segment. Quadrants: high importance and low performance
+    "Fix first", high and high "Keep up", low importance and high performance
+    "Maintain", low and low "Lower priority".
+
+    Parameters
+    ----------
+    segment : optional column; quadrants are then read within each segment.
+    performance : ``"mean"`` rating or ``"top2box"`` (share of answers of
+        ``scale_max - 1`` or more), on the rows the importance was fitted on, weighted
+        like it.
+    options : other :class:`KeyDrivers` parameters; ``n_boot`` defaults to 0 here.
+
+    Returns
+    -------
+    DataFrame: (``segment``,) ``driver``, ``importance`` (share), ``performance``,
+    ``quadrant``, ``n``, ``small_base``. A segment too small to fit has no quadrants.
+
+    Example
+    -------
+    >>> from cxkit.synth import generate
+    >>> surveys = generate(seed=1, n_customers=2000)["surveys"]
+    >>> importance_performance(surveys).set_index("driver").loc["quickness", "quadrant"]
+    'Keep up'
+    """
+    if performance not in ("mean", "top2box"):
+        raise ValueError(f"performance must be 'mean' or 'top2box', got {performance!r}")
+    options.setdefault("n_boot", 0)
+    if segment is None:
+        fits = [(None, data, KeyDrivers(random_state=random_state, **options).fit(data, outcome, drivers, weights))]
     else:
-        start, end = out["first_purchase"], pd.Series(as_of, index=out.index)
-    out[["gross_spend", "refunds", "purchase_days"]] = out[["gross_spend", "refunds", "purchase_days"]].fillna(0)
-    net = out["gross_spend"] - out["refunds"]
-    out["refund_excess"] = (-net).clip(lower=0)
-    out["net_spend"] = net.clip(lower=0)
-    out["tenure_days"] = (end - start).dt.days.astype(float)
-    out["annual_spend"] = out["net_spend"] / (out["tenure_days"].clip(lower=min_tenure_days) / 365.25)
-    out.index.name = customer_col
-    cols = ["net_spend", "gross_spend", "refunds", "refund_excess", "purchase_days", "tenure_days", "annual_spend"]
-    out = out[cols].reset_index()
-    out["purchase_days"] = out["purchase_days"].astype(int)
-    return out
-
-
-def value_segments(values: pd.Series, q: int = 10) -> pd.Series:
-    """Value deciles (or any ``q``-tiles): 1 = lowest value, ``q`` = highest.
-
-    Ranking before cutting means ties (for example many customers with the same small
-    spend) never collapse quantiles, so every segment holds its share of customers.
-    Ties are broken by order of appearance, which is deterministic.
-
-    Example
-    -------
-    >>> value_segments(pd.Series([0, 0, 0, 0, 5, 9, 12, 40, 41, 100]), q=5).tolist()
-    [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    """
-    if q < 2:
-        raise ValueError("q must be at least 2")
-    v = pd.to_numeric(values, errors="coerce")
-    if v.isna().any():
-        raise data_error("value", values.name or "value", "value must be a number",
-                         values[v.isna()].to_frame())
-    if len(v) < q:
-        raise DataError(f"cannot cut {len(v)} customers into {q} value segments; use a smaller q",
-                        rule="enough customers")
-    ranks = v.rank(method="first")
-    return pd.Series(np.ceil(ranks * q / len(v)).astype(int), index=values.index, name="value_segment")
-
-
-def value_tiers(deciles: pd.Series, q: int = 10, top: int = 1) -> pd.Series:
-    """Readable tiers from :func:`value_segments`: the top ``top`` segments against the rest.
-
-    Example
-    -------
-    >>> value_tiers(pd.Series([1, 5, 10])).tolist()
-    ['Rest (90%)', 'Rest (90%)', 'Top 10%']
-    """
-    share = round(100 * top / q)
-    labels = np.where(deciles > q - top, _top_tier(q, top), f"Rest ({100 - share}%)")
-    return pd.Series(labels, index=deciles.index, name="value_tier")
-
-
-def _top_tier(q: int, top: int) -> str:
-    """The label :func:`value_tiers` gives the top ``top`` of ``q`` value segments, e.g. ``"Top 10%"``."""
-    return f"Top {round(100 * top / q)}%"
-
-
-def focus_vs_rest(labels: pd.Series, focus: Any = None, *, rest: str = REST) -> pd.Series:
-    """One segment against all the others: the two groups a driver comparison needs.
-
-    ``focus`` is the label to keep (default: the first in sorted order); every other
-    label becomes ``rest``. A missing label stays missing (its answers are left out of
-    segment comparisons, and counted there).
-
-    Example
-    -------
-    >>> focus_vs_rest(pd.Series(["Club", "Club Plus", "Club"]), "Club Plus").tolist()
-    ['everyone else', 'Club Plus', 'everyone else']
-    """
-    present = sorted(labels.dropna().astype(str).unique())
-    if not present:
-        raise data_error("segments", labels.name or "segment", "no segment labels (every value is missing)",
-                         labels.to_frame())
-    focus = present[0] if focus is None else str(focus)
-    if focus not in present:
-        raise DataError(f"segment {focus!r} is not among the labels of {labels.name or 'the segment column'} "
-                        f"({present[:10]})", column=str(labels.name), rule="focus segment present")
-    if len(present) < 2:
-        raise DataError(f"only one segment ({focus!r}) in {labels.name or 'the segment column'}: nothing to "
-                        "compare it with", column=str(labels.name), rule="two segments")
-    text = labels.astype("string")
-    out = text.where(text.isna() | (text == focus), rest)
-    return out.astype(object).where(out.notna(), None).rename(labels.name)
-
-
-def attach(table: pd.DataFrame, other: pd.DataFrame, columns: list[str] | str,
-           *, on: str = "customer_id") -> pd.DataFrame:
-    """Add per-customer columns (plan, region, value segment...) to a response-level table.
-
-    Example
-    -------
-    >>> attach(surveys, customers, ["plan", "region"])         # doctest: +SKIP
-    """
-    columns = [columns] if isinstance(columns, str) else list(columns)
-    require_columns(other, [on, *columns], "lookup table")
-    require_columns(table, [on], "table")
-    clash = [c for c in columns if c in table]
-    if clash:
-        raise DataError(f"table already has column(s) {clash}; drop or rename them first",
-                        column=clash[0], rule="unique column names")
-    lookup = other.drop_duplicates(on).set_index(on)[columns]
-    out = table.join(lookup, on=on)
-    out.attrs = dict(table.attrs)
-    return out
-
-
-def _window_net(transactions: pd.DataFrame, start: Any, end: Any, customer_col: str, date_col: str,
-                amount_col: str) -> pd.Series:
-    """Net amount per customer of the rows dated from ``start`` to ``end`` (whole days, both included)."""
-    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
-    day = transactions[date_col].dt.normalize()
-    keep = pd.Series(True, index=transactions.index)
-    if start is not None:
-        keep &= day >= pd.Timestamp(start).normalize()
-    if end is not None:
-        keep &= day <= pd.Timestamp(end).normalize()
-    return transactions[keep].groupby(customer_col)[amount_col].sum()
-
-
-def period_spend(
-    transactions: pd.DataFrame,
-    customers: pd.Series,
-    *,
-    start: Any = None,
-    end: Any = None,
-    customer_col: str = "customer_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
-) -> pd.Series:
-    """Each customer's spend in a window: purchases minus refunds dated in it, never below 0.
-
-    The money a period's revenue table splits by segment; refunds beyond a customer's
-    purchases in the window count as 0, as :func:`customer_value` does for all time.
-
-    Parameters
-    ----------
-    transactions : validated transactions (refunds negative).
-    customers : the customer ids to report, in the order wanted (customers without
-        purchases in the window get 0).
-    start, end : the window (whole days, both included); ``None`` leaves that end open.
-
-    Example
-    -------
-    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [30.0, -10.0, 5.0],
-    ...                    "date": pd.to_datetime(["2025-01-01", "2025-01-02", "2024-01-01"])})
-    >>> period_spend(tx, pd.Series(["a", "b", "c"]), start="2025-01-01").tolist()
-    [20.0, 0.0, 0.0]
-    """
-    net = _window_net(transactions, start, end, customer_col, date_col, amount_col)
-    out = pd.Series(customers).map(net).fillna(0.0).clip(lower=0.0)
-    return out.rename("period_spend").reset_index(drop=True)
-
-
-def revenue_share(
-    transactions: pd.DataFrame,
-    segments: pd.DataFrame,
-    *,
-    segment_col: str = "value_decile",
-    start: Any = None,
-    end: Any = None,
-    customer_col: str = "customer_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
-) -> pd.DataFrame:
-    """Net revenue per segment in a window, and each segment's share of the total.
-
-    The number that makes the K-mart finding matter: "the top 10% of spenders, the
-    least satisfied, bring 42% of revenue".
-
-    Parameters
-    ----------
-    transactions : validated transactions (refunds negative, netted into revenue).
-    segments : one row per customer with ``customer_col`` and ``segment_col``.
-    start, end : the window (inclusive days); default: all transactions.
-
-    Returns
-    -------
-    DataFrame: ``segment_col``, ``customers``, ``revenue``, ``share`` (0-1), sorted by segment.
-    Revenue of customers without a segment is counted in no segment, but in the total.
-
-    Example
-    -------
-    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "b"], "amount": [10.0, 30.0, 60.0],
-    ...                    "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])})
-    >>> seg = pd.DataFrame({"customer_id": ["a", "b"], "value_decile": [1, 2]})
-    >>> revenue_share(tx, seg)[["value_decile", "revenue", "share"]]
-       value_decile  revenue  share
-    0             1     10.0    0.1
-    1             2     90.0    0.9
-    """
-    require_columns(transactions, [customer_col, date_col, amount_col], "transactions")
-    require_columns(segments, [customer_col, segment_col], "segments")
-    per_customer = _window_net(transactions, start, end, customer_col, date_col, amount_col)
-    return _shares(segments, per_customer, float(per_customer.sum()), segment_col, customer_col)
-
-
-def _shares(segments: pd.DataFrame, revenue: pd.Series, total: float, segment_col: str,
-            customer_col: str) -> pd.DataFrame:
-    seg = segments.drop_duplicates(customer_col).set_index(customer_col)[segment_col]
-    joined = seg.to_frame().join(revenue.rename("revenue"), how="left").fillna({"revenue": 0.0})
-    out = joined.groupby(segment_col, sort=True).agg(customers=("revenue", "size"), revenue=("revenue", "sum"))
-    out["share"] = out["revenue"] / total if total > 0 else np.nan
-    return out.reset_index()
-
-
-def segment_revenue(
-    value: pd.DataFrame,
-    *,
-    segment_col: str = "value_decile",
-    revenue_col: str = "period_spend",
-    customer_col: str = "customer_id",
-) -> pd.DataFrame:
-    """Revenue per segment from one row per customer, and each segment's share of the total.
-
-    The form of :func:`revenue_share` for per-customer frames, such as
-    ``CXData.customer_value(period_start=..., period_end=...)``, which a transaction log
-    too large to load also gives. Customers without a segment count in the total only.
-
-    Example
-    -------
-    >>> v = pd.DataFrame({"customer_id": ["a", "b"], "period_spend": [10.0, 90.0], "value_decile": [1, 2]})
-    >>> segment_revenue(v)[["value_decile", "revenue", "share"]]
-       value_decile  revenue  share
-    0             1     10.0    0.1
-    1             2     90.0    0.9
-    """
-    require_columns(value, [customer_col, segment_col, revenue_col], "value")
-    revenue = value.drop_duplicates(customer_col).set_index(customer_col)[revenue_col].astype(float)
-    return _shares(value, revenue, float(revenue.sum()), segment_col, customer_col)
+        fits = _by_segment(data, segment, random_state, outcome, drivers, weights, options)
+    out = []
+    for label, part, model in fits:
+        names = model.drivers_ if model else _resolve_drivers(part, outcome, drivers)
+        rows = part[[*names, outcome]].astype(float).dropna()
+        w = part.loc[rows.index, weights].astype(float) if weights else pd.Series(1.0, index=rows.index)
+        values = rows[names] if performance == "mean" else (rows[names] >= scale_max - 1).astype(float)
+        table = pd.DataFrame({"driver": names, "importance": np.nan,
+                              "performance": (values.mul(w, axis=0).sum() / w.sum()).to_numpy()})
+        table["quadrant"] = None
+        if model:
+            table["importance"] = model.importance_.set_index("driver")["share"].reindex(names).to_numpy()
+            high_imp = table["importance"] >= table["importance"].mean()
+            high_perf = table["performance"] >= table["performance"].mean()
+            table["quadrant"] = np.select([high_imp & ~high_perf, high_imp & high_perf, ~high_imp & high_perf],
+                                          ["Fix first", "Keep up", "Maintain"], "Lower priority")
+            table = table.sort_values(["importance", "driver"], ascending=[False, True], kind="mergesort")
+        n = model.n_ if model else len(rows)
+        table = table.assign(n=n, small_base=n < options.get("min_base", 30))
+        if segment is not None:
+            table.insert(0, "segment", [label] * len(table))
+        out.append(table)
+    return pd.concat(out, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- who a driver analysis compares
@@ -452,7 +674,7 @@ def driver_groups(
     >>> rated["segment"].tolist(), groups.focus, groups.focus_words
     (['Top 10%', 'everyone else', 'everyone else'], 'Top 10%', 'the top 10% of spenders')
     """
-    top_tier = _top_tier(q, top)
+    top_tier = top_tier_label(q, top)
     spenders = f"the {top_tier.lower()} of spenders"
     by_value = segment_by == "value" and "value_tier" in answers
     labels = answers["value_tier"] if by_value else None
@@ -489,9 +711,9 @@ def driver_sentences(
     groups : the groups compared (:func:`driver_groups`).
     importance : the drivers' shares for all answers (``KeyDrivers.importance_``); its
         sentence is the only one when there are no groups (``by_segment`` is None).
-    by_segment : :func:`cxkit.importance.segment_importance` by ``segment``.
-    difference : :func:`cxkit.importance.importance_difference` of the focus group against the rest.
-    quadrants : :func:`cxkit.importance.importance_performance` by ``segment``.
+    by_segment : :func:`cxkit.drivers.segment_importance` by ``segment``.
+    difference : :func:`cxkit.drivers.importance_difference` of the focus group against the rest.
+    quadrants : :func:`cxkit.drivers.importance_performance` by ``segment``.
     outcome : the rating explained, as the sentences name it (``"CSAT"``).
     period : the answers' period (the driver sentences name it; the actions share it).
 

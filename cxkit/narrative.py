@@ -923,7 +923,7 @@ def driver_sentence(importance: pd.DataFrame, *, who: str, outcome: str = "CSAT"
 
     Parameters
     ----------
-    importance : a table of :func:`cxkit.importance.driver_importance` (``driver``,
+    importance : a table of :func:`cxkit.drivers.driver_importance` (``driver``,
         ``share``, ``share_low``, ``share_high``).
     who : the group, starting the sentence (escaped here).
     k : how many drivers to name.
@@ -963,7 +963,7 @@ def driver_difference_sentence(difference: pd.DataFrame, *, a: str, b: str, outc
 
     Parameters
     ----------
-    difference : :func:`cxkit.importance.importance_difference` (``driver``, ``share_a``,
+    difference : :func:`cxkit.drivers.importance_difference` (``driver``, ``share_a``,
         ``share_b``, ``difference``, ``difference_low``, ``difference_high``, ``excludes_zero``).
     a, b : the two groups in words (escaped here), e.g. "the top 10% of spenders", "everyone else".
     period : the answers' period (escaped here).
@@ -1071,7 +1071,7 @@ def quadrant_sentence(quadrants: pd.DataFrame, *, who: str, period: str | None =
 
     Parameters
     ----------
-    quadrants : rows of :func:`cxkit.importance.importance_performance` for one group
+    quadrants : rows of :func:`cxkit.drivers.importance_performance` for one group
         (``driver``, ``quadrant``, ``importance``).
     who : the group (escaped here).
     period : the answers' period (escaped here).

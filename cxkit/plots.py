@@ -777,7 +777,7 @@ def quadrant_plot(
 
     Top left (important, rated low) is where to act first; the dashed lines are the
     drivers' mean importance and mean performance, the cut points of
-    :func:`cxkit.importance.importance_performance`. Each point is coloured by its quadrant.
+    :func:`cxkit.drivers.importance_performance`. Each point is coloured by its quadrant.
 
     Example
     -------

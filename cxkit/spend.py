@@ -7,7 +7,7 @@ on satisfaction, per value segment:
 * :func:`customer_spend`: one row per customer with their value segment (deciles of
   spend per year of tenure, as in :mod:`cxkit.drivers`) and their spend in the
   reporting period (:mod:`cxkit.periods`, default the 12 months to ``as_of``). Attach
-  the segment to survey answers with :func:`cxkit.drivers.attach`.
+  the segment to survey answers with :func:`cxkit.value.attach`.
 * :func:`revenue_at_risk`: the period's revenue held by dissatisfied, neutral and
   satisfied customers (and those with no survey answer) per value segment.
 * :func:`spend_by_satisfaction`: mean spend per customer by satisfaction level, with a
@@ -23,7 +23,7 @@ on satisfaction, per value segment:
 Rules shared by every function here:
 
 * **Spend in a window** is purchases minus refunds dated in it, never below 0 (the
-  :func:`cxkit.drivers.customer_value` rule); windows are whole days, both ends included.
+  :func:`cxkit.value.customer_value` rule); windows are whole days, both ends included.
 * **Nothing is dropped silently.** Rows left out are listed in ``result.attrs["exclusions"]``
   (a list of ``{"table", "rule", "n_rows", "n_customers"}``, the survival-table
   convention); :func:`left_out` shows them as a table. Each row is counted under the
@@ -57,12 +57,12 @@ from scipy import stats
 
 from cxkit.comparisons import POPULATIONS, population_of
 from cxkit.display import format_money
-from cxkit.drivers import customer_value, value_segments, value_tiers
 from cxkit.errors import DataError, FitError, data_error, require_columns
 from cxkit.experience import satisfaction_level
 from cxkit.narrative import escape
 from cxkit.parsing import parse_dates, parse_timestamp, to_number
 from cxkit.periods import reporting_period
+from cxkit.value import customer_value, value_segments, value_tiers
 
 __all__ = ["LEVELS", "cancelled_sentence", "customer_spend", "future_spend_regression", "left_out",
            "revenue_at_risk", "segment_customers", "spend_around_answers", "spend_by_satisfaction"]
@@ -260,7 +260,7 @@ def customer_spend(
     ----------
     transactions : validated transactions (refunds negative).
     customers : optional customers table: customers without purchases appear with 0
-        spend, tenure starts at sign-up (see :func:`cxkit.drivers.customer_value`) and an
+        spend, tenure starts at sign-up (see :func:`cxkit.value.customer_value`) and an
         ``active`` column says who had not left by ``as_of``.
     as_of : the analysis date (default: the last transaction date).
     period : the reporting period for ``period_spend`` (:func:`cxkit.periods.reporting_period`:
@@ -277,7 +277,7 @@ def customer_spend(
     ``period_refund_excess`` (refunds beyond purchases in the period), ``value_segment``
     (1 = lowest), ``value_tier`` (``"Top 10%"`` / ``"Rest (90%)"``) and, with
     ``customers``, ``active``. ``attrs``: ``as_of``, ``period``, ``exclusions`` (none).
-    Attach segments to survey answers with ``drivers.attach(surveys, seg, "value_segment")``.
+    Attach segments to survey answers with ``value.attach(surveys, seg, "value_segment")``.
 
     Example
     -------
@@ -588,7 +588,7 @@ def spend_around_answers(
     The customer's value *as known at the answer date*: ``annual_spend_before`` is the
     net spend from their first transaction up to the answer day (never below 0) per year
     of that tenure (at least ``min_tenure_days``), the rule of
-    :func:`cxkit.drivers.customer_value` stopped at the answer; ``past_value_decile``
+    :func:`cxkit.value.customer_value` stopped at the answer; ``past_value_decile``
     ranks the answers kept by it into ``value_q`` groups (1 = lowest): 1 + floor(value_q *
     (r - 1) / n), r the lowest rank among equal values, so answers with equal value share a
     group (those with no spend before share the lowest; some numbers may be unused). Unlike

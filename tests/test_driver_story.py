@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError, narrative, plots
-from cxkit.drivers import driver_groups, driver_sentences, focus_vs_rest
+from cxkit.drivers import driver_groups, driver_sentences
+from cxkit.value import focus_vs_rest
 
 IMP = pd.DataFrame({"driver": ["availability", "accountability", "clarity"], "share": [0.44, 0.22, 0.12],
                     "share_low": [0.31, 0.15, 0.05], "share_high": [0.56, 0.33, 0.14]})

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from cxkit.clv.value import _churn_flags
-from cxkit.drivers import value_segments
 from cxkit.errors import require_columns
+from cxkit.value import value_segments
 
 __all__ = [
     "holdout_predictions",

@@ -110,7 +110,7 @@ class CXData:
         return self.transaction_log.calibration_holdout_split(calibration_end, observation_end, **options)
 
     def customer_value(self, *, period_start: Any = None, period_end: Any = None) -> pd.DataFrame:
-        """:func:`cxkit.drivers.customer_value` at ``as_of``, plus each customer's ``period_spend``.
+        """:func:`cxkit.value.customer_value` at ``as_of``, plus each customer's ``period_spend``.
 
         ``period_spend`` is purchases minus refunds dated in the period (both ends
         included; an open end runs to the start of the data or to ``as_of``), never below 0.
@@ -122,7 +122,7 @@ class CXData:
         >>> bool((v["period_spend"] <= v["net_spend"] + 1e-9).all())
         True
         """
-        from cxkit.drivers import customer_value, period_spend
+        from cxkit.value import customer_value, period_spend
 
         self.require("transactions")
         open_period = period_start is None and period_end is None

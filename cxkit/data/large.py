@@ -140,7 +140,7 @@ class TransactionLog:
 
     def customer_value(self, customers: pd.DataFrame | None = None, *, as_of: Any = None,
                        period_start: Any = None, period_end: Any = None) -> pd.DataFrame:
-        """:func:`cxkit.drivers.customer_value` of the log, with ``period_spend`` when a period is given."""
+        """:func:`cxkit.value.customer_value` of the log, with ``period_spend`` when a period is given."""
         from cxkit.engines import customer_spend_summary
 
         return customer_spend_summary(self.source, as_of=as_of, customers=customers, period_start=period_start,

@@ -7,7 +7,7 @@ rules, index, columns and exclusion counts as the pandas path:
 
 * :func:`summarise_transactions` is :func:`cxkit.clv.rfm_summary` on files;
 * :func:`calibration_holdout_split` is :func:`cxkit.clv.calibration_holdout_split` on files;
-* :func:`customer_spend_summary` is :func:`cxkit.drivers.customer_value` on files (with
+* :func:`customer_spend_summary` is :func:`cxkit.value.customer_value` on files (with
   an optional customers table and a period's spend).
 
 ``engine="duckdb"`` (default) streams the files in this process; ``engine="spark"``
@@ -370,7 +370,7 @@ def customer_spend_summary(
 ) -> pd.DataFrame:
     """Net spend, purchase days, tenure and annual spend per customer, computed where the data is.
 
-    The value side of a driver analysis (:func:`cxkit.drivers.customer_value`) for a log
+    The value side of a driver analysis (:func:`cxkit.value.customer_value`) for a log
     too big for pandas: the same columns and numbers. With ``period_start`` /
     ``period_end`` it adds each customer's spend in that window, so a notebook can split
     a period's revenue by value segment without the raw rows.
@@ -410,7 +410,7 @@ def customer_spend_summary(
     p_start = None if period_start is None else _to_day(period_start, "period_start")
     p_end = None if period_end is None else _to_day(period_end, "period_end")
     if engine == "pandas":
-        from cxkit.drivers import customer_value, period_spend
+        from cxkit.value import customer_value, period_spend
 
         tx = _pandas_rows(source, columns, text_ids, known_customers, drop_duplicates, timezone)
         if not pd.api.types.is_datetime64_any_dtype(tx.get("date")):

@@ -3,8 +3,8 @@
 Why here: the engines aggregate a big log to gross spend, refunds, purchase days and
 first date per customer (:data:`cxkit.engines.sql.SPEND_SQL`); what is left (joining the
 customers table, tenure from signup to ``as_of`` or churn, annualising, the period's
-spend) is small, and is the very code :func:`cxkit.drivers.customer_value` runs
-(:func:`cxkit.drivers.value_from_sums`), so the two agree exactly (``tests/test_engines.py``).
+spend) is small, and is the very code :func:`cxkit.value.customer_value` runs
+(:func:`cxkit.value.value_from_sums`), so the two agree exactly (``tests/test_engines.py``).
 
 Example
 -------
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxkit.drivers import value_from_sums
 from cxkit.errors import require_columns
+from cxkit.value import value_from_sums
 
 __all__ = ["value_frame", "VALUE_COLUMNS"]
 
-#: The columns of :func:`cxkit.drivers.customer_value`, after ``customer_id``.
+#: The columns of :func:`cxkit.value.customer_value`, after ``customer_id``.
 VALUE_COLUMNS = ["net_spend", "gross_spend", "refunds", "refund_excess", "purchase_days", "tenure_days",
                  "annual_spend"]
 

@@ -212,7 +212,7 @@ def compare_segments(
     Parameters
     ----------
     data : pandas.DataFrame
-        Survey answers with the segment columns attached (e.g. by :func:`cxkit.drivers.attach`).
+        Survey answers with the segment columns attached (e.g. by :func:`cxkit.value.attach`).
     by : str or list of str
         Segment columns; those absent from ``data`` are left out.
     metrics : sequence of {"nps", "csat", "ces"}, default all three

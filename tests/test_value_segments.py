@@ -14,7 +14,6 @@ from scipy import stats
 from sklearn.linear_model import LinearRegression
 
 from cxkit import DataError, FitError
-from cxkit.drivers import attach
 from cxkit.experience import customer_experience
 from cxkit.spend import (
     LEVELS,
@@ -27,6 +26,7 @@ from cxkit.spend import (
     spend_around_answers,
     spend_by_satisfaction,
 )
+from cxkit.value import attach
 
 AS_OF = "2025-12-31"
 
@@ -55,7 +55,7 @@ def test_customer_spend_period_spend_segments_and_attach():
     assert seg["active"].tolist() == [True, True, False, True, True]
     assert seg.attrs["period"] == "the 12 months to 31 Dec 2025"
 
-    # each survey answer gets its customer's segment through drivers.attach (no second helper)
+    # each survey answer gets its customer's segment through value.attach (no second helper)
     surveys = pd.DataFrame({"customer_id": ["b", "a", "b", "z"], "csat": [2, 5, 3, 4]})
     rated = attach(surveys, seg.reset_index(), ["value_segment", "value_tier"])
     assert rated["value_segment"].tolist()[:3] == [5, 4, 5] and np.isnan(rated["value_segment"].iloc[3])
@@ -601,7 +601,7 @@ def test_sample_company_happy_customers_do_not_spend_more(company):
 def test_segment_customers_from_a_value_frame_equals_customer_spend():
     from cxkit import periods, spend
     from cxkit.data import load_folder
-    from cxkit.drivers import segment_revenue
+    from cxkit.value import segment_revenue
 
     cx = load_folder("data/sample")
     direct = spend.customer_spend(cx.transactions, cx.customers, as_of=cx.as_of, period="12M")
