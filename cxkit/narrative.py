@@ -27,7 +27,10 @@ from cxkit.display import format_money
 __all__ = ["escape", "p_text", "scorecard_sentences", "difference_sentence", "value_difference_sentence",
            "weighted_sentence", "value_share_sentence", "clv_total_sentence", "holdout_sentence",
            "segment_sentence", "service_sentence", "facts_line", "forecast_warnings", "as_bullets",
-           "coverage_sentence", "coverage_bases", "NO_GOALS"]
+           "coverage_sentence", "coverage_bases", "NO_GOALS",
+           # shared phrasing, for the sentences each theme writes beside it
+           "interval_of", "tested_sign", "money_text", "signed_money_text", "date_text", "how_long", "pct_range",
+           "capital", "lower_first", "and_list", "NUMBER_WORDS"]
 
 # HTML's special characters as html.escape writes them, and the Markdown characters
 # that build links, images, emphasis, code, headings and tables as numeric character
@@ -160,12 +163,12 @@ def difference_sentence(
     Club members and the rest are about equally satisfied: 78.0 against 79.3, no clear difference (-5.1 to +2.5 points, p = 0.400).
     """
     a, b, d, p = (float(comparison[k]) for k in ("value_a", "value_b", "diff", "p_value"))
-    lo, hi = _interval(comparison)
+    lo, hi = interval_of(comparison)
     ptext = p_text(p)
     subject, other, measure, unit = escape(subject), escape(other), escape(measure), escape(unit)
     words = measure.split(" ", 1)
     head, tail = words[0], (" " + words[1] if len(words) > 1 else "")
-    sign = _test_sign(d, lo, hi, p, alpha)
+    sign = tested_sign(d, lo, hi, p, alpha)
     if sign == 0:
         interval = f"{lo:+.1f} to {hi:+.1f}{unit}, " if lo is not None else ""
         return (f"{subject} and {other} are about equally {head}{tail}: {a:.1f} against {b:.1f}, "
@@ -178,7 +181,7 @@ def difference_sentence(
             f"{abs(d):.1f}{unit} {'higher' if sign > 0 else 'lower'} ({interval}{ptext}).")
 
 
-def _interval(row: pd.Series | Mapping, low: str = "ci_low", high: str = "ci_high") -> tuple[float | None, float | None]:
+def interval_of(row: pd.Series | Mapping, low: str = "ci_low", high: str = "ci_high") -> tuple[float | None, float | None]:
     """The interval of a result row, or (None, None) when the row has none."""
     keys = row.keys() if hasattr(row, "keys") else ()
     if low in keys and high in keys and not (pd.isna(row[low]) or pd.isna(row[high])):
@@ -186,7 +189,7 @@ def _interval(row: pd.Series | Mapping, low: str = "ci_low", high: str = "ci_hig
     return None, None
 
 
-def _test_sign(estimate: float, lo: float | None, hi: float | None, p: float | None, alpha: float) -> int:
+def tested_sign(estimate: float, lo: float | None, hi: float | None, p: float | None, alpha: float) -> int:
     """+1 or -1 when the test finds a difference (p below alpha and the interval clear of 0), else 0.
 
     The direction is the interval's (the estimate's when there is no interval), so a
@@ -201,14 +204,14 @@ def _test_sign(estimate: float, lo: float | None, hi: float | None, p: float | N
     return 1 if estimate > 0 else -1
 
 
-def _money(value: float, currency: str | None, decimals: int = 0) -> str:
+def money_text(value: float, currency: str | None, decimals: int = 0) -> str:
     """Money for a Markdown sentence: formatted, then escaped ("$" would open a formula)."""
     return escape(format_money(value, currency, decimals=decimals))
 
 
-def _signed_money(value: float, currency: str | None, decimals: int = 0) -> str:
+def signed_money_text(value: float, currency: str | None, decimals: int = 0) -> str:
     """Money with its sign either way ("+46", "-7"), for a difference or the ends of its interval."""
-    text = _money(value, currency, decimals)
+    text = money_text(value, currency, decimals)
     return text if text.startswith("-") or float(f"{abs(value):.{decimals}f}") == 0 else "+" + text
 
 
@@ -260,17 +263,17 @@ def value_difference_sentence(
     """
     c = {k: comparison[k] for k in ("mean_a", "mean_b", "p_value", "median_a", "median_b", "p_median", "n_a")}
     subject_t, other_t = escape(subject), escape(other)
-    m = {k: _money(float(c[k]), currency) for k in ("mean_a", "mean_b", "median_a", "median_b")}
+    m = {k: money_text(float(c[k]), currency) for k in ("mean_a", "mean_b", "median_a", "median_b")}
     p_mean, p_med = float(c["p_value"]), float(c["p_median"])
     keys = comparison.keys() if hasattr(comparison, "keys") else ()
     d_mean = float(comparison["diff"]) if "diff" in keys else float(c["mean_a"]) - float(c["mean_b"])
-    lo, hi = _interval(comparison)
+    lo, hi = interval_of(comparison)
     d_med = float(c["median_a"]) - float(c["median_b"])
-    mean_sign = _test_sign(d_mean, lo, hi, p_mean, alpha)
+    mean_sign = tested_sign(d_mean, lo, hi, p_mean, alpha)
     med_sign = 0 if not p_med < alpha or d_med == 0 else (1 if d_med > 0 else -1)
-    detail = f"a difference of {_signed_money(d_mean, currency)}"
+    detail = f"a difference of {signed_money_text(d_mean, currency)}"
     if lo is not None:
-        detail += f", 95% interval {_signed_money(lo, currency)} to {_signed_money(hi, currency)}"
+        detail += f", 95% interval {signed_money_text(lo, currency)} to {signed_money_text(hi, currency)}"
     figures = (f"the mean is {m['mean_a']} against {m['mean_b']} ({detail}; {p_text(p_mean)}) and the median "
                f"{m['median_a']} against {m['median_b']} ({p_text(p_med)})")
     if mean_sign != 0 and mean_sign == med_sign:
@@ -379,7 +382,7 @@ def clv_total_sentence(total: Mapping, *, horizon_months: int, n_customers: int,
     Over the next 12 months our 5,000 customers are worth about **412,000 EUR** in discounted spend (95% interval 398,000 EUR to 430,000 EUR). In the last 12 months the same customers spent 455,000 EUR, more than the top of the forecast's interval, and the two measure different things: the forecast is of the repeat purchases the customers there today will make, discounted at 1% a month (future spend counted at today's value), with the 120 customers who have already cancelled counted as zero, and it leaves out customers not yet acquired; last year's spend also includes customers who have since left (31,000 EUR from the 120 who cancelled) or lapsed, and the first purchases of customers who joined during the year (52,000 EUR). Without the cancelled customers' spend and those first purchases, last year's spend comes to 372,000 EUR.
     """
     def r(x: float) -> str:
-        return _money(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
+        return money_text(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
 
     h = int(horizon_months)
     text = (f"Over the next {h} months our {n_customers:,} customers are worth about "
@@ -429,16 +432,16 @@ def holdout_sentence(purchases: Mapping, *, months: int, revenue: Mapping | None
     >>> holdout_sentence({"error_pct": 4.1}, months=6, revenue={"error_pct": -2.5})
     'Checked on 6 months it had not seen, purchases were over-forecast by 4.1% and revenue under-forecast by 2.5%.'
     """
-    text = f"Checked on {months} months it had not seen, purchases were {_forecast_error(purchases['error_pct'])}"
+    text = f"Checked on {months} months it had not seen, purchases were {forecast_error_text(purchases['error_pct'])}"
     if revenue is not None:
-        text += f" and revenue {_forecast_error(revenue['error_pct'])}"
+        text += f" and revenue {forecast_error_text(revenue['error_pct'])}"
     errors = [float(purchases["error_pct"])] + ([float(revenue["error_pct"])] if revenue is not None else [])
     if any(math.isnan(e) or abs(e) > max_error_pct for e in errors):
         text += f": more than {max_error_pct:g}% off, so treat it as a rough guide"
     return text + "."
 
 
-def _forecast_error(error_pct: Any, decimals: int = 1) -> str:
+def forecast_error_text(error_pct: Any, decimals: int = 1) -> str:
     """``+4.1`` as "over-forecast by 4.1%", ``-2.5`` as "under-forecast by 2.5%"."""
     e = float(error_pct)
     if math.isnan(e):
@@ -566,13 +569,13 @@ def coverage_sentence(coverage: pd.DataFrame, *, names: Mapping[str, str] | None
             subject, verb = default_subject, "end"
         else:
             subject, verb = f"The {escape(key)} table", "ends"
-        end = _date(row.period_end)
+        end = date_text(row.period_end)
         if not row.rows or pd.isna(row.last_date):
             out.append(f"{subject} {'have' if verb == 'end' else 'has'} no rows in the reporting period (to {end}): "
                        f"there are no {figures.removeprefix('the ')} for it.")
             continue
         days = int((pd.Timestamp(row.period_end) - pd.Timestamp(row.last_date).normalize()).days)
-        out.append(f"{subject} {verb} on {_date(row.last_date)}, {_how_long(days)} before the period's end ({end}): "
+        out.append(f"{subject} {verb} on {date_text(row.last_date)}, {how_long(days)} before the period's end ({end}): "
                    f"{figures} describe the period up to then.")
     return " ".join(out) if out else None
 
@@ -591,7 +594,7 @@ def coverage_bases(coverage: pd.DataFrame) -> dict[str, int]:
     for row in coverage.itertuples(index=False):
         words = _TABLE_WORDS.get(str(row.table), (escape(row.table), ""))[0].lower()
         if row.rows and not pd.isna(row.first_date):
-            words += f" ({_date(row.first_date)} to {_date(row.last_date)})"
+            words += f" ({date_text(row.first_date)} to {date_text(row.last_date)})"
         bases[words] = int(row.rows)
     return bases
 
@@ -602,22 +605,22 @@ _TABLE_WORDS = {
     "contacts": ("Contacts", "the service figures"),
     "customers": ("Customer records", "the membership figures"),
 }
-_NUMBER_WORDS = dict(enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+NUMBER_WORDS = dict(enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                                 "ten", "eleven", "twelve"]))
 
 
-def _date(ts: Any) -> str:
+def date_text(ts: Any) -> str:
     ts = pd.Timestamp(ts)
     return f"{ts.day} {ts:%b %Y}"
 
 
-def _how_long(days: int) -> str:
+def how_long(days: int) -> str:
     """A gap in days as a reader says it: "45 days", "six months", "2 years"."""
     if days < 62:
         return f"{days} day{'s' if days != 1 else ''}"
     months = round(days / 30.4375)
     if months < 24:
-        return f"{_NUMBER_WORDS.get(months, str(months))} months"
+        return f"{NUMBER_WORDS.get(months, str(months))} months"
     return f"{round(days / 365.25)} years"
 
 
@@ -657,7 +660,7 @@ def forecast_warnings(
     elif math.isnan(error):
         lines.append("Check: the holdout error could not be computed; treat the forecast with caution.")
     elif abs(error) > max_error_pct:
-        lines.append(f"Check: purchases in the holdout were {_forecast_error(error, 0)}, more than the "
+        lines.append(f"Check: purchases in the holdout were {forecast_error_text(error, 0)}, more than the "
                      f"{max_error_pct:g}% allowed; treat the forecast with caution.")
     if deciles is not None and len(deciles) >= 2:
         by = deciles.sort_values("decile")
@@ -679,7 +682,7 @@ def as_bullets(lines: list[str]) -> str:
 __all__ += ["hazard_sentence", "immortal_time_sentence", "attributable_sentence", "rmst_sentence"]
 
 
-def _pct_range(a: float, b: float) -> str:
+def pct_range(a: float, b: float) -> str:
     return f"{a:.0f}-{b:.0f}%" if a >= 0 else f"{a:.0f} to {b:.0f}%"
 
 
@@ -728,7 +731,7 @@ def hazard_sentence(hr_row: Mapping, *, what: str, ci: float = 0.95, association
     else:
         both = f"{level} from {(1 - lo) * 100:.0f}% lower to {(hi - 1) * 100:.0f}% higher"
         if association and who:
-            return (f"{_capital(escape(who))}: **no clear evidence either way** that they leave more or less often "
+            return (f"{capital(escape(who))}: **no clear evidence either way** that they leave more or less often "
                     f"({both} day-to-day risk of leaving).")
         if association:
             return f"{what_t}: **no clear evidence either way** of a link with {risk} ({both})."
@@ -740,16 +743,16 @@ def hazard_sentence(hr_row: Mapping, *, what: str, ci: float = 0.95, association
     link = f"goes with a **{size:.0f}% {word}** day-to-day risk of leaving ({interval})"
     if who:
         often = "more often" if word == "higher" else "less often"
-        return (f"{_capital(escape(who))} leave **{often}**: {_lower_first(what_t)} {link}. This is an association "
+        return (f"{capital(escape(who))} leave **{often}**: {lower_first(what_t)} {link}. This is an association "
                 "seen in survey answers, not proof that one causes the other.")
     return f"{what_t} {link}: an association seen in survey answers, not proof that one causes the other."
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """Lower the first letter of a phrase that starts a sentence, but not of an acronym ("CSAT")."""
     return text[:1].lower() + text[1:] if text[:2].istitle() or text[1:2].islower() else text
 
@@ -822,7 +825,7 @@ def attributable_sentence(row: Mapping, horizon_days: int, *, what: str = "bad c
     expected, owed = float(row["expected_churners"]), float(row["attributable_churners"])
     what_t = escape(what)
     base = f" (of {int(row['customers']):,} active)" if "customers" in row else ""
-    interval = f"95% interval {_pct_range(lo * 100, hi * 100)}"
+    interval = f"95% interval {pct_range(lo * 100, hi * 100)}"
     if lo <= 0 <= hi:
         return (f"**No evidence** that {what_t} add to the {expected:,.0f} departures the model expects in the "
                 f"next {horizon_days} days{base}: the share owed to them is {share:.0%} ({interval}).")
@@ -868,13 +871,13 @@ def rmst_sentence(diff_row: Mapping, *, a: str | None = None, b: str | None = No
     h, ra, rb = float(diff_row["horizon"]), float(diff_row["rmst_a"]), float(diff_row["rmst_b"])
     d, lo, hi, p = (float(diff_row[k]) for k in ("difference", "ci_low", "ci_high", "p_value"))
     window = escape(within) if within is not None else f"within their first {h:g} days"
-    sign = _test_sign(d, lo, hi, p, alpha)
+    sign = tested_sign(d, lo, hi, p, alpha)
     if sign == 0:
-        return (f"{_capital(a_t)} and {b_t} stay about as long on average {window}: {ra:.1f} against {rb:.1f} days, "
+        return (f"{capital(a_t)} and {b_t} stay about as long on average {window}: {ra:.1f} against {rb:.1f} days, "
                 f"no clear difference ({lo:+.1f} to {hi:+.1f} days, {p_text(p)}).")
     word = "longer" if sign > 0 else "less"
     low, high = sorted((abs(lo), abs(hi)))
-    return (f"{_capital(a_t)} stay on average **{abs(d):.1f} days {word}** than {b_t} {window} (95% interval "
+    return (f"{capital(a_t)} stay on average **{abs(d):.1f} days {word}** than {b_t} {window} (95% interval "
             f"{low:.1f} to {high:.1f} days; {ra:.1f} against {rb:.1f} days, {p_text(p)}).")
 
 
@@ -909,7 +912,7 @@ __all__ += ["risk_check_sentence", "risk_list_sentence"]
 # --------------------------------------------------------------------------- drivers (the K-mart lesson)
 
 
-def _and(items: list[str]) -> str:
+def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
@@ -947,10 +950,10 @@ def driver_sentence(importance: pd.DataFrame, *, who: str, outcome: str = "CSAT"
         parts.append(f"**{escape(row.driver)}** ({row.share:.0%}{what}{row.share_low * 100:.0f}-"
                      f"{row.share_high * 100:.0f}%)")
     if len(ranked) <= len(top) or top["share_low"].iloc[-1] > ranked["share_high"].iloc[len(top)]:
-        return f"{who}, {_and(parts)} {'matters' if len(parts) == 1 else 'matter'} most."
+        return f"{who}, {and_list(parts)} {'matters' if len(parts) == 1 else 'matter'} most."
     after = escape(ranked["driver"].iloc[len(top)])
     verb = "explains the largest share" if len(parts) == 1 else "explain the largest shares"
-    return (f"{who}, {_and(parts)} {verb}, though not clearly more than **{after}** "
+    return (f"{who}, {and_list(parts)} {verb}, though not clearly more than **{after}** "
             "(the intervals overlap).")
 
 
@@ -1030,7 +1033,7 @@ def revenue_at_risk_sentence(risk: pd.DataFrame, *, segment: Any, who: str, peri
     at_risk = rows[level.str.startswith(("dissatisfied", "neutral"))]
     unasked = rows.loc[level == "no survey", "share_of_segment"].sum()
     when = f"In {escape(period)}, " if period else ""
-    text = (f"{when}**{_money(at_risk['revenue'].sum(), currency)}** (**{at_risk['share_of_segment'].sum():.0%}**) "
+    text = (f"{when}**{money_text(at_risk['revenue'].sum(), currency)}** (**{at_risk['share_of_segment'].sum():.0%}**) "
             f"of the revenue from {escape(who)} came from customers dissatisfied or neutral in their survey answers")
     text = text[0].upper() + text[1:]
     return text + (f"; {unasked:.0%} came from customers who gave none." if unasked > 0 else ".")
@@ -1054,8 +1057,8 @@ def future_spend_sentence(row: Mapping, *, months: int, rating: str = "CSAT", cu
     **No evidence** that customers who rate CSAT higher spend more in the following 6 months, comparing customers of the same value decile: -€0.80 per point (95% interval -€5.30 to €3.80; 2,670 answers).
     """
     est, lo, hi = (float(row[k]) for k in ("estimate", "ci_low", "ci_high"))
-    detail = (f"{_money(est, currency, 2)} per point (95% interval {_money(lo, currency, 2)} to "
-              f"{_money(hi, currency, 2)}; "
+    detail = (f"{money_text(est, currency, 2)} per point (95% interval {money_text(lo, currency, 2)} to "
+              f"{money_text(hi, currency, 2)}; "
               f"{int(row['n_answers']):,} answers)")
     r, c = escape(rating), escape(compared)
     if lo <= 0 <= hi:
@@ -1089,5 +1092,5 @@ def quadrant_sentence(quadrants: pd.DataFrame, *, who: str, period: str | None =
         return (f"For {escape(who)}{when}, no driver is both above the average in importance and below the average in "
                 "rating: keep up the strongest drivers.")
     names = [f"**{escape(d)}**" for d in fix["driver"]]
-    return (f"Fix first for {escape(who)}{when}: {_and(names)} (more than the average driver's share of their "
+    return (f"Fix first for {escape(who)}{when}: {and_list(names)} (more than the average driver's share of their "
             "satisfaction, and rated below the drivers' average).")
