@@ -29,7 +29,7 @@ __all__ = ["escape", "p_text", "scorecard_sentences", "difference_sentence", "va
            "segment_sentence", "service_sentence", "facts_line", "forecast_warnings", "as_bullets",
            "coverage_sentence", "coverage_bases", "NO_GOALS",
            # shared phrasing, for the sentences each theme writes beside it
-           "interval_of", "tested_sign", "money_text", "signed_money_text", "date_text", "how_long", "pct_range",
+           "interval_of", "sign_from_test", "money_text", "signed_money_text", "date_text", "how_long", "pct_range",
            "capital", "lower_first", "and_list", "NUMBER_WORDS"]
 
 # HTML's special characters as html.escape writes them, and the Markdown characters
@@ -168,7 +168,7 @@ def difference_sentence(
     subject, other, measure, unit = escape(subject), escape(other), escape(measure), escape(unit)
     words = measure.split(" ", 1)
     head, tail = words[0], (" " + words[1] if len(words) > 1 else "")
-    sign = tested_sign(d, lo, hi, p, alpha)
+    sign = sign_from_test(d, lo, hi, p, alpha)
     if sign == 0:
         interval = f"{lo:+.1f} to {hi:+.1f}{unit}, " if lo is not None else ""
         return (f"{subject} and {other} are about equally {head}{tail}: {a:.1f} against {b:.1f}, "
@@ -189,7 +189,7 @@ def interval_of(row: pd.Series | Mapping, low: str = "ci_low", high: str = "ci_h
     return None, None
 
 
-def tested_sign(estimate: float, lo: float | None, hi: float | None, p: float | None, alpha: float) -> int:
+def sign_from_test(estimate: float, lo: float | None, hi: float | None, p: float | None, alpha: float) -> int:
     """+1 or -1 when the test finds a difference (p below alpha and the interval clear of 0), else 0.
 
     The direction is the interval's (the estimate's when there is no interval), so a
@@ -269,7 +269,7 @@ def value_difference_sentence(
     d_mean = float(comparison["diff"]) if "diff" in keys else float(c["mean_a"]) - float(c["mean_b"])
     lo, hi = interval_of(comparison)
     d_med = float(c["median_a"]) - float(c["median_b"])
-    mean_sign = tested_sign(d_mean, lo, hi, p_mean, alpha)
+    mean_sign = sign_from_test(d_mean, lo, hi, p_mean, alpha)
     med_sign = 0 if not p_med < alpha or d_med == 0 else (1 if d_med > 0 else -1)
     detail = f"a difference of {signed_money_text(d_mean, currency)}"
     if lo is not None:
@@ -871,7 +871,7 @@ def rmst_sentence(diff_row: Mapping, *, a: str | None = None, b: str | None = No
     h, ra, rb = float(diff_row["horizon"]), float(diff_row["rmst_a"]), float(diff_row["rmst_b"])
     d, lo, hi, p = (float(diff_row[k]) for k in ("difference", "ci_low", "ci_high", "p_value"))
     window = escape(within) if within is not None else f"within their first {h:g} days"
-    sign = tested_sign(d, lo, hi, p, alpha)
+    sign = sign_from_test(d, lo, hi, p, alpha)
     if sign == 0:
         return (f"{capital(a_t)} and {b_t} stay about as long on average {window}: {ra:.1f} against {rb:.1f} days, "
                 f"no clear difference ({lo:+.1f} to {hi:+.1f} days, {p_text(p)}).")
