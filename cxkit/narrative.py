@@ -17,12 +17,13 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from cxkit.display import format_money
+from cxkit.findings import Finding, sentences
 
 __all__ = ["escape", "p_text", "scorecard_sentences", "difference_sentence", "value_difference_sentence",
            "weighted_sentence", "value_share_sentence", "clv_total_sentence", "holdout_sentence",
@@ -672,9 +673,15 @@ def forecast_warnings(
     return lines
 
 
-def as_bullets(lines: list[str]) -> str:
-    """Join sentences as a Markdown bullet list."""
-    return "\n".join(f"- {line}" for line in lines if line)
+def as_bullets(lines: Iterable[Finding | str | None]) -> str:
+    """Join sentences, or the sentences of findings, as a Markdown bullet list; ``None`` and "" are skipped.
+
+    >>> from cxkit.findings import Finding
+    >>> print(as_bullets(["NPS is 31.", None, Finding(theme="clv", key="total", what="CLV", sentence="CLV is £1m.")]))
+    - NPS is 31.
+    - CLV is £1m.
+    """
+    return "\n".join(f"- {line}" for line in sentences(lines) if line)
 
 
 # --------------------------------------------------------------------------- churn survival
