@@ -19,10 +19,11 @@ Modules, in the order data flows through them:
 """
 from importlib.metadata import PackageNotFoundError, version
 
+from cxkit.data import load_folder
 from cxkit.errors import DataError, EngineError, FitError
 
 try:  # the version is written once, in pyproject.toml
     __version__ = version("cxkit")
 except PackageNotFoundError:  # run from a source tree that was never installed
     __version__ = "0.0.0+unknown"
-__all__ = ["DataError", "EngineError", "FitError", "__version__"]
+__all__ = ["DataError", "EngineError", "FitError", "load_folder", "__version__"]
