@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 # The Spark extra only where Java can run it (CI machines with Java then run the Spark tests).
 EXTRAS := test$(shell command -v java >/dev/null 2>&1 && echo ,spark)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# Test workers: each test file (each notebook) stays on one worker, so a notebook's cells run in order.
+WORKERS ?= 2
 
 .PHONY: setup test unit nbval report execute lab sample bench clean
 
@@ -21,13 +23,13 @@ $(STAMP): pyproject.toml
 ## Unit tests, docstring examples, then every notebook re-executed and compared by nbval.
 test: $(STAMP)
 	$(BIN)/ruff check cxkit tests benchmarks notebooks
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(WORKERS) --dist loadfile tests \
 	    --doctest-modules cxkit \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile tests
 
 ## Execute every notebook on the sample data and write code-free HTML reports to reports/.
 report: $(STAMP)

@@ -73,7 +73,7 @@ def run_engine(engine: str, data: Path, out: Path, memory_limit: str, threads: i
     t0 = time.perf_counter()
     extra: dict[str, float] = {}
     if engine == "duckdb-folder":  # the notebooks' path: load_folder's describe/validate/count, then a summary
-        from cxkit.data.large import describe_log
+        from cxkit.engines.log import describe_log
 
         log = describe_log(data, memory_limit=memory_limit, threads=threads)
         extra = {"load_seconds": time.perf_counter() - t0, "duplicates": log.duplicate_rows}

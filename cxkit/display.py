@@ -4,7 +4,7 @@ cxkit functions return tidy frames with short column names (``ci_low``, ``n``,
 ``p_value``) that an analyst keeps working with. A report needs the same numbers
 told in words: "95% CI" as "24.6 to 29.7", "answers", "p" as ``<0.001``, shares as
 percentages and money with its currency. :func:`table` does that in one call, from
-one dictionary of the names cxkit uses (:data:`LABELS`), so every notebook shows its
+one dictionary of the names cxkit uses (:data:`LABELS`, from :mod:`cxkit.labels`), so every notebook shows its
 tables the same way. It returns a :class:`Table`, which Jupyter and nbconvert show
 as HTML (the same bytes on every run, so nbval can compare it) and which prints as
 plain text; the tidy frame itself is untouched. A table with no rows shows as one line
@@ -34,251 +34,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxkit.labels import LABELS, TIME_LABELS, TIME_UNITS
+
 __all__ = ["LABELS", "TIME_UNITS", "Table", "table", "one_row_per_pair", "label", "time_unit_words", "format_p",
            "format_money"]
-
-#: Readable names for the tidy column names cxkit functions return. Names not listed
-#: here are shown with underscores turned into spaces; ``table(labels=...)`` overrides.
-LABELS: dict[str, str] = {
-    # survey metrics (cxkit.metrics)
-    "metric": "metric",
-    "n": "answers",
-    "n_missing": "no answer",
-    "n_effective": "effective answers",
-    "value": "value",
-    "mean": "mean",
-    "se": "standard error",
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "small_base": "small base (<30)",
-    "promoters_pct": "% promoters",
-    "passives_pct": "% passives",
-    "detractors_pct": "% detractors",
-    "top_box_pct": "% top box",
-    "period": "period",
-    "change": "change",
-    "change_ci_low": "change 95% CI low",
-    "change_ci_high": "change 95% CI high",
-    "change_p_value": "p (change)",
-    "weighting": "weighting",
-    # comparisons (metrics.compare, comparisons.compare_values)
-    "group_a": "group A",
-    "group_b": "group B",
-    "value_a": "value, A",
-    "value_b": "value, B",
-    "n_a": "answers, A",
-    "n_b": "answers, B",
-    "mean_a": "mean, A",
-    "mean_b": "mean, B",
-    "median_a": "median, A",
-    "median_b": "median, B",
-    "top5_share_a": "% held by the top 5, A",
-    "top5_share_b": "% held by the top 5, B",
-    "diff": "difference",
-    "p_value": "p",
-    "p_median": "p (medians)",
-    # goals (metrics.gap_analysis)
-    "current": "current",
-    "goal": "goal",
-    "gap": "gap to goal",
-    "gap_ci_low": "gap 95% CI low",
-    "gap_ci_high": "gap 95% CI high",
-    "status": "status",
-    # service (metrics.service_metrics)
-    "channel": "channel",
-    "n_contacts": "contacts",
-    "fcr_base": "contacts with a known outcome",
-    "fcr_rate": "% resolved at first contact",
-    "fcr_ci_low": "FCR 95% CI low",
-    "fcr_ci_high": "FCR 95% CI high",
-    "median_wait": "median wait (minutes)",
-    "p90_wait": "90th percentile wait (minutes)",
-    "median_wait_minutes": "median wait (minutes)",
-    "p90_wait_minutes": "90th percentile wait (minutes)",
-    # the data contract (cxkit.data)
-    "table": "table",
-    "source": "file",
-    "rows": "rows",
-    "first_date": "first date",
-    "last_date": "last date",
-    "excluded_rows": "rows left out",
-    "present": "present",
-    "hint": "note",
-    "customer_id": "customer",
-    # purchase summaries and CLV (cxkit.clv, cxkit.clv.diagnostics)
-    "frequency": "repeat purchases",
-    "recency": "time between first and last purchase",
-    "T": "time since first purchase",
-    "monetary_value": "spend per repeat purchase",
-    "first_purchase": "first purchase",
-    "last_purchase": "last purchase",
-    "n_purchase_days": "days with a purchase",
-    "total_spend": "total spend",
-    "frequency_cal": "repeat purchases (calibration)",
-    "recency_cal": "time between first and last purchase (calibration)",
-    "T_cal": "time since first purchase (calibration)",
-    "monetary_value_cal": "spend per repeat purchase (calibration)",
-    "frequency_holdout": "purchases (holdout)",
-    "monetary_value_holdout": "spend per purchase (holdout)",
-    "duration_holdout": "holdout length",
-    "rule": "rule",
-    "n_rows": "rows",
-    "n_customers": "customers",
-    "actual": "actual",
-    "predicted": "predicted",
-    "error": "error",
-    "error_pct": "error %",
-    "mae": "mean absolute error",
-    "correlation": "correlation",
-    "decile": "decile",
-    "ratio": "actual / predicted",
-    "share_of_actual": "% of actual purchases",
-    "coef": "estimate",
-    "se(coef)": "standard error",
-    "p_alive": "chance still active",
-    "expected_purchases": "expected purchases",
-    "expected_avg_value": "expected spend per purchase",
-    "clv": "CLV",
-    "top_share_of_customers": "top % of customers",
-    "share_of_customers": "% of customers",
-    "share_of_value": "% of value",
-    "R": "recency score",
-    "F": "frequency score",
-    "M": "monetary score",
-    "segment": "segment",
-    "customers": "customers",
-    "mean_clv": "mean CLV",
-    "median_clv": "median CLV",
-    "share": "% of customers",
-    "clv_share": "% of CLV",
-    "description": "description",
-    "action": "suggested action",
-    "label": "profile",
-    "size": "customers",
-    "mean_frequency": "mean repeat purchases",
-    "mean_time_since_last": "mean time since last purchase",
-    "mean_monetary_value": "mean spend per purchase",
-    "mean_expected_avg_value": "mean expected spend per purchase",
-    "known_churned": "known to have left",
-    "rmst": "mean days as a member (RMST)",
-    "rmst_a": "mean days, A",
-    "rmst_b": "mean days, B",
-    "horizon": "horizon (days)",
-    "identified": "pinned down by the data",
-    "total": "total",
-    "n_draws": "bootstrap draws",
-    "last_12_months_revenue": "revenue, last 12 months",
-    "spend_holdout": "spend in the holdout",
-    "revenue": "revenue",
-    "k": "segments (k)",
-    "silhouette": "silhouette score",
-    "dominant_rfm_segment": "main RFM segment",
-    "dominant_share": "% in the main RFM segment",
-    # experience and value (cxkit.experience, cxkit.drivers)
-    "dimension": "experience measure",
-    "group": "group",
-    "on_scale": "on the satisfaction scale",
-    "n_responses": "survey answers",
-    "csat_mean": "mean CSAT (1-5)",
-    "csat_last": "last CSAT (1-5)",
-    "nps_mean": "mean recommendation (0-10)",
-    "nps_last": "last recommendation (0-10)",
-    "ces_mean": "mean ease (1-7)",
-    "ces_last": "last ease (1-7)",
-    "n_unresolved": "unresolved contacts",
-    "n_long_wait": "long waits",
-    "n_bad_contacts": "bad contacts",
-    "net_spend": "net spend",
-    "gross_spend": "gross spend",
-    "refunds": "refunds",
-    "refund_excess": "refunds beyond purchases",
-    "purchase_days": "days with a purchase",
-    "tenure_days": "tenure (days)",
-    "annual_spend": "spend per year",
-    "value_decile": "value decile",
-    "period_spend": "spend in the period",
-    "past_spend": "spend before",
-    "future_spend": "spend after",
-    "mean_spend": "mean spend",
-    "median_spend": "median spend",
-    "total_revenue": "total revenue",
-    "actual_revenue": "actual revenue",
-    "predicted_revenue": "predicted revenue",
-    "share_of_total": "% of the total",
-    "share_of_segment": "% of the segment's revenue",
-    "revenue_share": "% of revenue",
-    "monetary_value_share": "% of spend",
-    "value_segment": "value segment",
-    "value_tier": "value tier",
-    "satisfaction_level": "satisfaction level",
-    "time_since_last": "time since last purchase",
-    "predicted_holdout": "predicted (holdout)",
-    "predicted_spend_per_purchase": "predicted spend per purchase",
-    "n_known_churned": "known to have left",
-    "days_observed": "days observed",
-    # key drivers (cxkit.drivers, cxkit.spend)
-    "driver": "driver",
-    "importance": "importance",
-    "performance": "performance",
-    "quadrant": "quadrant",
-    "share_a": "share, A",
-    "share_b": "share, B",
-    "share_low": "share 95% CI low",
-    "share_high": "share 95% CI high",
-    "difference": "difference",
-    "difference_low": "difference 95% CI low",
-    "difference_high": "difference 95% CI high",
-    "excludes_zero": "clear difference",
-    "estimate": "estimate",
-    "n_answers": "answers",
-    "model": "model",
-    # churn and survival (cxkit.survival)
-    "covariate": "measure",
-    "hazard_ratio": "change in the risk of leaving (×; 1 = none)",
-    "test_statistic": "test statistic",
-    "statistic": "test statistic",
-    "df": "degrees of freedom",
-    "p_holm": "p (Holm-adjusted)",
-    "churned": "left",
-    "left": "left",
-    "churn_rate": "% who left",
-    "mean_tenure": "mean days a member",
-    "churn_probability": "chance of leaving",
-    "observed": "observed",
-    "at_risk": "still members",
-    "survival": "share still members",
-    "censored": "still members at the end",
-    "cum_contacts": "contacts so far",
-    "cum_unresolved": "unresolved contacts so far",
-    "cum_long_wait": "long waits so far",
-    "cum_bad_contacts": "bad contacts so far",
-    "latest_csat": "latest CSAT (1-5)",
-    "has_csat": "answered a survey",
-    "expected_churners": "expected to leave",
-    "expected_churners_without": "expected to leave had contacts gone well",
-    "attributable_churners": "departures owed to bad contacts",
-    "attributable_share": "% of departures owed to bad contacts",
-    "concordance": "concordance (0.5 = chance)",
-    "reasons": "reasons",
-    # coverage of the reporting period (cxkit.periods.coverage)
-    "period_start": "period start",
-    "period_end": "period end",
-    "days_before_end": "days short of the period's end",
-    "ends_early": "ends early",
-}
-
-#: Labels that name a time unit when one is given (``{units}`` becomes "weeks" etc.).
-_TIME_LABELS = {
-    "recency": "{units} between first and last purchase",
-    "T": "{units} since first purchase",
-    "recency_cal": "{units} between first and last purchase (calibration)",
-    "T_cal": "{units} since first purchase (calibration)",
-    "duration_holdout": "holdout length ({units})",
-    "mean_time_since_last": "mean {units} since last purchase",
-}
-
-#: The time units of cxkit's CLV functions, in words.
-TIME_UNITS = {"D": "days", "W": "weeks", "M": "months"}
 
 # How known columns are shown: "fraction" (0.18 -> 18%), "percent" (77.3 -> 77.3%),
 # "money", "p" (<0.001), "count" (3,421).
@@ -377,8 +136,8 @@ def label(name: Any, *, time_unit: str | None = None) -> str:
     ('% of CLV', 'weeks between first and last purchase', 'wait minutes total')
     """
     text = str(name)
-    if time_unit is not None and text in _TIME_LABELS:
-        return _TIME_LABELS[text].format(units=time_unit_words(time_unit))
+    if time_unit is not None and text in TIME_LABELS:
+        return TIME_LABELS[text].format(units=time_unit_words(time_unit))
     if text in LABELS:
         return LABELS[text]
     return " ".join(text.replace("_", " ").split())
@@ -635,13 +394,7 @@ def table(
     labels = dict(labels or {})
 
     # How each column is formatted: explicit arguments, then what cxkit knows, then the dtype.
-    explicit: dict[str, str] = {}
-    for arg, kind, names in (("percent", "fraction", percent), ("percent_0_100", "percent", percent_0_100),
-                             ("money", "money", money), ("p_values", "p", p_values)):
-        for name in _as_names(names):
-            if name not in columns:
-                raise ValueError(f"{arg} column '{name}' is not in the table; columns: {', '.join(columns)}")
-            explicit[name] = kind
+    explicit = _explicit_kinds(columns, percent=percent, percent_0_100=percent_0_100, money=money, p_values=p_values)
     if data.empty:          # no rows (or no columns): a line saying so, never an empty grid
         return _empty_table(caption, empty)
     dec_map = decimals if isinstance(decimals, Mapping) else {}
@@ -649,17 +402,7 @@ def table(
     formats = {c: _column_format(data[c], c, explicit, dec_map, dec_all) for c in columns}
 
     # Interval pairs become one column at the low end's place, formatted as their estimate.
-    if intervals is None:
-        pairs = [(lo, hi, _interval_label(pre, ci), _partner(pre, columns)) for lo, hi, pre in _interval_pairs(columns)]
-    elif intervals is False:
-        pairs = []
-    else:
-        pairs = []
-        for head, (lo, hi) in dict(intervals).items():
-            missing = [c for c in (lo, hi) if c not in columns]
-            if missing:
-                raise ValueError(f"interval column(s) {missing} not in the table; columns: {', '.join(columns)}")
-            pairs.append((lo, hi, head, None))
+    pairs = _chosen_pairs(intervals, columns, ci)
     for lo, hi, _, partner in pairs:
         if partner is not None and lo not in explicit and lo not in dec_map:
             formats[lo] = formats[hi] = formats[partner]
@@ -679,7 +422,8 @@ def table(
         if c in by_low:
             hi, head = by_low[c]
             highs_shown = _format_column(data, hi, formats[hi], metric_dec, dec_map, currency)
-            cells = [_MISSING if a == _MISSING and b == _MISSING else f"{a} to {b}" for a, b in zip(cells, highs_shown)]
+            cells = [_MISSING if a == _MISSING and b == _MISSING else f"{a} to {b}"
+                     for a, b in zip(cells, highs_shown, strict=True)]
             headers[c] = labels.get(c, labels.get(head, head))
         else:
             headers[c] = labels[c] if c in labels else _group_label(c, groups, time_unit)
@@ -692,6 +436,33 @@ def table(
     frame = pd.DataFrame({headers[c]: cells for c, cells in shown.items()}, index=range(len(data)))
     html_text = _render(frame, [numeric[c] for c in shown], caption, note, [headers[c] for c in by_low])
     return Table(frame=frame, html=html_text, caption=caption, note=note)
+
+
+def _explicit_kinds(columns: Sequence[str], **kinds: Iterable[str] | str) -> dict[str, str]:
+    """The format :func:`table` was told to give columns (``percent=...``, ``money=...``), checked against the table."""
+    explicit: dict[str, str] = {}
+    for arg, kind in (("percent", "fraction"), ("percent_0_100", "percent"), ("money", "money"), ("p_values", "p")):
+        for name in _as_names(kinds[arg]):
+            if name not in columns:
+                raise ValueError(f"{arg} column '{name}' is not in the table; columns: {', '.join(columns)}")
+            explicit[name] = kind
+    return explicit
+
+
+def _chosen_pairs(intervals: bool | Mapping[str, tuple[str, str]] | None, columns: Sequence[str],
+                  ci: float) -> list[tuple[str, str, str, str | None]]:
+    """The interval pairs :func:`table` joins: (low, high, header, the estimate whose format they take)."""
+    if intervals is None:
+        return [(lo, hi, _interval_label(pre, ci), _partner(pre, columns)) for lo, hi, pre in _interval_pairs(columns)]
+    if intervals is False:
+        return []
+    pairs: list[tuple[str, str, str, str | None]] = []
+    for head, (lo, hi) in dict(intervals).items():
+        missing = [c for c in (lo, hi) if c not in columns]
+        if missing:
+            raise ValueError(f"interval column(s) {missing} not in the table; columns: {', '.join(columns)}")
+        pairs.append((lo, hi, head, None))
+    return pairs
 
 
 def _empty_table(caption: str | None, empty: str | None) -> Table:
@@ -832,7 +603,7 @@ def _format_column(data: pd.DataFrame, c: str, fmt: _Format, metric_dec: list[in
                    dec_map: Mapping[str, int], currency: str | None) -> list[str]:
     per_row = c in _METRIC_VALUED and c not in dec_map and fmt.kind == "float"
     out = []
-    for value, row_dec in zip(data[c].tolist(), metric_dec):
+    for value, row_dec in zip(data[c].tolist(), metric_dec, strict=True):
         cell_fmt = _Format(fmt.kind, max(row_dec, fmt.decimals or 0)) if per_row and row_dec is not None else fmt
         out.append(_format_value(value, cell_fmt, currency))
     return out
@@ -899,11 +670,11 @@ def _column_widths(frame: pd.DataFrame, tied: Sequence[bool]) -> list[float]:
         # a little spare: fonts differ; a header word is never broken, so its column holds it whole
         low.append(max(min(15.0, 1.08 * longest + 0.5), 1.08 * head_word + 0.5))
         want.append(max(low[-1], float(min(36, max((_text_width(v) for v in cells), default=0)))))
-    slack, extra = budget - sum(low), [w - m for w, m in zip(want, low)]
+    slack, extra = budget - sum(low), [w - m for w, m in zip(want, low, strict=True)]
     if slack >= sum(extra):
         weights = want
     elif slack > 0:
-        weights = [m + slack * e / sum(extra) for m, e in zip(low, extra)]
+        weights = [m + slack * e / sum(extra) for m, e in zip(low, extra, strict=True)]
     else:
         weights = low
     weights = [w + 0.7 for w in weights]    # each column's padding
@@ -921,7 +692,7 @@ def _render(frame: pd.DataFrame, numeric: Sequence[bool], caption: str | None, n
     esc = _escape
     cls = ["cx-num" if n else "cx-text" for n in numeric]
     # A number keeps its unit on its line ("1,234 GBP"); "24.6 to 29.7" may wrap only after "to".
-    tied = [n or c in intervals for n, c in zip(numeric, frame.columns)]
+    tied = [n or c in intervals for n, c in zip(numeric, frame.columns, strict=True)]
     wide = len(frame.columns) > _WIDE_COLUMNS
     out = ['<div class="cx-table-wrap">', _CSS, f'<table class="cx-table{" cx-wide" if wide else ""}">']
     if caption:
@@ -931,12 +702,12 @@ def _render(frame: pd.DataFrame, numeric: Sequence[bool], caption: str | None, n
                    + "</colgroup>")
     # A header breaks only between words (no <wbr> inside a word, and the CSS keeps words whole).
     out.append("<thead><tr>" + "".join(f'<th class="{k}">{html.escape(str(h), quote=True)}</th>'
-                                       for k, h in zip(cls, frame.columns))
+                                       for k, h in zip(cls, frame.columns, strict=True))
                + "</tr></thead>")
     out.append("<tbody>")
     for row in frame.itertuples(index=False):
         out.append("<tr>" + "".join(f'<td class="{k}">{_tie(esc(v)) if t else esc(v)}</td>'
-                                     for k, t, v in zip(cls, tied, row)) + "</tr>")
+                                     for k, t, v in zip(cls, tied, row, strict=True)) + "</tr>")
     out.append("</tbody>")
     if note:
         out.append(f'<tfoot><tr><td colspan="{max(len(frame.columns), 1)}">{esc(note)}</td></tr></tfoot>')

@@ -27,8 +27,8 @@ import pandas as pd
 
 from cxkit.errors import DataError
 
-__all__ = ["TABLE_NAMES", "READABLE_SUFFIXES", "find_table_files", "unread_files", "read_csv_text", "read_parquet",
-           "read_excel_text", "parquet_damage", "parquet_error"]
+__all__ = ["TABLE_NAMES", "READABLE_SUFFIXES", "find_table_files", "unread_files", "log_size_mb", "read_csv_text",
+           "read_parquet", "read_excel_text", "parquet_damage", "parquet_error"]
 
 #: The table names of the data contract, in load order.
 TABLE_NAMES: tuple[str, ...] = ("customers", "transactions", "surveys", "contacts")
@@ -145,6 +145,21 @@ def unread_files(folder: str | Path, used: Sequence[Path]) -> list[str]:
     data_like = READABLE_SUFFIXES + tuple(_UNREADABLE)
     return sorted(p.name for p in Path(folder).iterdir()
                   if p.is_file() and p.name not in used_names and _suffix(p) in data_like)
+
+
+def log_size_mb(source: str | Path) -> float:
+    """Size on disk of a transactions file, or of every file in a folder of parts, in MB.
+
+    ``load_folder`` leaves a log larger than its ``large_file_mb`` in its files.
+
+    Example
+    -------
+    >>> round(log_size_mb("data/sample/transactions.csv"), 2)
+    0.74
+    """
+    path = Path(source)
+    parts = [p for p in path.iterdir() if p.is_file()] if path.is_dir() else [path]
+    return sum(p.stat().st_size for p in parts) / 1e6
 
 
 # --------------------------------------------------------------------------- reading

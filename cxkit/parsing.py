@@ -221,6 +221,46 @@ def parse_dates(
     return pd.Series(out, index=raw.index, dtype="datetime64[ns]", name=raw.name)
 
 
+def _read_day_month(s: pd.Series, nn: np.ndarray, uniques: pd.Index, table: str, column: str,
+                    dayfirst: bool | None, notes: list | None, rows_of, iso: pd.Series, zone: pd.Series) -> None:
+    """Read nn/nn/yyyy dates into ``iso`` and ``zone`` (in place), day or month first by the stated rule.
+
+    A number above 12 settles the order; without one, ``dayfirst`` must; both are refused
+    when they disagree, and the order chosen is noted with its reason.
+    """
+    m = s[nn].str.extract(_NN_YEAR)
+    first, second = m[0].astype(int), m[2].astype(int)
+    says_day, says_month = (first > 12).any(), (second > 12).any()
+    if says_day and says_month:
+        day_first, month_first = uniques[nn][(first > 12).to_numpy()][0], uniques[nn][(second > 12).to_numpy()][0]
+        raise data_error(table, column, "the column mixes day/month and month/day dates (values such as "
+                         f"{day_first!r} and {month_first!r})",
+                         rows_of(uniques[nn][((first > 12) | (second > 12)).to_numpy()]))
+    evidence = True if says_day else False if says_month else None
+    if dayfirst is None and evidence is None:
+        raise data_error(table, column, "dates such as "
+                         f"{uniques[nn][0]!r} could be day/month or month/day, and no value in the column "
+                         "settles it", rows_of(uniques[nn][:5]),
+                         hint=f"pass dayfirst={{'{table}.{column}': True}} for dd/mm/yyyy (or False for "
+                              f"mm/dd/yyyy), or date_format={{'{table}.{column}': '%d/%m/%Y'}}")
+    if dayfirst is not None and evidence is not None and dayfirst != evidence:
+        wrong = (second > 12) if dayfirst else (first > 12)
+        raise data_error(table, column, f"dayfirst={dayfirst} was set, but values such as "
+                         f"{uniques[nn][wrong.to_numpy()][0]!r} cannot be read that way",
+                         rows_of(uniques[nn][wrong.to_numpy()]))
+    day_first = evidence if evidence is not None else dayfirst
+    day, month = (first, second) if day_first else (second, first)
+    iso[nn] = (m[3] + "-" + month.astype(str).str.zfill(2) + "-" + day.astype(str).str.zfill(2)
+               + _time_part(m[4], m[5])).to_numpy()
+    zone[nn] = m[5].fillna("").str.strip().to_numpy()
+    how = "day/month/year" if day_first else "month/day/year"
+    why = (f"a first number above 12, e.g. {uniques[nn][(first > 12).to_numpy()][0]}, can only be a day"
+           if evidence is True else
+           f"a second number above 12, e.g. {uniques[nn][(second > 12).to_numpy()][0]}, can only be a day"
+           if evidence is False else "as set by dayfirst")
+    _note(notes, table, column, f"dates read as {how} ({why})", int(nn.sum()))
+
+
 def _parse_uniques(uniques: pd.Index, table: str, column: str, dayfirst: bool | None, timezone: str | None,
                    notes: list | None, rows_of) -> tuple[pd.Series, str]:
     s = pd.Series(uniques, dtype="object")
@@ -264,37 +304,7 @@ def _parse_uniques(uniques: pd.Index, table: str, column: str, dayfirst: bool | 
     iso = s.copy()
     zone = pd.Series("", index=s.index, dtype="object")
     if nn.any():
-        m = s[nn].str.extract(_NN_YEAR)
-        first, second = m[0].astype(int), m[2].astype(int)
-        says_day, says_month = (first > 12).any(), (second > 12).any()
-        if says_day and says_month:
-            day_first, month_first = uniques[nn][(first > 12).to_numpy()][0], uniques[nn][(second > 12).to_numpy()][0]
-            raise data_error(table, column, "the column mixes day/month and month/day dates (values such as "
-                             f"{day_first!r} and {month_first!r})",
-                             rows_of(uniques[nn][((first > 12) | (second > 12)).to_numpy()]))
-        evidence = True if says_day else False if says_month else None
-        if dayfirst is None and evidence is None:
-            raise data_error(table, column, "dates such as "
-                             f"{uniques[nn][0]!r} could be day/month or month/day, and no value in the column "
-                             "settles it", rows_of(uniques[nn][:5]),
-                             hint=f"pass dayfirst={{'{table}.{column}': True}} for dd/mm/yyyy (or False for "
-                                  f"mm/dd/yyyy), or date_format={{'{table}.{column}': '%d/%m/%Y'}}")
-        if dayfirst is not None and evidence is not None and dayfirst != evidence:
-            wrong = (second > 12) if dayfirst else (first > 12)
-            raise data_error(table, column, f"dayfirst={dayfirst} was set, but values such as "
-                             f"{uniques[nn][wrong.to_numpy()][0]!r} cannot be read that way",
-                             rows_of(uniques[nn][wrong.to_numpy()]))
-        day_first = evidence if evidence is not None else dayfirst
-        day, month = (first, second) if day_first else (second, first)
-        iso[nn] = (m[3] + "-" + month.astype(str).str.zfill(2) + "-" + day.astype(str).str.zfill(2)
-                   + _time_part(m[4], m[5])).to_numpy()
-        zone[nn] = m[5].fillna("").str.strip().to_numpy()
-        how = "day/month/year" if day_first else "month/day/year"
-        why = (f"a first number above 12, e.g. {uniques[nn][(first > 12).to_numpy()][0]}, can only be a day"
-               if evidence is True else
-               f"a second number above 12, e.g. {uniques[nn][(second > 12).to_numpy()][0]}, can only be a day"
-               if evidence is False else "as set by dayfirst")
-        _note(notes, table, column, f"dates read as {how} ({why})", int(nn.sum()))
+        _read_day_month(s, nn, uniques, table, column, dayfirst, notes, rows_of, iso, zone)
     if year_first.any():
         m = s[year_first].str.extract(_YEAR_FIRST)
         iso[year_first] = (m[0] + "-" + m[1].str.zfill(2) + "-" + m[2].str.zfill(2)
@@ -355,11 +365,11 @@ def _named_dates(values: pd.Series, table: str, column: str, timezone: str | Non
     stamps = [pd.to_datetime(v, format="mixed", errors="coerce") for v in values]
     zoned = [pd.notna(t) and t.tzinfo is not None for t in stamps]
     if timezone is None:
-        local = [t.tz_localize(None) if z else t for t, z in zip(stamps, zoned)]
+        local = [t.tz_localize(None) if z else t for t, z in zip(stamps, zoned, strict=True)]
     else:
-        local = [t.tz_convert(timezone).tz_localize(None) if z else t for t, z in zip(stamps, zoned)]
+        local = [t.tz_convert(timezone).tz_localize(None) if z else t for t, z in zip(stamps, zoned, strict=True)]
     if any(zoned):
-        offsets = pd.Series([t.strftime("%z") if z else "" for t, z in zip(stamps, zoned)], dtype=object)
+        offsets = pd.Series([t.strftime("%z") if z else "" for t, z in zip(stamps, zoned, strict=True)], dtype=object)
         _note_mixed_offsets(notes, table, column, offsets[offsets != ""], timezone)
         _note(notes, table, column, "time-zone offsets dropped: the local date and time as written are kept "
               "(pass timezone= to convert to one zone)" if timezone is None else

@@ -27,7 +27,7 @@ import pandas as pd
 from cxkit.errors import DataError
 from cxkit.parsing import parse_timestamp
 
-__all__ = ["Period", "reporting_period", "coverage", "EARLY_END_DAYS"]
+__all__ = ["Period", "reporting_period", "coverage", "period_names", "EARLY_END_DAYS"]
 
 #: A table "ends early" when its last date in the period is more than this many days
 #: before the period's end: a month with no rows is a gap a reader should be told of.
@@ -218,3 +218,30 @@ def coverage(tables: Mapping[str, pd.DataFrame | None], period: Period, date_col
         out[c] = pd.to_datetime(out[c])
     out.attrs["early_days"] = int(early_days)
     return out
+
+
+def period_names(periods: pd.Series, freq: str) -> pd.Series:
+    """The calendar periods of a trend as a reader names them: "2025Q1" for a quarter, "2025-03" for a month.
+
+    :func:`cxkit.metrics.trend` and :func:`cxkit.metrics.period_over_period` label each
+    period by its last day (2025-03-31), as pandas groups dates; a chart or table reads
+    better with the period's own name.
+
+    Parameters
+    ----------
+    periods : the ``period`` column of a trend (dates that end each period).
+    freq : the pandas alias the trend was made with: ``"QE"`` quarters, ``"ME"`` months,
+        ``"YE"`` years, ``"W"`` weeks.
+
+    Returns
+    -------
+    Series of str, one name per row, in the same order and index.
+
+    Example
+    -------
+    >>> period_names(pd.Series(pd.to_datetime(["2025-03-31", "2025-06-30"])), "QE").tolist()
+    ['2025Q1', '2025Q2']
+    >>> period_names(pd.Series(pd.to_datetime(["2025-01-31"])), "ME").tolist()
+    ['2025-01']
+    """
+    return pd.Series(periods).dt.to_period(freq.rstrip("E")).astype(str)

@@ -23,14 +23,13 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter
 
 from cxkit.display import format_money, format_p, label, time_unit_words
 from cxkit.metrics.targets import goal_status
 
 __all__ = ["PALETTE", "STATUS_STYLE", "format_p", "time_unit_words", "set_theme", "interval_plot", "trend_plot",
-           "gap_plot", "lorenz_plot", "holdout_plot", "matrix_plot", "share_plot", "clv_histogram",
-           "group_means_plot", "forest_plot", "km_plot", "risk_histogram"]
+           "gap_plot", "group_means_plot", "axes_or_new", "require_plot_columns", "INK"]
 
 #: Colours (Okabe-Ito based, safe for colour-blind readers): neutral, a concern, good
 #: news, and a muted reference.
@@ -67,14 +66,21 @@ def set_theme(dpi: int = 90) -> None:
     })
 
 
-def _axes(ax: Axes | None) -> Axes:
+def axes_or_new(ax: Axes | None) -> Axes:
+    """The Axes to draw on: ``ax`` itself, or a new figure's when it is ``None`` (every chart takes ``ax=``)."""
     return ax if ax is not None else plt.figure().add_subplot()
 
 
-def _require(data: pd.DataFrame, columns: Sequence[str | None], what: str) -> None:
+def require_plot_columns(data: pd.DataFrame, columns: Sequence[str | None], what: str) -> None:
+    """Stop with a message naming the chart, the columns it needs and those the data has (``None`` is skipped)."""
     missing = [c for c in columns if c is not None and c not in data.columns]
     if missing:
         raise ValueError(f"{what} needs the column(s) {missing}; the data has {list(map(str, data.columns))}")
+
+
+#: The ink of reference lines and notes, for each theme's charts as for these.
+INK = _INK
+_axes, _require = axes_or_new, require_plot_columns     # the names the charts below use
 
 
 def interval_plot(
@@ -108,7 +114,7 @@ def interval_plot(
     small = df[flag].astype(bool).to_numpy() if flag and flag in df else np.zeros(len(df), bool)
     colours = [PALETTE["alert"] if g in set(highlight) else PALETTE["base"] for g in df[y]]
     ax.hlines(pos, df[low], df[high], colors=colours, linewidth=2.5, alpha=0.7)
-    for p, v, c, s in zip(pos, df[x], colours, small):
+    for p, v, c, s in zip(pos, df[x], colours, small, strict=True):
         ax.plot(v, p, "o", markersize=8, color=c, markerfacecolor="none" if s else c, markeredgewidth=1.6)
     ax.set_yticks(pos, df[y].astype(str))
     if reference is not None:
@@ -204,7 +210,7 @@ def trend_plot(
         (line,) = ax.plot(xs[~tiny], vals[~tiny], marker="o", color=colour,
                           label="value" if name is None else str(name))
         handles.append(line)
-        for xp, v, lo_, hi_ in zip(xs[tiny], vals[tiny], lows[tiny], highs[tiny]):
+        for xp, v, lo_, hi_ in zip(xs[tiny], vals[tiny], lows[tiny], highs[tiny], strict=True):
             ax.vlines(xp, max(lo_, floor), min(hi_, y_hi), color=colour, linestyle=":", linewidth=1)
             if floor <= v <= y_hi:
                 ax.plot(xp, v, "o", color=colour, markerfacecolor="none", markeredgewidth=1.6, markersize=7)
@@ -215,7 +221,7 @@ def trend_plot(
                 ax.annotate(f"{v:.0f}", (xp, edge), xytext=(6, 0), textcoords="offset points", fontsize=7,
                             color=colour, va="center")
         if rows:
-            for xp, count in zip(xs, g[n]):
+            for xp, count in zip(xs, g[n], strict=True):
                 if pd.notna(count):
                     ax.annotate(f"{int(count):,}", (xp, 0), xycoords=("data", "axes fraction"),
                                 xytext=(0, 3 + (22 if many else 11) * (rows - 1 - i)), textcoords="offset points",
@@ -319,9 +325,10 @@ def gap_plot(
     lower = {str(m).lower() for m in lower_is_better}
     statuses = (df[status].astype(str).tolist() if status in df
                 else [goal_status(v, lo, hi, g, lower_is_better=name.lower() in lower)
-                      for name, v, lo, hi, g in zip(df[metric].astype(str), values, lows, highs, goals)])
+                      for name, v, lo, hi, g in zip(df[metric].astype(str), values, lows, highs, goals, strict=True)])
     axes = _gap_axes(ax, len(df))
-    for a, name, v, lo, hi, g, st in zip(axes, df[metric].astype(str), values, lows, highs, goals, statuses):
+    for a, name, v, lo, hi, g, st in zip(axes, df[metric].astype(str), values, lows, highs, goals, statuses,
+                                         strict=True):
         colour, marker, _ = STATUS_STYLE.get(st, STATUS_STYLE["no data"])
         a.axhline(g, color=_INK, linestyle="--", linewidth=1.3)
         a.annotate(f"goal {g:g}", (1, g), xycoords=("axes fraction", "data"), xytext=(-2, 3),
@@ -349,160 +356,6 @@ def gap_plot(
     handles.append(Line2D([], [], color=_INK, linewidth=3, alpha=0.4, label="95% interval of the current value"))
     axes[-1].legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return np.array(axes, dtype=object)
-
-
-def lorenz_plot(
-    data: pd.DataFrame,
-    *,
-    x: str = "share_of_customers",
-    y: str = "share_of_value",
-    label: str | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """A Lorenz curve: the share of total value held by the least valuable x% of customers.
-
-    The gap to the diagonal is the concentration: the top (100 - x)% hold the rest.
-    """
-    ax = _axes(ax)
-    ax.plot(data[x] * 100, data[y] * 100, color=PALETTE["base"], label=label)
-    ax.plot([0, 100], [0, 100], color=PALETTE["muted"], linestyle="--", linewidth=1)
-    ax.set_xlabel("% of customers, from least to most valuable")
-    ax.set_ylabel("% of total value")
-    return ax
-
-
-def holdout_plot(
-    data: pd.DataFrame,
-    *,
-    x: str = "frequency_cal",
-    actual: str = "actual",
-    predicted: str = "predicted",
-    ax: Axes | None = None,
-) -> Axes:
-    """Actual against predicted holdout purchases per calibration-frequency group."""
-    ax = _axes(ax)
-    xs = data[x].astype(str)
-    ax.plot(xs, data[actual], marker="o", color=PALETTE["base"], label="actual")
-    ax.plot(xs, data[predicted], marker="s", linestyle="--", color=PALETTE["alert"], label="predicted")
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel("mean purchases in the holdout period")
-    ax.legend(frameon=False)
-    return ax
-
-
-def matrix_plot(
-    data: pd.DataFrame,
-    *,
-    x: str = "recency",
-    y: str = "frequency",
-    value: str = "p_alive",
-    fmt: str = ".1f",
-    x_format: str = "{:.0f}",
-    cmap: str = "viridis",
-    xlabel: str | None = None,
-    ylabel: str | None = None,
-    value_label: str | None = None,
-    time_unit: str | None = None,
-    ax: Axes | None = None,
-) -> Axes:
-    """A heat map of ``value`` over a long ``x`` by ``y`` grid (highest ``y`` on top).
-
-    The default colour map (viridis) runs dark to light, so it reads in grey and to
-    colour-blind eyes. Axes are named in words from :func:`cxkit.display.label`, in the
-    ``time_unit`` given ("weeks between first and last purchase", not "recency").
-
-    Example
-    -------
-    >>> grid = pd.DataFrame({"frequency": [0, 1, 1], "recency": [0.0, 0.0, 10.0], "p_alive": [1.0, 0.2, 0.6]})
-    >>> ax = matrix_plot(grid, time_unit="W")
-    >>> ax.get_xlabel(), ax.get_ylabel()
-    ('weeks between first and last purchase', 'repeat purchases')
-    """
-    ax = _axes(ax)
-    _require(data, [x, y, value], "matrix_plot")
-    grid = data.pivot(index=y, columns=x, values=value).sort_index(ascending=False)
-    grid.columns = [x_format.format(c) for c in grid.columns]
-    cells = len(grid) * len(grid.columns)
-    sns.heatmap(grid, ax=ax, cmap=cmap, annot=cells <= 200, fmt=fmt,
-                cbar_kws={"label": value_label or label(value)}, annot_kws={"fontsize": 8})
-    ax.set_xlabel(xlabel or label(x, time_unit=time_unit))
-    ax.set_ylabel(ylabel or label(y, time_unit=time_unit))
-    ax.tick_params(axis="both", labelsize=9)
-    plt.setp(ax.get_xticklabels(), rotation=0)
-    plt.setp(ax.get_yticklabels(), rotation=0)
-    return ax
-
-
-def share_plot(
-    data: pd.DataFrame,
-    *,
-    y: str = "segment",
-    shares: Sequence[str] = ("share", "clv_share"),
-    labels: Sequence[str] = ("% of customers", "% of value"),
-    ax: Axes | None = None,
-) -> Axes:
-    """Side-by-side bars: each segment's share of customers against its share of value."""
-    ax = _axes(ax)
-    long = data.melt(id_vars=[y], value_vars=list(shares), var_name="measure", value_name="pct")
-    long["pct"] = long["pct"] * 100
-    long["measure"] = long["measure"].map(dict(zip(shares, labels)))
-    sns.barplot(long, y=y, x="pct", hue="measure", ax=ax, orient="h",
-                palette=[PALETTE["muted"], PALETTE["base"]])
-    ax.set_xlabel("%")
-    ax.set_ylabel("")
-    ax.legend(frameon=False, title=None)
-    return ax
-
-
-def clv_histogram(
-    values: Sequence[float] | np.ndarray | pd.Series,
-    *,
-    currency: str | None = None,
-    horizon_months: int | None = None,
-    bins: int = 40,
-    floor: float = 1.0,
-    ax: Axes | None = None,
-) -> Axes:
-    """How many customers are worth how much: CLV on a log scale, ticks in money.
-
-    CLV is skewed (many customers worth little, a few worth a lot), so the axis is
-    logarithmic with ticks reading ``£10``, ``£100``, ``£1,000``. Values under ``floor``
-    (including zero) are counted in the first bar, as the axis title says; the dashed
-    line is the median customer.
-
-    Example
-    -------
-    >>> ax = clv_histogram(np.array([0.0, 5, 20, 40, 300, 2500]), currency="£", horizon_months=12)
-    >>> ax.get_xscale(), ax.get_ylabel()
-    ('log', 'customers')
-    """
-    ax = _axes(ax)
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if floor <= 0:
-        raise ValueError(f"floor must be positive (a log scale has no 0), got {floor}")
-    if not len(v):
-        raise ValueError("clv_histogram needs at least one value")
-    top = max(float(v.max()), floor * 10)
-    edges = np.geomspace(floor, top * 1.0001, bins + 1)
-    ax.hist(np.clip(v, floor, None), bins=edges, color=PALETTE["base"], alpha=0.85)
-    ax.set_xscale("log")
-    ax.set_xlim(floor, top * 1.05)
-    decades = np.log10(top / floor)
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if decades <= 3 else (1.0,)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: format_money(t, currency)))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    median = float(np.median(v))
-    ax.axvline(max(median, floor), color=_INK, linestyle="--", linewidth=1.2,
-               label=f"median customer: {format_money(median, currency, decimals=0 if median >= 10 else 2)}")
-    ax.legend(frameon=False, fontsize=9)
-    title = "CLV" + (f" over the next {horizon_months} months" if horizon_months else "") + " (log scale)"
-    below = int((v < floor).sum())
-    if below:
-        title += f"\n{below:,} customers under {format_money(floor, currency)} counted in the first bar"
-    ax.set_xlabel(title)
-    ax.set_ylabel("customers")
-    return ax
 
 
 def group_means_plot(
@@ -569,7 +422,7 @@ def group_means_plot(
                     linewidth=1.2)
         tops = np.fmax(means, highs)
     if n is not None:
-        for p, t, count in zip(pos, tops, df[n]):
+        for p, t, count in zip(pos, tops, df[n], strict=True):
             if pd.notna(count):
                 ax.annotate(f"n = {int(count):,}", (p, t), xytext=(0, 3), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8, color=_INK)
@@ -585,224 +438,4 @@ def group_means_plot(
         ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: format_money(t, currency)))
     ax.set_ylabel(ylabel or label(value) + (" (lines: 95% interval)" if ci_low is not None else ""))
     ax.set_xlabel("")
-    return ax
-
-
-def forest_plot(
-    data: pd.DataFrame,
-    *,
-    y: str = "covariate",
-    x: str = "hazard_ratio",
-    low: str = "ci_low",
-    high: str = "ci_high",
-    xlabel: str = "hazard ratio (log scale; lines: 95% interval)",
-    ax: Axes | None = None,
-) -> Axes:
-    """Hazard ratios with their intervals on a log axis, one row per covariate, first on top.
-
-    A ratio of 2 and one of 0.5 are the same size of effect in opposite directions, so
-    the axis is logarithmic; the dashed line at 1 is "no effect": an interval crossing
-    it is no evidence either way. Rows whose interval excludes 1 are drawn in the alert
-    colour (raise the risk) or the good colour (lower it); the rest are muted.
-
-    Example
-    -------
-    >>> hr = pd.DataFrame({"covariate": ["unresolved", "wait"], "hazard_ratio": [1.32, 1.1],
-    ...                    "ci_low": [1.24, 0.98], "ci_high": [1.41, 1.27]})
-    >>> forest_plot(hr).get_xscale()
-    'log'
-    """
-    _require(data, [y, x, low, high], "forest_plot")
-    ax = _axes(ax)
-    df = data.reset_index(drop=True)
-    est, lo, hi = (df[c].to_numpy(float) for c in (x, low, high))
-    if (est <= 0).any() or (lo <= 0).any():
-        raise ValueError("forest_plot needs hazard ratios and interval bounds above 0 (a log axis)")
-    pos = np.arange(len(df))[::-1]
-    colours = np.where(lo > 1, PALETTE["alert"], np.where(hi < 1, PALETTE["good"], PALETTE["muted"]))
-    ax.hlines(pos, lo, hi, colors=colours, linewidth=2.5)
-    ax.scatter(est, pos, s=60, c=colours, zorder=3)
-    ax.axvline(1.0, color=_INK, linestyle="--", linewidth=1)
-    ax.set_xscale("log")
-    span = max(float(np.max(hi)), 1.0) / min(float(np.min(lo)), 1.0)
-    pad = span ** 0.08
-    left, right = min(float(np.min(lo)), 1.0) / pad, max(float(np.max(hi)), 1.0) * pad
-    ax.set_xlim(left, right)
-    ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50, 100)
-             if left <= t <= right]
-    ax.set_xticks(ticks[:: max(1, len(ticks) // 8)] if 1 in ticks[:: max(1, len(ticks) // 8)] else ticks)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:g}"))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.tick_params(axis="x", which="minor", bottom=False)
-    ax.set_yticks(pos, df[y].astype(str))
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    return ax
-
-
-def km_plot(
-    data: pd.DataFrame,
-    *,
-    at_risk_times: Sequence[float] | None = None,
-    xlabel: str = "days since sign-up",
-    ax: Axes | None = None,
-) -> Axes:
-    """Kaplan-Meier retention curves with their intervals, and the customers still at risk.
-
-    Takes :func:`cxkit.survival.km_table` (``group``, ``time``, ``survival``, ``ci_low``,
-    ``ci_high``, ``at_risk``). The numbers under the axis are the customers still
-    followed at each time: where they are few, the curve's tail rests on little.
-
-    Example
-    -------
-    >>> km = pd.DataFrame({"group": "all", "time": [0.0, 10.0], "survival": [1.0, 0.8], "ci_low": [1.0, 0.7],
-    ...                    "ci_high": [1.0, 0.9], "at_risk": [10, 8]})
-    >>> km_plot(km, at_risk_times=[0, 10]).get_ylabel()
-    'share of customers still members'
-    """
-    _require(data, ["group", "time", "survival", "ci_low", "ci_high", "at_risk"], "km_plot")
-    ax = _axes(ax)
-    groups = list(dict.fromkeys(data["group"]))
-    colours = list(PALETTE.values())
-    rows = []
-    for i, g in enumerate(groups):
-        d = data[data["group"] == g].sort_values("time")
-        c = colours[i % len(colours)]
-        ax.step(d["time"], d["survival"], where="post", color=c, label=str(g), linewidth=1.8)
-        ax.fill_between(d["time"], d["ci_low"], d["ci_high"], step="post", color=c, alpha=0.15, linewidth=0)
-        if at_risk_times is not None:
-            t, n = d["time"].to_numpy(float), d["at_risk"].to_numpy()
-            k = np.searchsorted(t, np.asarray(at_risk_times, float), side="left")
-            rows.append((str(g), [int(n[j]) if j < len(n) else 0 for j in k]))
-    ax.set_ylim(min(0.0, float(data["ci_low"].min())) if data["ci_low"].min() < 0.5 else 0.5, 1.01)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_ylabel("share of customers still members")
-    ax.set_xlabel(xlabel)
-    if len(groups) > 1:
-        ax.legend(frameon=False, loc="lower left")
-    if rows:
-        ax.set_xticks(list(at_risk_times))
-        lines = ["at risk"] + [f"{g}: " for g, _ in rows] if len(rows) > 1 else ["at risk"]
-        labels = [f"{t:g}\n" + "\n".join(f"{counts[j]:,}" for _, counts in rows)
-                  for j, t in enumerate(at_risk_times)]
-        ax.set_xticklabels(labels, fontsize=8)
-        ax.annotate("\n".join(lines), xy=(0, 0), xycoords="axes fraction", xytext=(-8, -7),
-                    textcoords="offset points", ha="right", va="top", fontsize=8, color=_INK)
-    return ax
-
-
-def risk_histogram(probabilities: Sequence[float] | np.ndarray | pd.Series, *, horizon_days: int,
-                   bins: int = 40, ax: Axes | None = None) -> Axes:
-    """How churn risk is spread over active customers, with the average marked.
-
-    Example
-    -------
-    >>> ax = risk_histogram([0.01, 0.02, 0.2], horizon_days=90)
-    """
-    ax = _axes(ax)
-    p = np.asarray(probabilities, dtype=float) * 100
-    ax.hist(p, bins=bins, color=PALETTE["base"])
-    ax.axvline(p.mean(), color=PALETTE["alert"], linestyle="--")
-    ax.set_xlabel(f"chance of leaving in the next {horizon_days} days (%; dashed: the average)")
-    ax.set_ylabel("active customers")
-    return ax
-
-
-def driver_plot(
-    data: pd.DataFrame,
-    *,
-    y: str = "driver",
-    x: str = "share",
-    low: str = "share_low",
-    high: str = "share_high",
-    hue: str | None = "segment",
-    xlabel: str = "share of explained satisfaction (lines: 95% interval)",
-    ax: Axes | None = None,
-) -> Axes:
-    """What drives satisfaction: each driver's share with its interval, one colour per segment.
-
-    Drivers are ordered by their share in the first segment (largest on top), so two
-    segments' priorities can be read side by side; a segment's marks sit just above or
-    below the driver's line.
-
-    Example
-    -------
-    >>> d = pd.DataFrame({"segment": ["top", "top", "rest", "rest"], "driver": ["a", "b", "a", "b"],
-    ...                   "share": [0.6, 0.4, 0.3, 0.7], "share_low": [0.5, 0.3, 0.2, 0.6],
-    ...                   "share_high": [0.7, 0.5, 0.4, 0.8]})
-    >>> [t.get_text() for t in driver_plot(d).get_yticklabels()]
-    ['b', 'a']
-    """
-    _require(data, [y, x, low, high, hue], "driver_plot")
-    ax = _axes(ax)
-    groups = list(dict.fromkeys(data[hue])) if hue else [None]
-    first = data[data[hue] == groups[0]] if hue else data
-    order = list(first.sort_values(x, ascending=True, kind="mergesort")[y])
-    order += sorted(set(data[y]) - set(order))
-    pos = {d: i for i, d in enumerate(order)}
-    colours = [PALETTE["alert"], PALETTE["base"], PALETTE["good"], PALETTE["muted"]]
-    offsets = np.linspace(0.18, -0.18, len(groups)) if len(groups) > 1 else [0.0]
-    for g, off, colour in zip(groups, offsets, colours * len(groups)):
-        part = data[data[hue] == g] if hue else data
-        p = part[y].map(pos).to_numpy(float) + off
-        ax.hlines(p, part[low], part[high], colors=colour, linewidth=2.5, alpha=0.7)
-        ax.plot(part[x], p, "o", color=colour, markersize=7, label=None if g is None else str(g))
-    ax.set_yticks(range(len(order)), [str(o) for o in order])
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlim(left=0)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    if hue and len(groups) > 1:
-        ax.legend(frameon=False, loc="lower right")
-    return ax
-
-
-QUADRANT_COLOURS = {"Fix first": PALETTE["alert"], "Keep up": PALETTE["good"], "Maintain": PALETTE["base"],
-                    "Lower priority": PALETTE["muted"]}
-
-
-def quadrant_plot(
-    data: pd.DataFrame,
-    *,
-    x: str = "performance",
-    y: str = "importance",
-    label: str = "driver",
-    quadrant: str = "quadrant",
-    xlabel: str = "performance (mean rating)",
-    ylabel: str = "importance (share of explained satisfaction)",
-    ax: Axes | None = None,
-) -> Axes:
-    """Importance against performance, with the cut lines and what each corner means.
-
-    Top left (important, rated low) is where to act first; the dashed lines are the
-    drivers' mean importance and mean performance, the cut points of
-    :func:`cxkit.drivers.importance_performance`. Each point is coloured by its quadrant.
-
-    Example
-    -------
-    >>> d = pd.DataFrame({"driver": ["a", "b"], "performance": [3.2, 4.1], "importance": [0.6, 0.4],
-    ...                   "quadrant": ["Fix first", "Maintain"]})
-    >>> quadrant_plot(d).get_xlabel()
-    'performance (mean rating)'
-    """
-    _require(data, [x, y, label, quadrant], "quadrant_plot")
-    ax = _axes(ax)
-    xs, ys = data[x].to_numpy(float), data[y].to_numpy(float)
-    colours = [QUADRANT_COLOURS.get(q, _INK) for q in data[quadrant]]
-    ax.scatter(xs, ys, s=70, c=colours, zorder=3)
-    for xi, yi, text in zip(xs, ys, data[label].astype(str)):
-        ax.annotate(text, (xi, yi), xytext=(6, 4), textcoords="offset points", fontsize=9, color=_INK)
-    ax.axvline(xs.mean(), color=PALETTE["muted"], linestyle="--", linewidth=1)
-    ax.axhline(ys.mean(), color=PALETTE["muted"], linestyle="--", linewidth=1)
-    ax.set_xlim(*_padded_limits(xs, pad=0.25))
-    ax.set_ylim(0, _padded_limits(np.r_[ys, 0.0], pad=0.15)[1])
-    corners = {"Fix first": (0.02, 0.97, "left", "top"), "Keep up": (0.98, 0.97, "right", "top"),
-               "Lower priority": (0.02, 0.03, "left", "bottom"), "Maintain": (0.98, 0.03, "right", "bottom")}
-    for name, (cx_, cy, ha, va) in corners.items():
-        ax.text(cx_, cy, name, transform=ax.transAxes, ha=ha, va=va, fontsize=9, fontweight="bold",
-                color=QUADRANT_COLOURS[name])
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
     return ax

@@ -30,11 +30,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from cxkit.data.settings import read_settings
-from cxkit.files import find_table_files
+from cxkit.errors import DataError
+from cxkit.files import TABLE_NAMES, find_table_files
 
 __all__ = ["NOTEBOOK_DIR", "ReportResult", "find_notebooks", "resolve_notebook", "notebook_requirements",
            "notebook_parameters", "execute_in_place", "run_notebook", "report_title", "report_cells",
@@ -129,8 +131,6 @@ def notebook_requirements(notebook: str | Path) -> list[str]:
     >>> notebook_requirements(resolve_notebook("03"))
     ['transactions']
     """
-    from cxkit.files import TABLE_NAMES
-
     meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
     requires = list(meta.get("cxkit", {}).get("requires", []))
     unknown = [t for t in requires if t not in TABLE_NAMES]
@@ -311,7 +311,7 @@ def export_html(
     nb.cells = report_cells(nb.cells)
     # Text that leads into a chart or table stays on its page: kept with the output
     # that follows and, when short (a heading and its lead), not split itself.
-    for cell, after in zip(nb.cells, nb.cells[1:]):
+    for cell, after in pairwise(nb.cells):
         if cell.cell_type == "markdown" and after.cell_type == "code":
             extra = [_KEEP_WITH_NEXT] + ([_KEEP_TOGETHER] if _short_text(cell.source) else [])
             cell.metadata["tags"] = _tags(cell) + extra
@@ -611,8 +611,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for nb in chosen:
             print(execute_in_place(nb))
         return 0
-
-    from cxkit.errors import DataError
 
     params = {k: _parse_value(v) for k, v in args.param}
     try:

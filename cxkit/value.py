@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cxkit.engines.value import value_from_sums
 from cxkit.errors import DataError, data_error, require_columns
 
 __all__ = ["customer_value", "value_segments", "value_tiers", "focus_vs_rest", "attach", "period_spend",
@@ -92,55 +93,6 @@ def customer_value(
         "first_purchase": grouped["first_purchase"].min(),
     })
     return value_from_sums(sums, customers, as_of=as_of, min_tenure_days=min_tenure_days, customer_col=customer_col)
-
-
-def value_from_sums(
-    sums: pd.DataFrame,
-    customers: pd.DataFrame | None,
-    *,
-    as_of: pd.Timestamp,
-    min_tenure_days: int = 90,
-    customer_col: str = "customer_id",
-) -> pd.DataFrame:
-    """:func:`customer_value`'s frame from per-customer sums, however they were computed.
-
-    The step shared by pandas and the engines that aggregate a log too large to load
-    (:mod:`cxkit.engines`): join the customers table, tenure from sign-up to ``as_of``
-    or churn, net spend never below 0, spend per year of tenure.
-
-    Parameters
-    ----------
-    sums : indexed by customer id (sorted), with ``gross_spend``, ``refunds``,
-        ``purchase_days`` and ``first_purchase`` (the earliest transaction time).
-    customers : the customers table (``signup_date``, ``churn_date``) or ``None``.
-    as_of : end of the window; min_tenure_days : as in :func:`customer_value`.
-
-    Example
-    -------
-    >>> sums = pd.DataFrame({"gross_spend": [30.0], "refunds": [10.0], "purchase_days": [1],
-    ...                      "first_purchase": pd.to_datetime(["2025-01-01"])}, index=pd.Index(["a"]))
-    >>> value_from_sums(sums, None, as_of=pd.Timestamp("2025-12-31"))["net_spend"].tolist()
-    [20.0]
-    """
-    out = sums[["gross_spend", "refunds", "purchase_days", "first_purchase"]].copy()
-    if customers is not None:
-        base = customers.set_index(customer_col)[["signup_date", "churn_date"]]
-        out = base.join(out, how="outer")
-        start = out["signup_date"].fillna(out["first_purchase"])
-        end = out["churn_date"].fillna(as_of).clip(upper=as_of)
-    else:
-        start, end = out["first_purchase"], pd.Series(as_of, index=out.index)
-    out[["gross_spend", "refunds", "purchase_days"]] = out[["gross_spend", "refunds", "purchase_days"]].fillna(0)
-    net = out["gross_spend"] - out["refunds"]
-    out["refund_excess"] = (-net).clip(lower=0)
-    out["net_spend"] = net.clip(lower=0)
-    out["tenure_days"] = (end - start).dt.days.astype(float)
-    out["annual_spend"] = out["net_spend"] / (out["tenure_days"].clip(lower=min_tenure_days) / 365.25)
-    out.index.name = customer_col
-    cols = ["net_spend", "gross_spend", "refunds", "refund_excess", "purchase_days", "tenure_days", "annual_spend"]
-    out = out[cols].reset_index()
-    out["purchase_days"] = out["purchase_days"].astype(int)
-    return out
 
 
 def value_segments(values: pd.Series, q: int = 10) -> pd.Series:

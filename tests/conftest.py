@@ -37,7 +37,7 @@ def sample():
 
 @pytest.fixture(scope="session")
 def cx(sample_dir):
-    from cxkit.data import load_folder
+    from cxkit import load_folder
 
     return load_folder(sample_dir)
 

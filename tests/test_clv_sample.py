@@ -110,7 +110,7 @@ def test_total_clv_interval_narrows_with_more_customers_and_repeats(fitted) -> N
 def test_total_clv_interval_at_the_estimates_is_the_clv_table(fitted) -> None:
     _, bgf, ggf, table = fitted
     cols = ["frequency", "recency", "T", "monetary_value"]
-    totals = clv.value._TotalCLV(*(table[c].to_numpy(float) for c in cols), 12, 0.01, 7.0)
+    totals = clv.forecast._TotalCLV(*(table[c].to_numpy(float) for c in cols), 12, 0.01, 7.0)
     got = totals.total(bgf.params_.to_numpy(), ggf.params_.to_numpy())
     assert got == pytest.approx(table["clv"].sum(), rel=1e-12)
 

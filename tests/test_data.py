@@ -182,7 +182,7 @@ def test_unknown_customers_raise_or_are_excluded_with_report():
     ex: list = []
     tx = load_transactions(bad, customers=cust, unknown_customers="exclude", exclusions=ex)
     assert len(tx) == 3
-    assert ex[0]["n_rows"] == 1 and "customers table" in ex[0]["rule"]
+    assert ex[0].rows == 1 and "customers table" in ex[0].rule
 
 
 def test_unknown_customers_in_surveys():
@@ -202,7 +202,7 @@ def test_dates_after_as_of_are_excluded_with_a_report():
     ex: list = []
     tx = load_transactions(transactions(), as_of="2024-02-01", exclusions=ex)
     assert tx["date"].max() <= pd.Timestamp("2024-02-01") and len(tx) == 2
-    assert ex[0]["n_rows"] == 2 and "after as_of (2024-02-01)" in ex[0]["rule"]
+    assert ex[0].rows == 2 and "after as_of (2024-02-01)" in ex[0].rule
 
 
 def test_empty_file(tmp_path):

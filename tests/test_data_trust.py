@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxkit import DataError
-from cxkit.data import load_customers, load_folder, load_surveys, load_transactions
+from cxkit import DataError, load_folder
+from cxkit.data import load_customers, load_surveys, load_transactions
 
 
 def write(folder, name, text, encoding="utf-8"):
@@ -235,7 +235,7 @@ def test_exact_duplicate_rows_are_excluded_or_kept_on_request():
     df = pd.DataFrame({"customer_id": ["a"] * 4 + ["b"], "date": ["2024-01-01"] * 5, "csat": [2, 2, 2, 2, 5]})
     ex: list = []
     assert len(load_surveys(df, exclusions=ex)) == 2
-    assert ex[0]["n_rows"] == 3 and "exact duplicate" in ex[0]["rule"]
+    assert ex[0].rows == 3 and "exact duplicate" in ex[0].rule
     assert len(load_surveys(df, duplicates="keep")) == 5
 
 
@@ -388,7 +388,7 @@ def test_tenure_rules():
     ex: list = []
     months = load_customers(base, tenure_unit="months", exclusions=ex)
     assert months["tenure_days"].tolist() == [61, 152] and months["churned"].tolist() == [True, True]
-    assert ex[0]["rule"] == "tenure is 0: no time observed" and ex[0]["n_rows"] == 1
+    assert ex[0].rule == "tenure is 0: no time observed" and ex[0].rows == 1
     with pytest.raises(DataError, match="tenure must be a number >= 0"):
         load_customers(base.assign(tenure=[2, -1, 5]), tenure_unit="weeks")
     with pytest.raises(DataError, match="true/false"):

@@ -12,6 +12,7 @@ from cxkit import DataError, FitError
 from cxkit.drivers import (
     KeyDrivers,
     driver_importance,
+    importance_by_group,
     importance_difference,
     importance_performance,
     relative_weights,
@@ -378,3 +379,17 @@ def test_segment_errors_name_the_segment():
     df.loc[df["tier"] == "b", "d1"] = 3.0
     with pytest.raises(DataError, match=r"segment tier='b': .*column 'd1': driver is constant"):
         segment_importance(df, "tier", drivers=drivers, n_boot=0)
+
+
+def test_importance_by_group_fits_everyone_then_each_group_with_the_same_drivers():
+    df, drivers = correlated(n=300, p=3, seed=2)
+    df["segment"] = np.r_[["top"] * 100, ["rest"] * 180, [None] * 20]
+    model, by_segment = importance_by_group(df, drivers=drivers, n_boot=40, random_state=3, min_base=30)
+    expected = KeyDrivers(n_boot=40, random_state=3, min_base=30).fit(df, drivers=drivers)
+    pd.testing.assert_frame_equal(model.importance_, expected.importance_)
+    pd.testing.assert_frame_equal(by_segment, segment_importance(df.dropna(subset=["segment"]), "segment",
+                                                                 drivers=drivers, n_boot=40, random_state=3,
+                                                                 min_base=30))
+    assert model.n_ == 300 and by_segment.groupby("segment")["n"].first().to_dict() == {"rest": 180, "top": 100}
+    alone, none = importance_by_group(df.drop(columns="segment"), drivers=drivers, n_boot=0)
+    assert none is None and alone.n_ == 300

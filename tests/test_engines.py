@@ -10,10 +10,11 @@ from conftest import SAMPLE_DIR
 from cxkit import DataError
 from cxkit.clv import calibration_holdout_split, rfm_summary
 from cxkit.clv import summary as clv_summary
-from cxkit.engines import EngineError, customer_spend_summary, summarise_transactions
-from cxkit.engines import calibration_holdout_split as split_on_engine
+from cxkit.engines import EngineError
 from cxkit.engines import sql as engine_sql
 from cxkit.engines.duck import connect
+from cxkit.folder import calibration_holdout_split as split_on_engine
+from cxkit.folder import customer_spend_summary, summarise_transactions
 from cxkit.value import customer_value
 
 SAMPLE = SAMPLE_DIR / "transactions.csv"

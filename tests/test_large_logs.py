@@ -6,8 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from cxkit import DataError
-from cxkit.data import load_folder
+from cxkit import DataError, load_folder
 
 SAMPLE = "data/sample"
 

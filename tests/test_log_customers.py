@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from spark_support import needs_spark
 
-from cxkit import DataError
-from cxkit.data import load_folder
+from cxkit import DataError, load_folder
 from cxkit.engines import summarise_transactions
 
 SAMPLE = "data/sample"
@@ -187,7 +186,7 @@ def test_exact_duplicate_rows_follow_the_loaders_rule(tmp_path, duplicates):
 
 @needs_spark
 def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
-    from cxkit.engines import _engine
+    from cxkit.engines import EngineOptions, open_engine
     from cxkit.engines.customers import check_customers
     from cxkit.engines.duplicates import count_duplicates
     from cxkit.engines.spark import local_session
@@ -196,7 +195,7 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
     customers = load_folder(folder, engine="pandas", unknown_customers="exclude").customers
     session = local_session(cores=2, shuffle_partitions=2)
     try:
-        eng = _engine("spark", str(folder / "transactions"), None, None, None, session, text_ids=True)
+        eng = open_engine(str(folder / "transactions"), EngineOptions(engine="spark", spark=session, text_ids=True))
         try:
             with pytest.raises(DataError) as err:
                 check_customers(eng, customers)
@@ -211,7 +210,7 @@ def test_spark_checks_customers_and_keeps_to_the_known_ones(tmp_path):
                                       summarise_transactions(folder / "transactions", **kw).sort_index())
         assert "990001" not in on_spark.index and on_spark.index.dtype == object
         copies = _company(tmp_path, "spark_copies", _with_copies) / "transactions"
-        eng = _engine("spark", str(copies), None, None, None, session)
+        eng = open_engine(str(copies), EngineOptions(engine="spark", spark=session))
         try:
             assert count_duplicates(eng).n_rows == 4
         finally:
@@ -262,11 +261,11 @@ def test_csv_rows_are_counted_within_their_file(tmp_path):
         summarise_transactions(folder, as_of="2024-12-31")
     assert err.value.rule == "amount is not numeric"
     assert list(err.value.rows.index) == [("part-2.csv", 3)]
-    from cxkit.engines import _engine
+    from cxkit.engines import open_engine
     from cxkit.engines.duplicates import count_duplicates
 
     second.assign(amount=["4", "5", "6", "4"]).to_csv(folder / "part-2.csv", index=False)
-    eng = _engine("duckdb", str(folder), None, None, None, None)
+    eng = open_engine(str(folder))
     try:
         assert count_duplicates(eng).examples == "part-2.csv row 4"
     finally:

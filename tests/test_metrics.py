@@ -161,7 +161,7 @@ def test_by_groups_sorted_and_columns_first():
     assert out["segment"].tolist() == ["a", "b"]
     assert out["value"].tolist() == pytest.approx([0.0, 100.0])
     out2 = nps(df, by=["segment", "region"])
-    assert list(zip(out2["segment"], out2["region"])) == [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y")]
+    assert list(zip(out2["segment"], out2["region"], strict=True)) == [("a", "x"), ("a", "y"), ("b", "x"), ("b", "y")]
 
 
 def test_small_base_threshold_is_a_keyword():
@@ -522,3 +522,19 @@ def test_wilson_matches_scipy(k, n):
     ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     low, high = wilson_interval(k / n, n)
     assert low == pytest.approx(ref.low, abs=1e-12) and high == pytest.approx(ref.high, abs=1e-12)
+
+
+def test_weighted_scorecard_stacks_the_per_answer_and_the_weighted_scorecard():
+    from cxkit.metrics import weighted_scorecard
+
+    answers = pd.DataFrame({"nps": [10, 9, 3, 0, 8], "csat": [5, 5, 2, 1, 4],
+                            "annual_spend": [10.0, 20.0, 300.0, 400.0, 50.0]})
+    both = weighted_scorecard(answers, "annual_spend")
+    assert both.columns[0] == "weighting" and list(both.columns[1:]) == list(cx_scorecard(answers).columns)
+    assert both["weighting"].tolist() == ["per answer"] * 2 + ["by annual spend"] * 2
+    pd.testing.assert_frame_equal(both.iloc[:2, 1:].reset_index(drop=True), cx_scorecard(answers))
+    pd.testing.assert_frame_equal(both.iloc[2:, 1:].reset_index(drop=True),
+                                  cx_scorecard(answers, weights="annual_spend"))
+    assert (both["n_effective"].iloc[2:] < both["n"].iloc[2:]).all()
+    assert set(weighted_scorecard(answers, "annual_spend", weighting="by spend")["weighting"]) == {"per answer",
+                                                                                                  "by spend"}

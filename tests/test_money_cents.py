@@ -14,10 +14,10 @@ from spark_support import needs_spark
 
 from cxkit import DataError
 from cxkit.clv import rfm_scores, rfm_summary
-from cxkit.clv.summary import to_minor_units
-from cxkit.engines import calibration_holdout_split, summarise_transactions
 from cxkit.engines.duck import connect
 from cxkit.engines.sql import minor_units
+from cxkit.folder import calibration_holdout_split, summarise_transactions
+from cxkit.units import to_minor_units
 
 AS_OF = "2024-03-31"
 

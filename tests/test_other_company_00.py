@@ -16,7 +16,7 @@ from report_text import error_outputs, report_text, summary_text
 
 from cxkit import metrics
 from cxkit.display import one_row_per_pair
-from cxkit.narrative import NO_GOALS_SET
+from cxkit.metrics.sentences import NO_GOALS_SET
 from cxkit.report import notebook_parameters, resolve_notebook, run_reports
 from cxkit.synth import KESTREL_TRUTH
 

@@ -19,6 +19,7 @@ from report_text import error_outputs, report_text, summary_text
 from cxkit import survival
 from cxkit.data import load_folder
 from cxkit.report import notebook_parameters, resolve_notebook, run_reports
+from cxkit.survival import sentences as survival_sentences
 from cxkit.synth import KESTREL_COLUMNS, KESTREL_FILES, KESTREL_TRUTH
 
 
@@ -148,7 +149,7 @@ def test_covariate_subjects_read_as_the_start_of_a_sentence():
 def test_raw_churn_sentence_says_what_the_table_shows(left, words):
     rates = pd.DataFrame({"bad contacts": ["at least one", "none"], "customers": [2186, 2814], "left": list(left),
                           "churn_rate": [left[0] / 2186, left[1] / 2814], "mean_tenure": [647.0, 426.0]})
-    text = survival.raw_churn_sentence(rates, exposed="at least one", unexposed="none", what="bad contacts")
+    text = survival_sentences.raw_churn_sentence(rates, exposed="at least one", unexposed="none", what="bad contacts")
     assert words in text, text
     assert "they had been members longer (647 against 426 days on average)" in text
 
@@ -156,7 +157,7 @@ def test_raw_churn_sentence_says_what_the_table_shows(left, words):
 def test_raw_churn_sentence_more_often_when_the_test_says_so():
     rates = pd.DataFrame({"group": ["at least one", "none"], "customers": [4000, 4000], "left": [2440, 2280],
                           "churn_rate": [0.61, 0.57], "mean_tenure": [600.0, 400.0]})
-    text = survival.raw_churn_sentence(rates, exposed="at least one", unexposed="none", what="bad contacts")
+    text = survival_sentences.raw_churn_sentence(rates, exposed="at least one", unexposed="none", what="bad contacts")
     assert text.startswith("Customers with bad contacts over their membership left **more often** than those "
                            "without (61.0% against 57.0%, p < 0.001)")
     assert "kept customers" not in text and "ignores how long each customer was followed" in text
@@ -167,7 +168,7 @@ def test_fittable_columns_names_what_a_model_cannot_take():
                       "b": [1] * 6, "c": [0, 1, 0, 1, 1, 0], "d": [0, 0, 0, 1, 0, 0]})
     kept, left_out = survival.fittable_columns(t, ["a", "b", "c", "d"])
     assert kept == ["a"]
-    reasons = dict(zip(left_out["column"], left_out["reason"]))
+    reasons = dict(zip(left_out["column"], left_out["reason"], strict=True))
     assert "one value only" in reasons["b"] and "separates leavers from stayers" in reasons["c"]
     assert "no customer with d = 1 has left" in reasons["d"]
     none_left, out = survival.fittable_columns(t.assign(churned=False), ["a"])
@@ -177,10 +178,10 @@ def test_fittable_columns_names_what_a_model_cannot_take():
 def test_ph_sentence_in_plain_words_for_a_summary():
     row = {"covariate": "cum_bad_contacts", "hazard_ratio": 1.3, "p_value": 0.002, "direction": "falls",
            "hr_early": 1.5, "hr_late": 1.1, "split_tenure": 210}
-    text = survival.ph_sentence(row, what="Each bad contact", plain=True)
+    text = survival_sentences.ph_sentence(row, what="Each bad contact", plain=True)
     assert "fades with tenure" in text and "hazard ratio" not in text
     assert "by 1.50 up to day 210 and by 1.10 after" in text
-    assert survival.ph_sentence({**row, "p_value": 0.4}, what="x", plain=True).startswith("x: no sign")
+    assert survival_sentences.ph_sentence({**row, "p_value": 0.4}, what="x", plain=True).startswith("x: no sign")
 
 
 def test_contacts_after_leaving_reach_the_load_report(kestrel_dir):

@@ -95,7 +95,7 @@ def test_every_parameter_of_the_notebook_is_documented_in_the_readme():
     row = next(line for line in readme.splitlines() if re.match(rf"^\|\s*{NOTEBOOK}\s*\|", line))
     documented = set(re.findall(r"`([a-z_]+)`", row.split("|")[2]))
     intro = readme[readme.index("Each notebook's first code cell"):readme.index(row)]
-    assert COMMON <= set(re.findall(r"`([a-z_]+)`", intro))
+    assert set(re.findall(r"`([a-z_]+)`", intro)) >= COMMON
     declared = set(pm.inspect_notebook(str(resolve_notebook(NOTEBOOK))))
     assert declared - COMMON == documented, (sorted(declared - COMMON - documented), sorted(documented - declared))
 

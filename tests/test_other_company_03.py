@@ -111,7 +111,7 @@ def page(kestrel_03) -> _Report:
 @pytest.fixture(scope="module")
 def kestrel(kestrel_dir):
     """Kestrel loaded and summarised as the notebook does, with who had cancelled by the analysis date."""
-    from cxkit.data import load_folder
+    from cxkit import load_folder
     from cxkit.synth import KESTREL_COLUMNS, KESTREL_FILES
 
     cx = load_folder(kestrel_dir, columns=KESTREL_COLUMNS, files=KESTREL_FILES, dayfirst=True)

@@ -6,7 +6,7 @@ import pytest
 
 from cxkit import DataError
 from cxkit.display import format_money as money
-from cxkit.periods import reporting_period
+from cxkit.periods import period_names, reporting_period
 
 
 def test_trailing_twelve_months_is_365_days_ending_at_as_of():
@@ -83,3 +83,11 @@ def test_coverage_flags_a_table_with_no_rows_in_the_period_and_checks_its_input(
         coverage({"surveys": pd.DataFrame({"date": ["2025-01-01"]})}, p)
     with pytest.raises(TypeError, match="Period"):
         coverage({"surveys": old}, "12M")
+
+
+def test_period_names_name_the_trend_periods_as_readers_do():
+    ends = pd.Series(pd.to_datetime(["2024-12-31", "2025-03-31"]), index=[5, 7])
+    quarters = period_names(ends, "QE")
+    assert quarters.tolist() == ["2024Q4", "2025Q1"] and quarters.index.tolist() == [5, 7]
+    assert period_names(ends, "ME").tolist() == ["2024-12", "2025-03"]
+    assert period_names(ends, "YE").tolist() == ["2024", "2025"]

@@ -113,37 +113,9 @@ def test_trend_plot_without_small_bases_still_fits_every_interval():
     assert not ax.texts
 
 
-def test_matrix_plot_is_colour_blind_safe_and_worded():
-    grid = pd.DataFrame({"frequency": [0, 1, 1, 2, 2], "recency": [0.0, 0.0, 10.0, 0.0, 10.0],
-                         "p_alive": [1.0, 0.2, 0.6, 0.1, 0.7]})
-    ax = plots.matrix_plot(grid, time_unit="W")
-    assert ax.collections[0].get_cmap().name in plots.COLOUR_BLIND_SAFE
-    assert ax.get_xlabel() == "weeks between first and last purchase"
-    assert ax.get_ylabel() == "repeat purchases"
-    assert ax.figure.axes[-1].get_ylabel() == "chance still active"         # the colour bar
-    assert all(t.get_rotation() == 0 for t in ax.get_xticklabels())
-    named = plots.matrix_plot(grid, xlabel="time since last purchase", ylabel="purchases", time_unit="D")
-    assert (named.get_xlabel(), named.get_ylabel()) == ("time since last purchase", "purchases")
-    assert "W" not in plots.matrix_plot(grid, time_unit="W").get_xlabel().split()
-
-
 @pytest.mark.parametrize("unit,words", [("D", "days"), ("W", "weeks"), ("M", "months"), ("w", "weeks")])
 def test_time_units_in_words(unit, words):
     assert plots.time_unit_words(unit) == words
-
-
-def test_clv_histogram_is_log_scaled_with_money_ticks():
-    values = np.array([0.0, 0.5, 3, 12, 40, 90, 250, 800, 2500])
-    ax = plots.clv_histogram(values, currency="£", horizon_months=12)
-    assert ax.get_xscale() == "log"
-    assert sum(p.get_height() for p in ax.patches) == len(values)          # nobody dropped
-    ax.figure.canvas.draw()
-    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-    assert "£10" in ticks and "£1,000" in ticks
-    assert "next 12 months" in ax.get_xlabel() and "2 customers under £1" in ax.get_xlabel()
-    plain = plots.clv_histogram(values)
-    plain.figure.canvas.draw()
-    assert "1,000" in [t.get_text() for t in plain.get_xticklabels()]
 
 
 def _by_satisfaction() -> pd.DataFrame:
@@ -183,53 +155,12 @@ def test_group_means_plot_sets_groups_off_the_scale_apart():
 def test_every_chart_takes_ax_returns_it_and_prints_nothing(capsys):
     df = pd.DataFrame({"g": ["a", "b"], "value": [1.0, 2.0], "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5],
                        "small_base": [False, True], "n": [40, 12]})
-    grid = pd.DataFrame({"frequency": [0, 1], "recency": [0.0, 5.0], "p_alive": [1.0, 0.5]})
     for draw in [lambda ax: plots.interval_plot(df, y="g", ax=ax),
                  lambda ax: plots.trend_plot(df.rename(columns={"g": "period"}), ax=ax),
-                 lambda ax: plots.matrix_plot(grid, ax=ax),
-                 lambda ax: plots.clv_histogram([1, 10, 100], ax=ax),
                  lambda ax: plots.group_means_plot(df, group="g", value="value", n="n", on_scale=None, ax=ax)]:
         _, ax = plt.subplots()
         assert draw(ax) is ax
     assert capsys.readouterr() == ("", "")
-
-
-def test_forest_plot_draws_ratios_on_a_log_axis_with_no_effect_at_one():
-    hr = pd.DataFrame({"covariate": ["unresolved", "wait", "csat"], "hazard_ratio": [1.32, 1.11, 0.67],
-                       "ci_low": [1.24, 0.98, 0.60], "ci_high": [1.41, 1.27, 0.74]})
-    fig, ax0 = plt.subplots()
-    ax = plots.forest_plot(hr, ax=ax0)
-    assert ax is ax0 and ax.get_xscale() == "log"
-    lo, hi = ax.get_xlim()
-    assert lo < 0.60 and hi > 1.41                                   # every interval fits
-    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
-    assert top.get_text() == "unresolved"                           # first row drawn on top, as in a table
-    assert any(list(line.get_xdata()) == [1.0, 1.0] for line in ax.get_lines())          # no-effect line
-    with pytest.raises(ValueError, match="above 0"):
-        plots.forest_plot(hr.assign(ci_low=0.0))
-    with pytest.raises(ValueError, match="hazard_ratio"):
-        plots.forest_plot(hr.drop(columns="hazard_ratio"))
-
-
-def test_km_plot_draws_a_curve_per_group_with_counts_at_risk():
-    from cxkit.survival import km_table
-
-    st = pd.DataFrame({"tenure": [10, 20, 30, 40, 50, 60], "churned": [True, False, True, True, False, True],
-                       "plan": list("aaabbb")})
-    fig, ax0 = plt.subplots()
-    ax = plots.km_plot(km_table(st, "plan"), at_risk_times=[0, 25, 45], ax=ax0)
-    assert ax is ax0 and len(ax.get_lines()) == 2
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
-    ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks == ["0\n3\n3", "25\n1\n3", "45\n0\n2"]      # customers followed at each time, per group
-
-
-def test_risk_histogram_marks_the_average():
-    import matplotlib.pyplot as plt
-
-    ax = plots.risk_histogram([0.01, 0.03, 0.2], horizon_days=90)
-    assert ax.lines[0].get_xdata()[0] == pytest.approx(8.0) and "90 days" in ax.get_xlabel()
-    plt.close("all")
 
 
 def test_interval_plot_scale_is_not_set_by_a_small_base():

@@ -165,7 +165,7 @@ def test_java_trace_cut_to_its_causes():
 
 
 def test_load_folder_names_the_part_and_its_row_on_the_pandas_path(tmp_path):
-    from cxkit.data import load_folder
+    from cxkit import load_folder
 
     parts = tmp_path / "transactions"
     parts.mkdir()
@@ -177,7 +177,7 @@ def test_load_folder_names_the_part_and_its_row_on_the_pandas_path(tmp_path):
 
 @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
 def test_text_in_the_amount_is_named_by_part_and_row_in_every_engine_summary(tmp_path, engine):
-    from cxkit.engines import customer_spend_summary
+    from cxkit.folder import customer_spend_summary
 
     parts = tmp_path / "transactions"
     parts.mkdir()

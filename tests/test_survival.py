@@ -14,6 +14,7 @@ from cxkit.survival import (
     lifetime_counts,
     survival_table,
 )
+from cxkit.synth import generate
 
 pytestmark = pytest.mark.filterwarnings("error")  # the notebooks fail on any warning
 
@@ -227,8 +228,6 @@ def _reference_episodes(customers, contacts, surveys, as_of, long_wait):
 
 
 def test_episode_table_matches_a_per_customer_reference():
-    from cxkit.synth import generate
-
     g = generate(seed=11, n_customers=150)
     as_of = "2025-06-30"  # mid-window: churn dates after it, contacts after it
     customers = g["customers"][g["customers"]["signup_date"] <= as_of]
@@ -254,16 +253,10 @@ def test_episode_table_on_the_sample_is_consistent(cx):
     assert ep.attrs["exclusions"] == []
 
 
-def test_episode_table_is_vectorised():
-    """100,000 customers (about 380,000 episodes) in a few seconds: no per-customer loop."""
-    import time
-
-    from cxkit.synth import generate
-
+def test_episode_table_covers_a_large_company():
+    """100,000 customers (about 380,000 episodes): every customer placed (the timing is in benchmarks/)."""
     g = generate(seed=3, n_customers=100_000)
-    t0 = time.perf_counter()
     ep = episode_table(g["customers"], g["contacts"], g["surveys"], as_of="2025-12-31")
-    assert time.perf_counter() - t0 < 8
     assert ep["customer_id"].nunique() > 99_000
 
 

@@ -15,11 +15,11 @@ from cxkit.survival import (
     episode_table,
     fit_time_varying,
     lifetime_counts,
-    ph_sentence,
     proportional_hazards_test,
     schoenfeld_residuals,
     static_covariates,
 )
+from cxkit.survival.sentences import ph_sentence
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -78,7 +78,7 @@ def test_default_columns_and_the_reason_for_each(traits):
     assert "against 'basic' (the most frequent level)" in rep["plan"]["reason"]
     assert "4 customers without a value form the level 'missing'" in rep["region"]["reason"]
     assert "1 customer without a value left out" in rep["support_minutes"]["reason"]
-    meaning = dict(zip(s.terms["covariate"], s.terms["meaning"]))
+    meaning = dict(zip(s.terms["covariate"], s.terms["meaning"], strict=True))
     assert meaning == {
         "plan_premium": "plan: premium (vs basic)",
         "plan_gold": "plan: gold (vs basic)",

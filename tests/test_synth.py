@@ -244,7 +244,7 @@ def test_kestrel_long_waits_harm_unresolved_contacts_do_not(kestrel):
     # one count of bad contacts (unresolved or long wait) is harmful, but milder
     bad = CoxTimeVaryingFitter().fit(df[[*cols, "bad", "satisfaction"]], id_col="pos", event_col="event",
                                      start_col="start", stop_col="stop").summary
-    assert 1.0 < bad.loc["bad", "exp(coef) lower 95%"]
+    assert bad.loc["bad", "exp(coef) lower 95%"] > 1.0
     assert bad.loc["bad", "exp(coef) upper 95%"] < s.loc["long", "exp(coef)"]
 
 
@@ -319,11 +319,3 @@ def test_kestrel_purchases_and_churn(kestrel):
     gg = KESTREL_TRUTH["gamma_gamma"]
     assert tx.loc[tx["amount"] > 0, "amount"].mean() == pytest.approx(gg["p"] * gg["gamma"] / (gg["q"] - 1), rel=0.1)
     assert 0.2 < kestrel.truth["churned"].mean() < 0.35
-
-
-def test_kestrel_generation_is_fast():
-    import time
-
-    t0 = time.perf_counter()
-    generate(n_customers=5000, profile="kestrel")
-    assert time.perf_counter() - t0 < 5

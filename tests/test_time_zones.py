@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from cxkit import DataError
-from cxkit.engines import summarise_transactions
+from cxkit.folder import summarise_transactions
 from cxkit.parsing import parse_dates
 from tests.spark_support import needs_spark
 
@@ -34,7 +34,7 @@ SHAPES = [*PARTS, "mixed_offset_text"]
 
 def _write_parts(folder, zones) -> str:
     folder.mkdir()
-    for i, (rows, zone) in enumerate(zip((LOCAL.iloc[:4], LOCAL.iloc[4:]), zones)):
+    for i, (rows, zone) in enumerate(zip((LOCAL.iloc[:4], LOCAL.iloc[4:]), zones, strict=True)):
         ts = pd.to_datetime(rows["local"])
         if zone is not None:
             ts = ts.dt.tz_localize(zone)
@@ -49,7 +49,7 @@ def logs(tmp_path_factory):
     out = {name: _write_parts(root / name, zones) for name, zones in PARTS.items()}
     text = root / "text.csv"
     pd.DataFrame({"customer_id": LOCAL["customer_id"],
-                  "date": [t.replace(" ", "T") + ":00" + o for t, o in zip(LOCAL["local"], OFFSETS)],
+                  "date": [t.replace(" ", "T") + ":00" + o for t, o in zip(LOCAL["local"], OFFSETS, strict=True)],
                   "amount": LOCAL["amount"]}).to_csv(text, index=False)
     out["mixed_offset_text"] = str(text)
     return out
@@ -58,7 +58,7 @@ def logs(tmp_path_factory):
 def _utc(zone_of_row) -> pd.Series:
     """The rows' instants in UTC, naive, given each row's zone or offset."""
     return pd.Series([pd.Timestamp(t).tz_localize(z).tz_convert("UTC").tz_localize(None)
-                      for t, z in zip(LOCAL["local"], zone_of_row)])
+                      for t, z in zip(LOCAL["local"], zone_of_row, strict=True)])
 
 
 def _expected(shape: str, timezone: str | None) -> pd.DataFrame:
@@ -141,7 +141,7 @@ def test_text_with_mixed_offsets_is_read_row_by_row(values):
 
 def test_a_log_reports_rows_after_as_of_once():
     """Rows after the analysis date are the load's exclusion, not again in the log's summaries."""
-    from cxkit.data import load_folder
+    from cxkit import load_folder
 
     loaded = load_folder("data/sample", as_of="2025-10-31")
     log = load_folder("data/sample", as_of="2025-10-31", engine="duckdb")
@@ -152,7 +152,8 @@ def test_a_log_reports_rows_after_as_of_once():
 
 
 def test_a_log_gives_the_loaders_zero_amount_note_and_reads_in_the_stated_zone(logs, tmp_path):
-    from cxkit.data.large import ZERO_AMOUNT_NOTE, describe_log
+    from cxkit.data.contract import ZERO_AMOUNT_NOTE
+    from cxkit.engines.log import describe_log
 
     source = tmp_path / "tx.csv"
     pd.read_csv(logs["mixed_offset_text"]).assign(amount=lambda d: d["amount"].where(d.index != 2, 0.0)).to_csv(

@@ -17,8 +17,6 @@ from cxkit import DataError, FitError
 from cxkit.experience import customer_experience
 from cxkit.spend import (
     LEVELS,
-    _ols_clustered,
-    cancelled_sentence,
     customer_spend,
     future_spend_regression,
     left_out,
@@ -26,6 +24,7 @@ from cxkit.spend import (
     spend_around_answers,
     spend_by_satisfaction,
 )
+from cxkit.spend.future import _ols_clustered
 from cxkit.value import attach
 
 AS_OF = "2025-12-31"
@@ -120,26 +119,6 @@ def test_revenue_at_risk_text_levels_no_segment_and_missing_segment():
         "exclusions"]
 
 
-def test_cancelled_sentence_says_who_was_left_out_and_what_they_spent():
-    value, satisfaction = _value_and_satisfaction()
-    value["active"] = [True, True, True, False, False, True]          # d and e had left: 700 of spend
-    risk = revenue_at_risk(value, satisfaction, level="csat_mean")
-    assert cancelled_sentence(risk, currency="£") == (
-        "Left out: 2 customers who had left by the analysis date, who spent £700 in the period.")
-    assert "&#36;700" in cancelled_sentence(risk, currency="$")      # money cannot open a formula
-    assert "spent 700 in" in cancelled_sentence(spend_by_satisfaction(value, satisfaction, level="csat_mean",
-                                                                      n_boot=100))
-    everyone = revenue_at_risk(value, satisfaction, level="csat_mean", population="all")
-    assert cancelled_sentence(everyone) == (
-        "Every customer is counted, the 2 who had left by the analysis date among them.")
-    stayed = revenue_at_risk(value.assign(active=True), satisfaction, level="csat_mean")
-    assert cancelled_sentence(stayed) == "No customer had left by the analysis date."
-    unknown = revenue_at_risk(value.drop(columns="active"), satisfaction, level="csat_mean")
-    assert cancelled_sentence(unknown).startswith("Who has left is not known")
-    with pytest.raises(ValueError, match="revenue_at_risk or spend_by_satisfaction"):
-        cancelled_sentence(value)
-
-
 def test_revenue_at_risk_bad_input_names_column_rule_and_rows():
     value, satisfaction = _value_and_satisfaction()
     with pytest.raises(DataError, match="period_spend") as err:
@@ -198,7 +177,7 @@ def test_spend_by_satisfaction_interval_is_repeatable_skewed_and_matches_scipy()
 def _brute_windows(surveys, tx, after, before):
     """Each answer's windows by a plain loop over its customer's transactions."""
     past, future = [], []
-    for cust, day in zip(surveys["customer_id"], surveys["date"]):
+    for cust, day in zip(surveys["customer_id"], surveys["date"], strict=True):
         own = tx[tx["customer_id"] == cust]
         p = own.loc[(own["date"] > day - pd.DateOffset(months=before)) & (own["date"] <= day), "amount"].sum()
         f = own.loc[(own["date"] > day) & (own["date"] <= day + pd.DateOffset(months=after)), "amount"].sum()
@@ -210,7 +189,7 @@ def _brute_windows(surveys, tx, after, before):
 def _brute_value_before(surveys, tx, q=10, min_tenure=90):
     """Spend per year of tenure up to each answer, and its groups, by plain loops."""
     annual = []
-    for cust, day in zip(surveys["customer_id"], surveys["date"]):
+    for cust, day in zip(surveys["customer_id"], surveys["date"], strict=True):
         own = tx[tx["customer_id"] == cust]
         spent = max(own.loc[own["date"] <= day, "amount"].sum(), 0.0)
         first = own["date"].min()
@@ -599,8 +578,7 @@ def test_sample_company_happy_customers_do_not_spend_more(company):
 
 
 def test_segment_customers_from_a_value_frame_equals_customer_spend():
-    from cxkit import periods, spend
-    from cxkit.data import load_folder
+    from cxkit import load_folder, periods, spend
     from cxkit.value import segment_revenue
 
     cx = load_folder("data/sample")

@@ -18,23 +18,36 @@ Import everything from ``cxkit.clv``; the modules below say where each family li
   log-scale 95 % intervals, ``from_params``.
 * :mod:`cxkit.clv.identification`: plain-words notes on parameters the data cannot pin
   down (:func:`identification_notes`).
-* :mod:`cxkit.clv.value`: CLV per customer and in total (:func:`known_cancellations`,
+* :mod:`cxkit.clv.forecast`: CLV per customer and in total (:func:`known_cancellations`,
   :func:`clv_table`, :func:`total_clv_interval`), and last year's spend of the same
   customers split the way the forecast treats it (:func:`last_year_spend`).
-* :mod:`cxkit.clv.segments`: RFM scores and named segments, K-means value segments and
-  segment profiles (:func:`rfm_scores`, :func:`rfm_segments`, :data:`SEGMENT_ACTIONS`,
-  :data:`RFM_GRID`, :func:`kmeans_segments`, :func:`segment_profile`,
-  :func:`segment_actions`); customers known to have left form the segment
-  :data:`CANCELLED` (number :data:`CANCELLED_NUMBER` among K-means segments).
+* :mod:`cxkit.clv.rfm`: RFM scores and named segments with an action each
+  (:func:`rfm_scores`, :func:`rfm_segments`, :data:`SEGMENT_ACTIONS`, :data:`RFM_GRID`).
+* :mod:`cxkit.clv.kmeans`: K-means value segments with plain-words labels
+  (:func:`kmeans_segments`, :class:`KMeansSegments`).
+* :mod:`cxkit.clv.profiles`: size, value and share of value per segment, and the action a
+  K-means segment borrows from its dominant RFM segment (:func:`segment_profile`,
+  :func:`segment_actions`).
+* :mod:`cxkit.clv.cancelled`: customers known to have left form the segment
+  :data:`CANCELLED` (number :data:`CANCELLED_NUMBER` among K-means segments) in every
+  segmentation.
 * :mod:`cxkit.clv.concentration`: how unequally value is spread
   (:func:`value_concentration`, :func:`lorenz_curve`).
 * :mod:`cxkit.clv.diagnostics`: holdout checks of a fitted forecast and frequency x
   recency maps of p(alive) (imported on its own: ``from cxkit.clv import diagnostics``).
 * :mod:`cxkit.clv.units`: the time units (:data:`UNIT_DAYS`, :data:`MONTH_DAYS`).
-* :mod:`cxkit.clv.sentences`: CLV results in plain words for reports, and a report's
-  summary gathered from them (imported on its own: ``from cxkit.clv import sentences``).
+
+Presentation, beside the theme (each imported on its own, e.g. ``from cxkit.clv import
+sentences``; ``import cxkit.clv`` itself loads no chart or report code):
+
+* :mod:`cxkit.clv.sentences`: CLV results in plain words for reports (the forecast against
+  last year, its holdout checks, the segments), and a report's summary gathered from them.
+* :mod:`cxkit.clv.findings`: a report's headline results as :class:`cxkit.findings.Finding`
+  records, in the order its summary says them (:func:`~cxkit.clv.findings.clv_findings`).
 * :mod:`cxkit.clv.tables`: CLV results as a report's tables show them, with their
-  headers (imported on its own: ``from cxkit.clv import tables``).
+  headers, and what the fitted parameters mean (:func:`~cxkit.clv.tables.parameter_meanings`).
+* :mod:`cxkit.clv.plots`: the theme's charts (holdout, frequency x recency map, CLV
+  histogram, Lorenz curve, segment shares), in the house look of :mod:`cxkit.plots`.
 
 Conventions used throughout
 ---------------------------
@@ -55,24 +68,16 @@ Conventions used throughout
 """
 
 from cxkit.clv.bgnbd import BetaGeoFitter
+from cxkit.clv.cancelled import CANCELLED, CANCELLED_NUMBER
 from cxkit.clv.concentration import lorenz_curve, value_concentration
+from cxkit.clv.forecast import clv_table, known_cancellations, last_year_spend, total_clv_interval
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.identification import identification_notes
-from cxkit.clv.segments import (
-    CANCELLED,
-    CANCELLED_NUMBER,
-    RFM_GRID,
-    SEGMENT_ACTIONS,
-    KMeansSegments,
-    kmeans_segments,
-    rfm_scores,
-    rfm_segments,
-    segment_actions,
-    segment_profile,
-)
+from cxkit.clv.kmeans import KMeansSegments, kmeans_segments
+from cxkit.clv.profiles import segment_actions, segment_profile
+from cxkit.clv.rfm import RFM_GRID, SEGMENT_ACTIONS, rfm_scores, rfm_segments
 from cxkit.clv.summary import calibration_holdout_split, exclusions_table, rfm_summary
 from cxkit.clv.units import MONTH_DAYS, UNIT_DAYS
-from cxkit.clv.value import clv_table, known_cancellations, last_year_spend, total_clv_interval
 
 __all__ = [
     "UNIT_DAYS",

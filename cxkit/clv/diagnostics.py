@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxkit.clv.value import _churn_flags
+from cxkit.clv.forecast import _churn_flags
 from cxkit.errors import require_columns
 from cxkit.value import value_segments
 

@@ -98,8 +98,23 @@ def _minimise(
         )
         phi = nm.x
         f, g = fg(phi)
-    # Newton polish with a finite-difference Hessian of the analytic gradient; the last
-    # Hessian is kept for the standard errors.
+    phi, f, g, H = _newton_polish(fg, grad, phi, f, g)
+    reason = _not_converged_reason(phi, f, g, H, gtol)
+    return _OptResult(phi, f, g, H, n_eval, reason == "", reason)
+
+
+def _newton_polish(
+    fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    grad: Callable[[np.ndarray], np.ndarray],
+    phi: np.ndarray,
+    f: float,
+    g: np.ndarray,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Up to six Newton steps (halved until the objective does not rise) from ``phi``.
+
+    Uses a finite-difference Hessian of the analytic gradient; returns the point, its
+    objective and gradient, and the last Hessian (kept for the standard errors).
+    """
     H = _num_hessian(grad, phi)
     for _ in range(6):
         if np.max(np.abs(g)) < 1e-10:
@@ -120,21 +135,24 @@ def _minimise(
             break
         phi, f, g = phi + t * step, f_new, g_new
         H = _num_hessian(grad, phi)
-    reason = ""
+    return phi, f, g, H
+
+
+def _not_converged_reason(phi: np.ndarray, f: float, g: np.ndarray, H: np.ndarray, gtol: float) -> str:
+    """Why the optimum found is not a usable maximum of the likelihood, in words ("" when it is)."""
     if not np.isfinite(f) or f >= 1e300:
-        reason = "the log-likelihood is not finite at any tried parameter value"
-    elif np.max(np.abs(g)) > gtol:
-        reason = f"the largest gradient is {np.max(np.abs(g)):.2g} (tolerance {gtol:g})"
-    elif np.any(np.abs(phi) > 25):
-        reason = "a parameter drifted to 0 or infinity"
-    else:
-        try:
-            ev = np.linalg.eigvalsh(H)
-        except np.linalg.LinAlgError:
-            ev = np.array([np.nan])
-        if not np.all(ev > 0):
-            reason = "the Hessian is not positive definite (the optimum is flat or a saddle)"
-    return _OptResult(phi, f, g, H, n_eval, reason == "", reason)
+        return "the log-likelihood is not finite at any tried parameter value"
+    if np.max(np.abs(g)) > gtol:
+        return f"the largest gradient is {np.max(np.abs(g)):.2g} (tolerance {gtol:g})"
+    if np.any(np.abs(phi) > 25):
+        return "a parameter drifted to 0 or infinity"
+    try:
+        ev = np.linalg.eigvalsh(H)
+    except np.linalg.LinAlgError:
+        ev = np.array([np.nan])
+    if not np.all(ev > 0):
+        return "the Hessian is not positive definite (the optimum is flat or a saddle)"
+    return ""
 
 
 def _wrap(values: np.ndarray, like: Any, name: str) -> Any:
@@ -317,7 +335,7 @@ def _weights(weights: ArrayLike | None, n: int, table: str = "summary") -> np.nd
 
 def _drift_note(phi: np.ndarray, names: Sequence[str], notes: dict[str, tuple[str, str]]) -> str:
     out = []
-    for name, ph in zip(names, phi):
+    for name, ph in zip(names, phi, strict=True):
         if abs(ph) > 25:
             lo, hi = notes.get(name, ("", ""))
             why = hi if ph > 0 else lo

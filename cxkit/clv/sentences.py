@@ -10,34 +10,36 @@
 * :func:`population_sentence`, :func:`experience_value_sentence`,
   :func:`satisfaction_value_sentence`: a value comparison between experience groups with
   who was compared (active customers, or everyone when cancellations are not known).
+* :func:`clv_total_sentence`: the total forecast with its interval, against last year's
+  spend of the same customers and why the two differ.
+* :func:`holdout_sentence` and :func:`forecast_error_text`: how the forecast did on
+  months it had not seen ("over-forecast by 4.1%").
+* :func:`forecast_warnings`: the holdout checks the forecast failed, as "Check:" lines.
+* :func:`segment_sentence`: one RFM segment in words, with advice that follows what the
+  model says of it.
 * The summary of a report, gathered: :func:`forecast_sentences` (the forecast against last
   year, and its holdout check), :func:`headline_segments` and
   :func:`segment_action_sentences` (the segments it names, each with its action), and
   :func:`closing_sentences` (experience against value, coverage of the period, failed
-  checks and parameters the data cannot pin down).
+  checks and parameters the data cannot pin down). :mod:`cxkit.clv.findings` keeps the
+  same sentences as findings, with the numbers behind each.
 
 Text from the data (a segment name) is escaped with :func:`cxkit.narrative.escape`, so it
 shows as written in Markdown and HTML.
 """
-# ruff: noqa: E501  (docstring examples print whole sentences: their expected output cannot wrap)
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from cxkit.clv.segments import CANCELLED
-from cxkit.narrative import (
-    clv_total_sentence,
-    coverage_sentence,
-    escape,
-    forecast_warnings,
-    holdout_sentence,
-    value_difference_sentence,
-)
+from cxkit.clv.cancelled import CANCELLED
+from cxkit.narrative import coverage_sentence, escape, money_text, value_difference_sentence
 
-__all__ = ["SAMPLE_NOTE", "load_sentence", "cancellations_sentence", "segment_action_sentence",
+__all__ = ["SAMPLE_NOTE", "load_sentence", "cancellations_sentence", "clv_total_sentence", "holdout_sentence",
+           "forecast_error_text", "forecast_warnings", "segment_sentence", "segment_action_sentence",
            "population_sentence", "experience_value_sentence", "satisfaction_value_sentence",
            "WATCH_SEGMENTS", "forecast_sentences", "headline_segments", "segment_action_sentences",
            "closing_sentences"]
@@ -129,6 +131,196 @@ def cancellations_sentence(n_cancelled: int | None, *, n_customers: int, as_of: 
     return (f"The customers table shows {n:,} of the {int(n_customers):,} customers ({share:.0%}) as cancelled by "
             f"{_day(as_of)}: they are worth nothing more (forecast value, expected purchases and the chance of "
             f"still buying are set to zero) and form a segment of their own, {CANCELLED}, in the segment tables.")
+
+
+def clv_total_sentence(total: Mapping, *, horizon_months: int, n_customers: int, currency: str | None = None,
+                       last_year_revenue: float | None = None, n_left: int = 0,
+                       top10_share: float | None = None, last_year_from_left: float | None = None,
+                       last_year_first_purchases: float | None = None,
+                       discount_rate: float | None = None) -> str:
+    """The headline CLV: total forecast with its interval, against last year's spend, and why the two differ.
+
+    The forecast and last year's spend of the same customers answer different questions,
+    and a board that sees a forecast below last year reads "we are shrinking". The
+    forecast is the discounted spend of the repeat purchases today's customers are
+    expected to make; last year's spend also holds customers who have since cancelled (the
+    forecast counts them as zero) or lapsed, and the first purchases of customers who
+    joined during the year (a first purchase is not repeated). The sentence says so, with
+    the amounts when they are given, and what last year's spend comes to without them.
+    Where last year's spend falls is said against the forecast's interval, not its point.
+
+    Parameters
+    ----------
+    total : a row of :func:`cxkit.clv.total_clv_interval` (``total``, ``ci_low``, ``ci_high``).
+    horizon_months : forecast horizon.
+    n_customers : customers in the forecast.
+    currency : for the money figures; ``None`` shows plain numbers in the data's own unit.
+    last_year_revenue : spend in the last 12 months by the same customers (those in the forecast).
+    n_left : customers known to have left (their CLV is zero).
+    top10_share : share of the forecast held by the top 10% of customers.
+    last_year_from_left : of ``last_year_revenue``, the spend of the customers who have since
+        cancelled (the ``n_left``).
+    last_year_first_purchases : of ``last_year_revenue``, the spend on the first purchase day
+        of customers whose first purchase fell in the last 12 months (leaving out those
+        counted in ``last_year_from_left``, so that nothing is taken off twice).
+    discount_rate : the monthly discount rate of the forecast, e.g. ``0.01``.
+
+    Example
+    -------
+    >>> print(clv_total_sentence({"total": 412_345.0, "ci_low": 398_000.0, "ci_high": 430_000.0},
+    ...       horizon_months=12, n_customers=5000, currency="EUR", last_year_revenue=455_000.0, n_left=120,
+    ...       last_year_from_left=31_000.0, last_year_first_purchases=52_000.0, discount_rate=0.01))
+    Over the next 12 months our 5,000 customers are worth about **412,000 EUR** in discounted spend (95% interval 398,000 EUR to 430,000 EUR). In the last 12 months the same customers spent 455,000 EUR, more than the top of the forecast's interval, and the two measure different things: the forecast is of the repeat purchases the customers there today will make, discounted at 1% a month (future spend counted at today's value), with the 120 customers who have already cancelled counted as zero, and it leaves out customers not yet acquired; last year's spend also includes customers who have since left (31,000 EUR from the 120 who cancelled) or lapsed, and the first purchases of customers who joined during the year (52,000 EUR). Without the cancelled customers' spend and those first purchases, last year's spend comes to 372,000 EUR.
+    """
+    def r(x: float) -> str:
+        return money_text(round(float(x), -3) if abs(float(x)) >= 10_000 else float(x), currency)
+
+    h = int(horizon_months)
+    text = (f"Over the next {h} months our {n_customers:,} customers are worth about "
+            f"**{r(total['total'])}** in discounted spend (95% interval {r(total['ci_low'])} to {r(total['ci_high'])})")
+    if top10_share is not None:
+        text += f"; the top 10% of customers hold {top10_share:.0%} of the forecast"
+    rate = (f" at {discount_rate * 100:g}% a month (future spend counted at today's value)" if discount_rate
+            else " (future spend counted at today's value)")
+    gone = (f", with the {n_left:,} customers who have already cancelled counted as zero" if n_left
+            else "")
+    if last_year_revenue is None:
+        text += f". The forecast is discounted{rate} and leaves out customers not yet acquired"
+        if n_left:
+            text += f"; the {n_left:,} customers who have already cancelled count as zero"
+        return text + "."
+    ly = float(last_year_revenue)
+    lo, hi = float(total["ci_low"]), float(total["ci_high"])
+    where = ("more than the top of the forecast's interval" if ly > hi else
+             "less than the bottom of the forecast's interval" if ly < lo else "within the forecast's interval")
+    text += (f". In the last 12 months the same customers spent {r(ly)}, {where}, and the two measure different "
+             f"things: the forecast is of the repeat purchases the customers there today will make"
+             f"{'' if h == 12 else f' in the next {h} months'}, discounted{rate}{gone}, and it leaves out customers "
+             "not yet acquired; last year's spend also includes customers who have since left")
+    if last_year_from_left is not None and n_left:
+        text += f" ({r(last_year_from_left)} from the {n_left:,} who cancelled)"
+    text += " or lapsed, and the first purchases of customers who joined during the year"
+    if last_year_first_purchases is not None:
+        text += f" ({r(last_year_first_purchases)})"
+    text += "."
+    if last_year_from_left is not None and last_year_first_purchases is not None:
+        rest = ly - float(last_year_from_left) - float(last_year_first_purchases)
+        text += (f" Without the cancelled customers' spend and those first purchases, last year's spend comes to "
+                 f"{r(rest)}.")
+    return text
+
+
+def holdout_sentence(purchases: Mapping, *, months: int, revenue: Mapping | None = None,
+                     max_error_pct: float = 25.0) -> str:
+    """How the forecast did on months it had not seen: purchases, and revenue when checked.
+
+    The error reads as a reader says it: "over-forecast by 4.1%" when the forecast was
+    above what happened, "under-forecast by 2.5%" when below (``error_pct`` is predicted
+    against actual, in %).
+
+    Example
+    -------
+    >>> holdout_sentence({"error_pct": 4.1}, months=6, revenue={"error_pct": -2.5})
+    'Checked on 6 months it had not seen, purchases were over-forecast by 4.1% and revenue under-forecast by 2.5%.'
+    """
+    text = f"Checked on {months} months it had not seen, purchases were {forecast_error_text(purchases['error_pct'])}"
+    if revenue is not None:
+        text += f" and revenue {forecast_error_text(revenue['error_pct'])}"
+    errors = [float(purchases["error_pct"])] + ([float(revenue["error_pct"])] if revenue is not None else [])
+    if any(math.isnan(e) or abs(e) > max_error_pct for e in errors):
+        text += f": more than {max_error_pct:g}% off, so treat it as a rough guide"
+    return text + "."
+
+
+def forecast_error_text(error_pct: Any, decimals: int = 1) -> str:
+    """``+4.1`` as "over-forecast by 4.1%", ``-2.5`` as "under-forecast by 2.5%"."""
+    e = float(error_pct)
+    if math.isnan(e):
+        return "not checked (nothing to compare with)"
+    size = f"{abs(e):.{decimals}f}"
+    if float(size) == 0:
+        return f"forecast to within {0.5 * 10 ** -decimals:g}%"
+    return f"{'over' if e > 0 else 'under'}-forecast by {size}%"
+
+
+def forecast_warnings(
+    holdout: pd.DataFrame,
+    deciles: pd.DataFrame | None = None,
+    *,
+    max_error_pct: float = 25.0,
+) -> list[str]:
+    """Plain warnings for the report when a CLV forecast fails its holdout checks (none when it passes).
+
+    A forecast that missed the holdout by a third, or ranked customers backwards, can
+    still be reported, but the reader must be told: these lines say so in the report
+    itself, where an assertion would only have stopped it.
+
+    Parameters
+    ----------
+    holdout : output of :func:`cxkit.clv.diagnostics.holdout_error` (``actual``, ``error_pct``).
+    deciles : optional output of :func:`cxkit.clv.diagnostics.holdout_by_decile`.
+    max_error_pct : largest total holdout error (in %, either way) that passes.
+
+    Returns
+    -------
+    list of str, Markdown sentences starting "Check:"; empty when every check passes.
+
+    Example
+    -------
+    >>> forecast_warnings(pd.DataFrame({"actual": [410.0], "error_pct": [31.2]}))
+    ['Check: purchases in the holdout were over-forecast by 31%, more than the 25% allowed; treat the forecast with caution.']
+    """
+    row = holdout.iloc[0]
+    lines = []
+    error = float(row["error_pct"])
+    if not row["actual"] > 0:
+        lines.append("Check: no purchases fell in the holdout period, so the forecast could not be checked; "
+                     "treat it with caution.")
+    elif math.isnan(error):
+        lines.append("Check: the holdout error could not be computed; treat the forecast with caution.")
+    elif abs(error) > max_error_pct:
+        lines.append(f"Check: purchases in the holdout were {forecast_error_text(error, 0)}, more than the "
+                     f"{max_error_pct:g}% allowed; treat the forecast with caution.")
+    if deciles is not None and len(deciles) >= 2:
+        by = deciles.sort_values("decile")
+        low, high = float(by["actual"].iloc[0]), float(by["actual"].iloc[-1])
+        if high < low:
+            lines.append(f"Check: the customers the forecast ranks highest bought less in the holdout than those it "
+                         f"ranks lowest ({high:,.0f} against {low:,.0f} purchases); treat its ranking of "
+                         "customers with caution.")
+    return lines
+
+
+def segment_sentence(profile: Mapping, *, action: str | None = None, alive_threshold: float = 0.5) -> str:
+    """One RFM segment in words: its share of customers and of CLV, and what to do, consistent
+    with what the model says of it (a segment the model still rates as active is not "lost").
+
+    Parameters
+    ----------
+    profile : a row of :func:`cxkit.clv.segment_profile` (``segment``, ``share``, ``clv_share``,
+        ``p_alive``: the model's chance that a customer is still buying).
+    action : the suggested action of the segment.
+    alive_threshold : average chance of still buying above which the model rates most
+        customers as still active.
+
+    Example
+    -------
+    >>> row = {"segment": "At Risk", "share": 0.08, "clv_share": 0.11, "p_alive": 0.88}
+    >>> print(segment_sentence(row, action="Win back only where it is cheap."))
+    At Risk are 8% of customers and hold 11% of forecast value. They have not bought for a while, yet the model still rates most of them as active (the chance that one of them is still buying averages 88%): a timely reminder is more likely to pay than a costly win-back.
+    """
+    name = escape(profile["segment"])
+    p = float(profile["p_alive"])
+    text = f"{name} are {float(profile['share']):.0%} of customers and hold {float(profile['clv_share']):.0%} of forecast value."
+    lapsing = any(w in str(profile["segment"]).lower() for w in _LAPSING_WORDS)
+    chance = f"the chance that one of them is still buying averages {p:.0%}"
+    if lapsing and p >= alive_threshold:
+        return (text + f" They have not bought for a while, yet the model still rates most of them as active "
+                f"({chance}): a timely reminder is more likely to pay than a costly win-back.")
+    if lapsing:
+        return (text + f" The model rates most of them as probably lapsed ({chance}): win them back "
+                "only where it is cheap.")
+    return text + (f" {escape(action)}" if action else "")
 
 
 def segment_action_sentence(profile: Mapping, *, action: str | None, alive_threshold: float = 0.5) -> str:
@@ -279,12 +471,12 @@ def forecast_sentences(total: pd.DataFrame | Mapping, last_year: pd.DataFrame | 
         :func:`cxkit.clv.diagnostics.holdout_revenue` (or their rows); revenue may be ``None``.
     horizon_months, holdout_months : the forecast horizon and the holdout's length.
     n_customers : customers in the forecast.
-    currency, top10_share, discount_rate : as in :func:`cxkit.narrative.clv_total_sentence`.
+    currency, top10_share, discount_rate : as in :func:`clv_total_sentence`.
 
     Returns
     -------
-    list of str: the sentence of :func:`cxkit.narrative.clv_total_sentence`, then that of
-    :func:`cxkit.narrative.holdout_sentence`.
+    list of str: the sentence of :func:`clv_total_sentence`, then that of
+    :func:`holdout_sentence`.
 
     Example
     -------
@@ -365,7 +557,7 @@ def closing_sentences(satisfaction: pd.DataFrame | None, coverage: pd.DataFrame,
     satisfaction : :func:`cxkit.experience.compare_value_by_experience` (dissatisfied
         against satisfied), or ``None`` when no comparison was made.
     coverage : :func:`cxkit.periods.coverage` of the tables the figures rest on.
-    holdout, deciles, max_error_pct : as in :func:`cxkit.narrative.forecast_warnings`.
+    holdout, deciles, max_error_pct : as in :func:`forecast_warnings`.
     notes : further lines, e.g. :func:`cxkit.clv.identification_notes`.
     currency : for the money figures.
 

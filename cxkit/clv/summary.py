@@ -11,7 +11,7 @@ days are purchase days or not (``zero_spend_days=``), and every row left out is 
 under one rule in ``attrs["exclusions"]``.
 
 Money is decided in whole minor units (cents for ``minor_unit_digits=2``): each amount is
-rounded to the minor unit, half away from zero (:func:`to_minor_units`), and a day's
+rounded to the minor unit, half away from zero (:func:`cxkit.units.to_minor_units`), and a day's
 netting, the zero-amount rule and the refund test work on those integers, so a day of
 0.10 + 0.20 - 0.30 nets to exactly 0 (a float sum leaves 5.6e-17). Spend is reported in
 currency units: ``total_spend`` = cents / 100, ``monetary_value`` = cents / (days * 100),
@@ -21,82 +21,44 @@ computed the same way by the DuckDB and Spark engines, so the three give identic
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from cxkit.clv.units import TimeUnit, _check_time_unit, _day_to_timestamp, _to_day
-from cxkit.errors import data_error
+from cxkit.errors import check_choice, data_error
 
-# The wording of every exclusion rule and refusal, shared with the engines (cxkit.engines.sql)
-# so that DuckDB, Spark and pandas report left-out rows under the same names.
-#: Rows later than ``as_of`` (``after_as_of="exclude"``).
-EXCLUDED_AFTER_AS_OF = "rows dated after as_of"
-#: Rows earlier than ``observation_start``.
-EXCLUDED_BEFORE_START = "rows dated before observation_start"
-#: Rows on non-purchase days; ``{or_zero}`` is ", or zero" with ``zero_spend_days="exclude"``, else "".
-EXCLUDED_NOT_PURCHASE_DAYS = (
-    "rows on days that are not purchase days (net spend < 0, fully refunded{or_zero}): not counted in any column"
+# The wording of every exclusion rule and refusal (cxkit.exclusions) and the money and day
+# arithmetic (cxkit.units) are shared with the engines, so that DuckDB, Spark and pandas
+# report left-out rows under the same names and count the same cents.
+from cxkit.exclusions import (
+    EXCLUDED_AFTER_AS_OF,
+    EXCLUDED_AFTER_OBSERVATION_END,
+    EXCLUDED_BEFORE_CALIBRATION_START,
+    EXCLUDED_BEFORE_START,
+    EXCLUDED_HOLDOUT_NEW_CUSTOMERS,
+    EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS,
+    EXCLUDED_NO_PURCHASE_DAY,
+    EXCLUDED_NOT_PURCHASE_DAYS,
+    EXCLUDED_REFUNDS_DROPPED,
+    NO_CALIBRATION_PURCHASE_DAY,
+    NO_CALIBRATION_ROWS,
+    NO_PURCHASE_DAY,
+    NO_ROWS_LEFT,
+    REFUSED_REFUNDS,
+    REFUSED_REFUNDS_HINT,
 )
-#: All rows of customers without a purchase day.
-EXCLUDED_NO_PURCHASE_DAY = "customers without any purchase day (all their rows left out of the summary)"
-#: Negative rows with ``refunds="drop"``.
-EXCLUDED_REFUNDS_DROPPED = "refund rows dropped (refunds='drop')"
-#: Rows later than ``observation_end`` (calibration/holdout split).
-EXCLUDED_AFTER_OBSERVATION_END = "rows dated after observation_end"
-#: Rows earlier than ``calibration_start``.
-EXCLUDED_BEFORE_CALIBRATION_START = "rows dated before calibration_start"
-#: Holdout rows of customers without a calibration purchase day.
-EXCLUDED_HOLDOUT_NEW_CUSTOMERS = "holdout rows of customers first seen after calibration_end"
-#: Holdout rows on non-purchase days.
-EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS = "holdout rows on days that are not purchase days"
-#: The refusal of ``refunds="raise"`` and its hint.
-REFUSED_REFUNDS = "negative amount (refund) found while refunds='raise'"
-REFUSED_REFUNDS_HINT = "use refunds='net' to net refunds into the same day's spend, or refunds='drop'"
-#: Errors when nothing is left to summarise.
-NO_ROWS_LEFT = "no transactions left inside the observation period"
-NO_PURCHASE_DAY = "no customer has a purchase day (net daily spend > 0)"
-NO_CALIBRATION_ROWS = "no transactions in the calibration period"
-NO_CALIBRATION_PURCHASE_DAY = "no customer has a purchase day in the calibration period"
-
-
-#: Default number of decimals of the currency's minor unit (2: cents).
-MINOR_UNIT_DIGITS = 2
-
-
-def _check_minor_unit_digits(digits: Any) -> float:
-    """The minor units per currency unit (10 ** digits), or a :class:`DataError` for a bad value."""
-    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not 0 <= digits <= 6:
-        raise data_error("arguments", "minor_unit_digits",
-                         f"minor_unit_digits must be a whole number from 0 to 6 (2 for cents), got {digits!r}")
-    return float(10 ** int(digits))
-
-
-def to_minor_units(amounts: Any, minor_unit_digits: int = MINOR_UNIT_DIGITS) -> np.ndarray:
-    """Amounts as whole minor units (int64): ``amount * 10**digits`` rounded half away from zero.
-
-    The one rounding rule every engine applies before deciding whether a day is a purchase:
-    0.125 becomes 13 cents and -0.125 becomes -13 (half away from zero, not banker's). The
-    product is taken in float64 first, so 1.005 (stored as 1.00499999...) is 100 cents in
-    pandas, DuckDB and Spark alike.
-
-    Example
-    -------
-    >>> to_minor_units([0.1, 0.125, -0.125, 2.5e-3, 10.10]).tolist()
-    [10, 13, -13, 0, 1010]
-    """
-    scale = _check_minor_unit_digits(minor_unit_digits)
-    scaled = np.asarray(amounts, dtype=np.float64) * scale
-    whole = np.trunc(scaled)
-    return (whole + np.where(np.abs(scaled - whole) >= 0.5, np.sign(scaled), 0.0)).astype(np.int64)
-
-
-def _check_choice(value: str, allowed: Sequence[str], name: str) -> None:
-    if value not in allowed:
-        raise data_error("arguments", name, f"{name} must be one of {list(allowed)}, got {value!r}")
+from cxkit.units import (
+    MINOR_UNIT_DIGITS,
+    TimeUnit,
+    day_number,
+    day_timestamp,
+    days_per_unit,
+    minor_unit_scale,
+    spend_per_day,
+    to_minor_units,
+)
 
 
 @dataclass
@@ -317,16 +279,6 @@ def _summarise_cells(
     }
 
 
-def spend_per_day(cents: np.ndarray, days: np.ndarray, scale: float = 100.0) -> np.ndarray:
-    """Mean spend per day in currency units, ``cents / (days * scale)``, 0 where ``days`` is 0.
-
-    Written once so that every engine turns its integer sums into the same float64.
-    """
-    cents = np.asarray(cents, dtype=np.float64)
-    days = np.asarray(days, dtype=np.int64)
-    return np.divide(cents, days * scale, out=np.zeros(len(days)), where=days > 0)
-
-
 def _is_purchase(net: np.ndarray, n_neg: np.ndarray, zero_spend_days: str) -> np.ndarray:
     """Purchase days: net minor units above 0, or (``zero_spend_days="purchase"``) 0 with no refund row."""
     purchase = net > 0
@@ -457,15 +409,15 @@ def rfm_summary(
     0           a          2      5.0  8.43            25.0         70.0
     1           b          0      0.0  7.14             0.0         50.0
     """
-    unit_days = _check_time_unit(time_unit)
-    _check_choice(refunds, ("net", "drop", "raise"), "refunds")
-    _check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
-    _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
-    scale = _check_minor_unit_digits(minor_unit_digits)
+    unit_days = days_per_unit(time_unit)
+    check_choice(refunds, ("net", "drop", "raise"), "refunds")
+    check_choice(after_as_of, ("raise", "exclude"), "after_as_of")
+    check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    scale = minor_unit_scale(minor_unit_digits)
     table = "transactions"
     tx = _validate_transactions(transactions, customer_col, date_col, amount_col, table, minor_unit_digits)
     excl = _Exclusions()
-    as_of_day = int(tx.days.max()) if as_of is None else _to_day(as_of, "as_of")
+    as_of_day = int(tx.days.max()) if as_of is None else day_number(as_of, "as_of")
 
     keep = np.ones(tx.days.size, dtype=bool)
     after = tx.days > as_of_day
@@ -474,7 +426,7 @@ def rfm_summary(
             raise data_error(
                 table,
                 date_col,
-                f"transactions dated after as_of ({_day_to_timestamp(as_of_day):%Y-%m-%d})",
+                f"transactions dated after as_of ({day_timestamp(as_of_day):%Y-%m-%d})",
                 transactions[after],
                 hint=(
                     "filter the table to the observation period first, or pass "
@@ -485,7 +437,7 @@ def rfm_summary(
         excl.add(EXCLUDED_AFTER_AS_OF, after.sum(), _n_customers(tx.codes[after]))
         keep &= ~after
     if observation_start is not None:
-        start_day = _to_day(observation_start, "observation_start")
+        start_day = day_number(observation_start, "observation_start")
         if start_day > as_of_day:
             raise data_error("arguments", "observation_start", "observation_start is after as_of")
         before = tx.days < start_day
@@ -531,7 +483,7 @@ def _summary_frame(
     )
     out.attrs = {
         "time_unit": time_unit,
-        "as_of": _day_to_timestamp(as_of_day),
+        "as_of": day_timestamp(as_of_day),
         "exclusions": excl.records,
     }
     return out
@@ -635,13 +587,13 @@ def calibration_holdout_split(
     >>> split["spend_holdout"].to_dict()
     {'a': 15.0, 'b': 0.0}
     """
-    unit_days = _check_time_unit(time_unit)
-    _check_choice(refunds, ("net", "drop", "raise"), "refunds")
-    _check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
-    scale = _check_minor_unit_digits(minor_unit_digits)
+    unit_days = days_per_unit(time_unit)
+    check_choice(refunds, ("net", "drop", "raise"), "refunds")
+    check_choice(zero_spend_days, ("exclude", "purchase"), "zero_spend_days")
+    scale = minor_unit_scale(minor_unit_digits)
     table = "transactions"
-    cal_day = _to_day(calibration_end, "calibration_end")
-    obs_day = _to_day(observation_end, "observation_end")
+    cal_day = day_number(calibration_end, "calibration_end")
+    obs_day = day_number(observation_end, "observation_end")
     if obs_day <= cal_day:
         raise data_error(
             "arguments", "observation_end", "observation_end must be after calibration_end"
@@ -654,7 +606,7 @@ def calibration_holdout_split(
         excl.add(EXCLUDED_AFTER_OBSERVATION_END, after.sum(), _n_customers(tx.codes[after]))
         keep &= ~after
     if calibration_start is not None:
-        start_day = _to_day(calibration_start, "calibration_start")
+        start_day = day_number(calibration_start, "calibration_start")
         before = tx.days < start_day
         if before.any():
             excl.add(
@@ -711,8 +663,8 @@ def calibration_holdout_split(
     out["spend_holdout"] = spend_cents / scale
     out.attrs = {
         "time_unit": time_unit,
-        "as_of": _day_to_timestamp(cal_day),
-        "observation_end": _day_to_timestamp(obs_day),
+        "as_of": day_timestamp(cal_day),
+        "observation_end": day_timestamp(obs_day),
         "exclusions": excl.records,
     }
     return out

@@ -4,6 +4,8 @@
   the forecast treats it (:func:`cxkit.clv.last_year_spend`).
 * :func:`satisfaction_value_table`: the value of dissatisfied against satisfied customers,
   means and medians with their tests (:func:`cxkit.experience.compare_value_by_experience`).
+* :func:`parameter_meanings`: what the fitted BG/NBD and Gamma-Gamma parameters mean for
+  the average customer, in words and in the data's own units.
 
 Each returns a :class:`cxkit.display.Table`, shown as it stands in a notebook or report.
 """
@@ -13,9 +15,14 @@ from typing import Any
 
 import pandas as pd
 
-from cxkit.display import Table, table
+from cxkit.clv.bgnbd import BetaGeoFitter
+from cxkit.clv.gammagamma import GammaGammaFitter
+from cxkit.clv.units import TimeUnit
+from cxkit.display import Table, format_money, table, time_unit_words
+from cxkit.errors import data_error
 
-__all__ = ["LAST_YEAR_PARTS", "SATISFACTION_VALUE_COLUMNS", "last_year_table", "satisfaction_value_table"]
+__all__ = ["LAST_YEAR_PARTS", "SATISFACTION_VALUE_COLUMNS", "last_year_table", "satisfaction_value_table",
+           "parameter_meanings"]
 
 #: The parts of :func:`cxkit.clv.last_year_spend` a report shows, with their headers.
 LAST_YEAR_PARTS: dict[str, str] = {
@@ -90,3 +97,61 @@ def satisfaction_value_table(comparison: pd.DataFrame, *, currency: str | None =
                  labels={"n_a": "customers, dissatisfied", "n_b": "customers, satisfied", "p_value": "p (means)"},
                  caption=f"CLV of dissatisfied against satisfied customers, {comparison['population'].iloc[0]}: "
                          "means (Welch) and medians (Mann-Whitney)")
+
+
+def parameter_meanings(bgf: BetaGeoFitter, ggf: GammaGammaFitter, *, time_unit: TimeUnit = "W",
+                       currency: str | None = None) -> Table:
+    """What the fitted model parameters mean for the average customer, in words a marketer reads.
+
+    ``r``, ``alpha``, ``a``, ``b``, ``p``, ``q`` and ``v`` say little to a reader; three
+    quantities built from them do: how often the average customer buys (``r / alpha``
+    purchases per time unit, the mean of the gamma distribution of purchase rates), the
+    average chance of lapsing for good after a purchase (``a / (a + b)``, the mean of the
+    beta distribution), and the average customer's spend per purchase (``p * v / (q - 1)``,
+    the Gamma-Gamma mean, as :meth:`GammaGammaFitter.conditional_expected_average_profit`
+    gives it for a customer with no repeat purchase).
+
+    Parameters
+    ----------
+    bgf : a fitted :class:`cxkit.clv.BetaGeoFitter` (or one built with ``from_params``).
+    ggf : a fitted :class:`cxkit.clv.GammaGammaFitter` (or one built with ``from_params``).
+    time_unit : the unit the BG/NBD was fitted in (``"D"``, ``"W"`` or ``"M"``): the
+        purchase rate is per day, week or month.
+    currency : a symbol or code for the spend; ``None`` shows a plain number.
+
+    Returns
+    -------
+    Table
+        Captioned "What the parameters mean", with columns ``quantity`` and ``estimate``
+        (as text, formatted), one row per quantity.
+
+    Raises
+    ------
+    DataError
+        A model is not a BetaGeoFitter / GammaGammaFitter.
+    FitError
+        A model is not fitted, or ``q <= 1`` (the average spend is not finite).
+
+    Example
+    -------
+    >>> bgf = BetaGeoFitter.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    >>> ggf = GammaGammaFitter.from_params(p=6.25, q=3.74, v=15.44)
+    >>> parameter_meanings(bgf, ggf, time_unit="W", currency="£").frame
+                                   quantity estimate
+    0  purchases per week, average customer    0.055
+    1    chance of lapsing after a purchase    24.6%
+    2  spend per purchase, average customer   £35.22
+    """
+    for model, cls, name in ((bgf, BetaGeoFitter, "bgf"), (ggf, GammaGammaFitter, "ggf")):
+        if not isinstance(model, cls):
+            raise data_error("arguments", name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}")
+    bgf._check_fitted()
+    mean_spend = ggf.conditional_expected_average_profit(0, 0.0)   # FitError when unfitted or q <= 1
+    bg = bgf.params_
+    unit = time_unit_words(time_unit)
+    meanings = pd.DataFrame({
+        "quantity": [f"purchases per {unit[:-1]}, average customer", "chance of lapsing after a purchase",
+                     "spend per purchase, average customer"],
+        "estimate": [f"{bg['r'] / bg['alpha']:.3f}", f"{bg['a'] / (bg['a'] + bg['b']):.1%}",
+                     format_money(mean_spend, currency, decimals=2)]})
+    return table(meanings, caption="What the parameters mean")

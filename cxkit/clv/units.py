@@ -1,50 +1,20 @@
-"""Time units and calendar days shared by the CLV modules.
+"""Time units and calendar days of the CLV modules: those of :mod:`cxkit.units`.
 
 Recency, T and forecast horizons are counted in days, weeks or months; every CLV module
 converts with the same lengths (:data:`UNIT_DAYS`, :data:`MONTH_DAYS`) and reads date
-arguments such as ``as_of`` the same way (as whole calendar days).
+arguments such as ``as_of`` the same way (as whole calendar days). The lengths and the
+conversions live on the ground floor (:mod:`cxkit.units`), where the data contract and
+the engines count with them too; ``clv.UNIT_DAYS`` and ``clv.MONTH_DAYS`` stay here for
+notebooks.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from cxkit.units import MONTH_DAYS, UNIT_DAYS, TimeUnit, day_number, day_timestamp, days_per_unit
 
-import numpy as np
-import pandas as pd
+__all__ = ["UNIT_DAYS", "MONTH_DAYS", "TimeUnit"]
 
-from cxkit.errors import data_error
-
-#: Length of each allowed time unit in days.
-UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
-#: Days in one CLV month (365.25 / 12).
-MONTH_DAYS: float = 30.4375
-
-TimeUnit = Literal["D", "W", "M"]
-
-
-def _check_time_unit(time_unit: str, name: str = "time_unit") -> float:
-    if not isinstance(time_unit, str) or time_unit not in UNIT_DAYS:
-        raise data_error(
-            "arguments",
-            name,
-            f"{name} must be one of {sorted(UNIT_DAYS)}, got {time_unit!r}",
-            hint="'D' = days, 'W' = weeks (7 days), 'M' = months (30.4375 days).",
-        )
-    return UNIT_DAYS[time_unit]
-
-
-def _to_day(value: Any, name: str) -> int:
-    """A date-like scalar as an integer day number (days since 1970-01-01)."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise data_error("arguments", name, f"{name} is not a date: {value!r}") from exc
-    if ts is pd.NaT:
-        raise data_error("arguments", name, f"{name} must not be missing")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return int(np.datetime64(ts.normalize(), "D").astype(np.int64))
-
-
-def _day_to_timestamp(day: int) -> pd.Timestamp:
-    return pd.Timestamp(np.datetime64(int(day), "D"))
+# The names the CLV modules import (cxkit.units has the public ones).
+_check_time_unit = days_per_unit
+_to_day = day_number
+_day_to_timestamp = day_timestamp

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from cxkit import files as _files
+from cxkit.data.options import ReadOptions
 from cxkit.errors import DataError, data_error, require_columns
+from cxkit.exclusions import AFTER_AS_OF_RULE, DUPLICATE_RULE, UNKNOWN_CUSTOMERS_RULE, Exclusion, exclusion_table
 from cxkit.parsing import (
     clean_text,
     parse_dates,
@@ -25,6 +27,7 @@ from cxkit.parsing import (
     setting_for,
     to_number,
 )
+from cxkit.units import TENURE_UNITS
 
 __all__ = ["DEFAULT_DRIVERS", "RATING_SCALES", "DRIVER_SCALE", "TABLES", "ACTIVITY_TABLES", "TENURE_UNITS",
            "exclusion_report",
@@ -55,9 +58,6 @@ TABLES: dict[str, tuple[str, ...]] = {
     "contacts": ("customer_id", "date", "channel", "wait_minutes", "resolved_first_contact"),
 }
 
-#: Days per unit of a ``tenure`` column (customers exported as tenure + churned, without dates).
-TENURE_UNITS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375}
-
 #: The note on zero amounts, the same for a loaded table and a log left in its files.
 ZERO_AMOUNT_NOTE = ("amount is zero: kept (neither purchase nor refund; the CLV summary's zero_spend_days rule "
                     "decides)")
@@ -65,7 +65,6 @@ ZERO_AMOUNT_NOTE = ("amount is zero: kept (neither purchase nor refund; the CLV 
 #: Tables whose dates are customer activity: the default as_of is their last date.
 ACTIVITY_TABLES: tuple[str, ...] = ("transactions", "surveys", "contacts")
 
-_EXCLUSION_COLUMNS = ["table", "rule", "n_rows", "example_rows"]
 _NOTE_COLUMNS = ["table", "column", "note", "n_rows"]
 _SCORE_HINT = re.compile(r"nps|csat|ces|score|rating|satisf|recommend|effort", re.IGNORECASE)
 
@@ -73,37 +72,44 @@ Source = str | Path | pd.DataFrame
 
 
 @dataclass
-class _Options:
-    """How to read one load: the settings and the lists that collect the report."""
+class _Reading:
+    """One load as it reads: the options it reads by, and the lists that collect its report.
 
-    date_format: Any = None
-    dayfirst: Any = None
-    timezone: str | None = None
-    duplicates: str = "exclude"
-    tenure_unit: str | None = None
-    excluded: list[dict[str, Any]] = field(default_factory=list)
+    ``excluded`` receives an :class:`~cxkit.exclusions.Exclusion` per rule that left rows
+    out, ``notes`` a record per decision taken by a stated rule; ``used_keys`` are the
+    column-mapping keys a table used (a flat mapping's unused key is an error).
+    """
+
+    options: ReadOptions = field(default_factory=ReadOptions)
+    excluded: list[Exclusion] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     used_keys: set[str] = field(default_factory=set)
     strict_mapping: bool = True
 
 
-def _options(exclusions, notes, **settings) -> _Options:
-    opts = _Options(**settings)
-    if opts.duplicates not in {"exclude", "keep"}:
-        raise ValueError("duplicates must be 'exclude' or 'keep'")
+def _reading(exclusions: list[Exclusion] | None, notes: list[dict[str, Any]] | None, **options: Any) -> _Reading:
+    """A reading of one table by a loader called on its own: its options, and the caller's lists (if given)."""
+    reading = _Reading(ReadOptions(**options))
     if exclusions is not None:
-        opts.excluded = exclusions
+        reading.excluded = exclusions
     if notes is not None:
-        opts.notes = notes
-    return opts
+        reading.notes = notes
+    return reading
 
 
 # --------------------------------------------------------------------------- reports
 
 
-def exclusion_report(rows: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
-    """An exclusion report: one row per (table, rule) with the count of rows removed."""
-    return pd.DataFrame(list(rows), columns=_EXCLUSION_COLUMNS).astype({"n_rows": "int64"})
+def exclusion_report(exclusions: Sequence[Exclusion | Mapping[str, Any]] = ()) -> pd.DataFrame:
+    """An exclusion report: one row per (table, rule) with the count of rows removed (``CXData.exclusions``).
+
+    Example
+    -------
+    >>> exclusion_report([Exclusion("surveys", "row is entirely empty", 2, examples="5, 9")])
+         table                   rule  n_rows example_rows
+    0  surveys  row is entirely empty       2         5, 9
+    """
+    return exclusion_table(exclusions, "load")
 
 
 def notes_report(rows: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
@@ -112,16 +118,12 @@ def notes_report(rows: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
     return df.drop_duplicates(ignore_index=True)
 
 
-def _exclusion(table: str, rule: str, rows: pd.DataFrame) -> dict[str, Any]:
-    return {
-        "table": table,
-        "rule": rule,
-        "n_rows": int(len(rows)),
-        "example_rows": ", ".join(str(i) for i in rows.index[:5]),
-    }
+def _exclusion(table: str, rule: str, rows: pd.DataFrame) -> Exclusion:
+    """The rows ``rows`` of ``table`` left out under ``rule``, with the lines of the first five."""
+    return Exclusion(table, rule, len(rows), examples=", ".join(str(i) for i in rows.index[:5]))
 
 
-def _note(opts: _Options, table: str, column: str, note: str, n_rows: int) -> None:
+def _note(opts: _Reading, table: str, column: str, note: str, n_rows: int) -> None:
     if n_rows:
         opts.notes.append({"table": table, "column": column, "note": note, "n_rows": int(n_rows)})
 
@@ -129,7 +131,7 @@ def _note(opts: _Options, table: str, column: str, note: str, n_rows: int) -> No
 # --------------------------------------------------------------------------- reading
 
 
-def _read(source: Source, table: str, opts: _Options) -> pd.DataFrame:
+def _read(source: Source, table: str, opts: _Reading) -> pd.DataFrame:
     """Read a file (or copy a DataFrame); text cells that are empty become missing.
 
     Rows are labelled by their line in the file (header = line 1) so errors point there.
@@ -188,7 +190,7 @@ def _lookup(columns: Sequence[str], name: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None, table: str, opts: _Options) -> pd.DataFrame:
+def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None, table: str, opts: _Reading) -> pd.DataFrame:
     """Apply the user's column mapping; a key that matches no column is an error."""
     if not columns:
         return df
@@ -224,7 +226,7 @@ def _rename(df: pd.DataFrame, columns: Mapping[str, str] | None, table: str, opt
     return df.rename(columns=mapping)
 
 
-def _contract_names(df: pd.DataFrame, table: str, names: Sequence[str], opts: _Options) -> pd.DataFrame:
+def _contract_names(df: pd.DataFrame, table: str, names: Sequence[str], opts: _Reading) -> pd.DataFrame:
     """Find contract columns whatever their case (``NPS`` is ``nps``), so they are validated."""
     rename = {}
     for name in names:
@@ -248,7 +250,7 @@ def _require(df: pd.DataFrame, table: str, required: Sequence[str]) -> None:
         f"pass columns={{'your_name': '{missing[0]}'}} to map your own column names" if missing else None))
 
 
-def _drop_blank_rows(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFrame:
+def _drop_blank_rows(df: pd.DataFrame, table: str, opts: _Reading) -> pd.DataFrame:
     blank = df.isna().all(axis=1)
     if blank.any():
         opts.excluded.append(_exclusion(table, "row is entirely empty", df[blank]))
@@ -256,14 +258,10 @@ def _drop_blank_rows(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFra
     return df
 
 
-#: The rule under which exact duplicate rows are left out (loaded tables and logs alike).
-DUPLICATE_RULE = "exact duplicate of an earlier row (pass duplicates='keep' to keep them)"
-
-
-def _drop_duplicate_rows(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFrame:
+def _drop_duplicate_rows(df: pd.DataFrame, table: str, opts: _Reading) -> pd.DataFrame:
     dup = df.duplicated(keep="first")
     if dup.any():
-        if opts.duplicates == "keep":
+        if opts.options.duplicates == "keep":
             _note(opts, table, "", "exact duplicate rows kept (duplicates='keep')", int(dup.sum()))
         else:
             opts.excluded.append(_exclusion(table, DUPLICATE_RULE, df[dup]))
@@ -280,13 +278,13 @@ def _customer_ids(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return df.assign(customer_id=ids.astype(str))
 
 
-def _dates(df: pd.DataFrame, table: str, column: str, opts: _Options, *, allow_missing: bool = False
+def _dates(df: pd.DataFrame, table: str, column: str, opts: _Reading, *, allow_missing: bool = False
            ) -> pd.DataFrame:
     parsed = parse_dates(
         df[column], table=table, column=column,
-        date_format=setting_for(opts.date_format, table, column),
-        dayfirst=setting_for(opts.dayfirst, table, column),
-        timezone=setting_for(opts.timezone, table, column),
+        date_format=setting_for(opts.options.date_format, table, column),
+        dayfirst=setting_for(opts.options.dayfirst, table, column),
+        timezone=setting_for(opts.options.timezone, table, column),
         notes=opts.notes, frame=df)
     if not allow_missing and parsed.isna().any():
         raise data_error(table, column, "date must not be empty",
@@ -294,12 +292,12 @@ def _dates(df: pd.DataFrame, table: str, column: str, opts: _Options, *, allow_m
     return df.assign(**{column: parsed})
 
 
-def _number(df: pd.DataFrame, table: str, column: str, opts: _Options) -> pd.Series:
+def _number(df: pd.DataFrame, table: str, column: str, opts: _Reading) -> pd.Series:
     return to_number(df[column], table=table, column=column, delimiter=df.attrs.get("delimiter", ","),
                      notes=opts.notes, frame=df)
 
 
-def _check_rating(df: pd.DataFrame, table: str, column: str, lo: int, hi: int, opts: _Options) -> pd.DataFrame:
+def _check_rating(df: pd.DataFrame, table: str, column: str, lo: int, hi: int, opts: _Reading) -> pd.DataFrame:
     values = _number(df, table, column, opts)
     present = values.notna()
     bad = present & ((values < lo) | (values > hi) | (values != np.round(values)))
@@ -315,14 +313,14 @@ def _check_rating(df: pd.DataFrame, table: str, column: str, lo: int, hi: int, o
 
 
 def _check_known_customers(df: pd.DataFrame, table: str, customers: pd.DataFrame | None,
-                           unknown_customers: str, opts: _Options) -> pd.DataFrame:
+                           unknown_customers: str, opts: _Reading) -> pd.DataFrame:
     if customers is None:
         return df
     unknown = ~df["customer_id"].isin(pd.Index(customers["customer_id"]))
     if not unknown.any():
         return df
     if unknown_customers == "exclude":
-        opts.excluded.append(_exclusion(table, "customer_id not in customers table", df[unknown]))
+        opts.excluded.append(_exclusion(table, UNKNOWN_CUSTOMERS_RULE, df[unknown]))
         return df[~unknown]
     raise data_error(
         table,
@@ -334,14 +332,13 @@ def _check_known_customers(df: pd.DataFrame, table: str, customers: pd.DataFrame
 
 
 def _after_as_of(df: pd.DataFrame, table: str, column: str, as_of: pd.Timestamp | None,
-                 opts: _Options) -> pd.DataFrame:
+                 opts: _Reading) -> pd.DataFrame:
     """Rows dated after the analysis date are excluded with a report (a later day is not yet known)."""
     if as_of is None:
         return df
     late = df[column].dt.normalize() > as_of
     if late.any():
-        opts.excluded.append(_exclusion(table, f"dated after as_of ({as_of.date()}), the analysis date",
-                                        df[late]))
+        opts.excluded.append(_exclusion(table, AFTER_AS_OF_RULE.format(as_of=as_of.date()), df[late]))
         df = df[~late]
     return df
 
@@ -367,9 +364,9 @@ def _check_customer_dates(df: pd.DataFrame, table: str, customers: pd.DataFrame 
 
 
 def _order(df: pd.DataFrame, first: Sequence[str], sort: Sequence[str], table: str = "",
-           opts: _Options | None = None) -> pd.DataFrame:
+           opts: _Reading | None = None) -> pd.DataFrame:
     if df.empty:
-        rules = [f"{e['rule']}: {e['n_rows']} rows" for e in (opts.excluded if opts else []) if e["table"] == table]
+        rules = [f"{e.rule}: {e.rows} rows" for e in (opts.excluded if opts else []) if e.table == table]
         raise DataError(f"table '{table}': no rows left after the exclusions ({'; '.join(rules)}); nothing to "
                         "analyse", table=table, rule="rows left")
     cols = list(first) + [c for c in df.columns if c not in first]
@@ -378,7 +375,7 @@ def _order(df: pd.DataFrame, first: Sequence[str], sort: Sequence[str], table: s
     return out
 
 
-def _as_of_customers(df: pd.DataFrame, as_of: pd.Timestamp | None, opts: _Options) -> pd.DataFrame:
+def _as_of_customers(df: pd.DataFrame, as_of: pd.Timestamp | None, opts: _Reading) -> pd.DataFrame:
     """Apply the analysis date to customers: later sign-ups are excluded, later churn is not yet churn."""
     if as_of is None:
         return df
@@ -397,18 +394,18 @@ def _as_of_customers(df: pd.DataFrame, as_of: pd.Timestamp | None, opts: _Option
 
 
 def _begin(source: Source, table: str, columns: Mapping[str, str] | None, names: Sequence[str],
-           opts: _Options) -> pd.DataFrame:
+           opts: _Reading) -> pd.DataFrame:
     """Read a table and give its columns the contract's names (mapping first, then case)."""
     return _contract_names(_rename(_read(source, table, opts), columns, table, opts), table, names, opts)
 
 
-def _clean_rows(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFrame:
+def _clean_rows(df: pd.DataFrame, table: str, opts: _Reading) -> pd.DataFrame:
     """Rows every table shares rules for: empty rows, exact duplicates, customer ids."""
     return _customer_ids(_drop_duplicate_rows(_drop_blank_rows(df, table, opts), table, opts), table)
 
 
 def _finish_activity(df: pd.DataFrame, table: str, as_of: pd.Timestamp | None, customers: pd.DataFrame | None,
-                     unknown_customers: str, opts: _Options) -> pd.DataFrame:
+                     unknown_customers: str, opts: _Reading) -> pd.DataFrame:
     """Activity rows: the as_of cut, known customers, dates within each customer's life; sorted."""
     df = _after_as_of(df, table, "date", as_of, opts)
     df = _check_known_customers(df, table, customers, unknown_customers, opts)

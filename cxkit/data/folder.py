@@ -1,11 +1,27 @@
-"""A whole data folder in one call: :func:`load_folder` and the :class:`CXData` it returns."""
+"""A whole data folder, read in memory: :func:`load_folder` and the :class:`CXData` it returns.
+
+Loading a folder takes three steps, each on its floor:
+
+1. finding the files and what the folder says about itself (:func:`find_folder`, which
+   returns a :class:`FolderPlan`: settings, :class:`~cxkit.data.options.ReadOptions`,
+   each table's source), before a row is read;
+2. loading the tables in memory by the contract's rules (:class:`FolderLoad`, one step
+   per table, collecting what was left out and what was read by a rule);
+3. for transactions too large for memory, leaving them where they are for an engine:
+   :func:`cxkit.load_folder` does that step (with :mod:`cxkit.engines`) between the
+   customers and the other tables, and adds the conveniences that join a folder to the
+   themes (``rfm_summary``, ``customer_value``).
+
+:func:`load_folder` here runs steps 1 and 2: a folder whose transactions stay in their
+files (or are a folder of parts) is loaded by :func:`cxkit.load_folder`.
+"""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -13,30 +29,54 @@ import pandas as pd
 from cxkit import files as _files
 from cxkit.data.contract import (
     ACTIVITY_TABLES,
-    DUPLICATE_RULE,
     TABLES,
     Source,
     _as_of,
     _as_of_customers,
     _note,
-    _options,
+    _Reading,
     exclusion_report,
     notes_report,
 )
-from cxkit.data.large import ENGINES, TransactionLog, describe_log, log_size_mb
 from cxkit.data.loaders import (
     load_contacts,
     load_customers,
     load_surveys,
     load_transactions,
 )
+from cxkit.data.options import READ_OPTIONS, ReadOptions
 from cxkit.data.settings import GIVEN, SETTINGS_FILE, Settings, fingerprint, read_settings
-from cxkit.errors import DataError, data_error
-from cxkit.parsing import setting_for
+from cxkit.errors import ArgumentError, DataError, data_error
+from cxkit.exclusions import Exclusion, exclusion_table
 
-__all__ = ["CXData", "load_folder"]
+__all__ = ["CXData", "FolderPlan", "FolderLoad", "TransactionsInPlace", "find_folder", "load_in_memory",
+           "load_folder"]
 
 # --------------------------------------------------------------------------- folders
+
+
+class TransactionsInPlace(Protocol):
+    """Transactions left in their files for an engine, as this floor sees them.
+
+    :class:`cxkit.engines.log.TransactionLog` is one: it holds the counts the load report
+    and ``CXData.summary`` show, and says where the log is and what it left out.
+    """
+
+    rows: int
+    customers: int
+    first_date: pd.Timestamp | None
+    last_date: pd.Timestamp | None
+    engine: str
+    notes: list[dict[str, Any]]
+
+    @property
+    def place(self) -> str: ...
+
+    @property
+    def exclusions(self) -> list[Exclusion]: ...
+
+    @property
+    def kept_duplicate_rows(self) -> int: ...
 
 
 @dataclass
@@ -54,13 +94,14 @@ class CXData:
     as_of_rule : one sentence saying how ``as_of`` was chosen.
     sources : where each table came from (file name, or "DataFrame").
     unused_ratings : survey columns that look like ratings but are not used.
+    transaction_log : transactions left in their files for an engine (``transactions``
+        is then ``None``): a :class:`cxkit.engines.log.TransactionLog`, kept by
+        :func:`cxkit.load_folder`, whose ``rfm_summary``, ``calibration_holdout_split``
+        and ``customer_value`` give the same frames either way.
     settings : what the folder says about itself (``cxkit.toml``) after the arguments
         given to the run: company, currency, goals, and where each came from
         (:class:`~cxkit.data.settings.Settings`).
-    transaction_log : a :class:`~cxkit.data.large.TransactionLog` when the transactions
-        were too large to load (``transactions`` is then ``None``); use
-        :meth:`rfm_summary`, :meth:`calibration_holdout_split` and :meth:`customer_value`,
-        which give the same frames either way.
+    read_options : the :class:`~cxkit.data.options.ReadOptions` the tables were read by.
     """
 
     customers: pd.DataFrame | None = None
@@ -74,69 +115,14 @@ class CXData:
     as_of_rule: str = ""
     sources: dict[str, str] = field(default_factory=dict)
     unused_ratings: list[str] = field(default_factory=list)
-    transaction_log: TransactionLog | None = None
+    transaction_log: TransactionsInPlace | None = None
     settings: Settings = field(default_factory=Settings)
+    read_options: ReadOptions = field(default_factory=ReadOptions)
 
     @property
     def has_transactions(self) -> bool:
         """Whether there are transactions, loaded or left in their files."""
         return self.transactions is not None or self.transaction_log is not None
-
-    def rfm_summary(self, as_of: Any = None, **options: Any) -> pd.DataFrame:
-        """:func:`cxkit.clv.rfm_summary` of the transactions, loaded or in a log (``as_of`` default: ``self.as_of``).
-
-        Example
-        -------
-        >>> int(load_folder("data/sample").rfm_summary(time_unit="D")["frequency"].sum())
-        23392
-        """
-        from cxkit import clv
-
-        self.require("transactions")
-        as_of = self.as_of if as_of is None else as_of
-        if self.transactions is not None:
-            return clv.rfm_summary(self.transactions, as_of, **options)
-        return self.transaction_log.rfm_summary(as_of, **options)
-
-    def calibration_holdout_split(self, calibration_end: Any, observation_end: Any = None,
-                                  **options: Any) -> pd.DataFrame:
-        """:func:`cxkit.clv.calibration_holdout_split` of the transactions, loaded or in a log."""
-        from cxkit import clv
-
-        self.require("transactions")
-        observation_end = self.as_of if observation_end is None else observation_end
-        if self.transactions is not None:
-            return clv.calibration_holdout_split(self.transactions, calibration_end, observation_end, **options)
-        return self.transaction_log.calibration_holdout_split(calibration_end, observation_end, **options)
-
-    def customer_value(self, *, period_start: Any = None, period_end: Any = None) -> pd.DataFrame:
-        """:func:`cxkit.value.customer_value` at ``as_of``, plus each customer's ``period_spend``.
-
-        ``period_spend`` is purchases minus refunds dated in the period (both ends
-        included; an open end runs to the start of the data or to ``as_of``), never below 0.
-        The same frame whether the transactions were loaded or left in a log.
-
-        Example
-        -------
-        >>> v = load_folder("data/sample").customer_value(period_start="2025-01-01")
-        >>> bool((v["period_spend"] <= v["net_spend"] + 1e-9).all())
-        True
-        """
-        from cxkit.value import customer_value, period_spend
-
-        self.require("transactions")
-        open_period = period_start is None and period_end is None
-        if self.transactions is None:
-            value = self.transaction_log.customer_value(self.customers, as_of=self.as_of, period_start=period_start,
-                                                        period_end=period_end)
-        else:
-            value = customer_value(self.transactions, self.customers, as_of=self.as_of)
-            if not open_period:
-                value["period_spend"] = period_spend(self.transactions, value["customer_id"], start=period_start,
-                                                     end=period_end).to_numpy()
-        if open_period:  # the whole history to as_of: the same rule as net_spend
-            value["period_spend"] = value["net_spend"]
-        return value
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that are present, by name."""
@@ -166,10 +152,7 @@ class CXData:
         >>> load_folder("data/sample").load_report()["rule"].iloc[1]
         'currency: £ (settings file)'
         """
-        left_out = pd.DataFrame({
-            "table": self.exclusions["table"], "what happened": "rows left out",
-            "rule": self.exclusions["rule"], "rows": self.exclusions["n_rows"],
-            "example lines": self.exclusions["example_rows"]})
+        left_out = exclusion_table(self.exclusions.to_dict("records"), "report")
         read = pd.DataFrame({
             "table": self.notes["table"], "what happened": "read by a rule",
             "rule": self.notes["note"] + np.where(self.notes["column"] != "", " (column " + self.notes["column"]
@@ -186,38 +169,35 @@ class CXData:
 
     def summary(self) -> pd.DataFrame:
         """One row per table: source, rows, distinct customers, date range, rows excluded, hints."""
-        rows = []
-        for name in TABLES:
-            df = getattr(self, name)
-            log = self.transaction_log if name == "transactions" else None
-            if df is None and log is not None:
-                rows.append({"table": name, "source": self.sources.get(name, ""), "rows": log.rows,
-                             "customers": log.customers, "first_date": log.first_date, "last_date": log.last_date,
-                             "excluded_rows": 0, "present": True,
-                             "hint": f"left in {log.place}, summarised by {log.engine}"})
-                continue
-            if df is None:
-                rows.append({"table": name, "source": "", "rows": 0, "customers": 0, "first_date": pd.NaT,
-                             "last_date": pd.NaT, "excluded_rows": 0, "present": False, "hint": ""})
-                continue
-            date_col = "signup_date" if name == "customers" else "date"
-            ex = self.exclusions.loc[self.exclusions["table"] == name, "n_rows"].sum()
-            hint = ""
-            if name == "surveys" and self.unused_ratings:
-                hint = (f"columns that look like ratings are not used: {', '.join(self.unused_ratings)}; map them, "
-                        f"e.g. columns={{'{self.unused_ratings[0]}': '<nps, csat, ces or a driver>'}}")
-            rows.append({
-                "table": name,
-                "source": self.sources.get(name, ""),
-                "rows": len(df),
-                "customers": df["customer_id"].nunique(),
-                "first_date": df[date_col].min(),
-                "last_date": df[date_col].max(),
-                "excluded_rows": int(ex),
-                "present": True,
-                "hint": hint,
-            })
-        return pd.DataFrame(rows)
+        return pd.DataFrame([self._summary_row(name) for name in TABLES])
+
+    def _summary_row(self, name: str) -> dict[str, Any]:
+        df = getattr(self, name)
+        log = self.transaction_log if name == "transactions" else None
+        if df is None and log is not None:
+            return {"table": name, "source": self.sources.get(name, ""), "rows": log.rows,
+                    "customers": log.customers, "first_date": log.first_date, "last_date": log.last_date,
+                    "excluded_rows": 0, "present": True, "hint": f"left in {log.place}, summarised by {log.engine}"}
+        if df is None:
+            return {"table": name, "source": "", "rows": 0, "customers": 0, "first_date": pd.NaT,
+                    "last_date": pd.NaT, "excluded_rows": 0, "present": False, "hint": ""}
+        date_col = "signup_date" if name == "customers" else "date"
+        ex = self.exclusions.loc[self.exclusions["table"] == name, "n_rows"].sum()
+        hint = ""
+        if name == "surveys" and self.unused_ratings:
+            hint = (f"columns that look like ratings are not used: {', '.join(self.unused_ratings)}; map them, "
+                    f"e.g. columns={{'{self.unused_ratings[0]}': '<nps, csat, ces or a driver>'}}")
+        return {
+            "table": name,
+            "source": self.sources.get(name, ""),
+            "rows": len(df),
+            "customers": df["customer_id"].nunique(),
+            "first_date": df[date_col].min(),
+            "last_date": df[date_col].max(),
+            "excluded_rows": int(ex),
+            "present": True,
+            "hint": hint,
+        }
 
 
 def _columns_for(columns: Mapping[str, Any] | None, table: str) -> Mapping[str, str] | None:
@@ -259,18 +239,275 @@ def _default_as_of(data: CXData) -> tuple[pd.Timestamp | None, str]:
     return last, f"Analysis date {last:%-d %b %Y}: the last date with activity in {names}."
 
 
-def _spark_columns(table: str, spark: Any = None) -> list[str]:
-    """The columns of a Spark table; "not found", "permission denied" and "cannot connect" each have their message."""
-    from cxkit.engines.spark import table_columns
-
-    return table_columns(table, spark)
+# --------------------------------------------------------------------------- step 1: finding
 
 
-def _as_log(source: Any, engine: str, large_file_mb: float) -> bool:
-    """Whether transactions stay in their files for an engine (the rule ``load_folder`` states)."""
-    if isinstance(source, pd.DataFrame) or engine == "pandas":
-        return False
-    return engine in ("duckdb", "spark") or log_size_mb(source) > large_file_mb
+@dataclass(frozen=True)
+class FolderPlan:
+    """What :func:`find_folder` found before a row was read: settings, reading options, each table's source.
+
+    Attributes
+    ----------
+    settings : the folder's settings after the arguments given to the run.
+    options : the :class:`~cxkit.data.options.ReadOptions` the tables are read by.
+    sources : each table's file (a ``Path``), DataFrame, folder of parts or Spark table name.
+    as_of : the analysis date given (by the run or the settings file), or None.
+    folder : the data folder, or None (tables given as DataFrames only).
+    """
+
+    settings: Settings
+    options: ReadOptions
+    sources: dict[str, Source]
+    as_of: pd.Timestamp | None = None
+    folder: Path | None = None
+
+    @property
+    def columns(self) -> Mapping[str, Any] | None:
+        """The column mapping: flat (every table) or per table."""
+        return self.settings.columns
+
+    @property
+    def flat(self) -> bool:
+        """Whether the column mapping is one mapping for every table (a key no table uses is then an error)."""
+        return bool(self.columns) and not _per_table(self.columns)
+
+    def columns_for(self, table: str) -> Mapping[str, str] | None:
+        """The column mapping a table is read with."""
+        return _columns_for(self.columns, table)
+
+    @property
+    def transactions_in_place(self) -> bool:
+        """Whether the transactions stay in their files for an engine (``ReadOptions.engine`` says when)."""
+        return "transactions" in self.sources and self.options.in_place(self.sources["transactions"])
+
+    @property
+    def transactions_in_parts(self) -> bool:
+        """Whether the transactions, read in memory, are a folder of part files (``transactions/``)."""
+        source = self.sources.get("transactions")
+        return isinstance(source, Path) and source.is_dir() and not self.transactions_in_place
+
+
+def _settings(path: str | Path | None, given_read: Mapping[str, Any], **given: Any) -> tuple[Settings, ReadOptions]:
+    """The folder's settings file, overridden by what the run gives, and the reading options they make."""
+    settings = read_settings(path) if path is not None and Path(path).is_dir() else Settings()
+    options = ReadOptions.resolve(settings.read, given_read)
+    given_read = {k: v for k, v in given_read.items() if v is not None}
+    read = {**settings.read, **given_read}
+    as_of = given.pop("as_of")
+    settings = settings.given(**given)
+    settings = replace(settings, read={k: read[k] for k in READ_OPTIONS if k in read},
+                       origin={**settings.origin, **{k: GIVEN for k in given_read}})
+    if as_of is not None:
+        settings = replace(settings, as_of=as_of, origin={**settings.origin, "as_of": GIVEN})
+    return settings, options
+
+
+def _sources(folder: Path | None, settings: Settings, options: ReadOptions,
+             tables: Mapping[str, pd.DataFrame] | None) -> dict[str, Source]:
+    """Each table's source: the folder's files, a Spark table, the DataFrames given."""
+    bad_tables = {k: type(v).__name__ for k, v in (tables or {}).items() if not isinstance(v, pd.DataFrame)}
+    if bad_tables:
+        raise ArgumentError(f"tables= takes pandas DataFrames by table name; got {bad_tables}", column="tables",
+                            rule="DataFrame input")
+    sources: dict[str, Source] = {}
+    if folder is not None:
+        sources.update(_files.find_table_files(folder, settings.files))
+    if options.spark_table is not None:
+        if "transactions" in sources:
+            raise DataError(f"two sources for the transactions table: {Path(sources['transactions']).name} and "
+                            f"the Spark table {options.spark_table}; keep one", table="transactions",
+                            rule="one source per table")
+        sources["transactions"] = str(options.spark_table)
+    unknown = set(tables or {}) - set(TABLES)
+    if unknown:
+        raise ArgumentError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", column="tables",
+                            rule="table name")
+    sources.update(tables or {})
+    if not sources:
+        raise DataError(
+            f"no tables found in {folder}: expected files named {[t + '.csv' for t in TABLES]} (or .parquet, .xlsx)",
+            rule="table present",
+        )
+    return sources
+
+
+def find_folder(
+    path: str | Path | None = None,
+    *,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    columns: Mapping[str, Any] | None = None,
+    files: Mapping[str, str] | None = None,
+    as_of: Any = None,
+    company: str | None = None,
+    currency: str | None = None,
+    goals: Mapping[str, float] | None = None,
+    **load_options: Any,
+) -> FolderPlan:
+    """Find a data folder's tables and settings, and check the options, before a row is read.
+
+    A misspelt option, a second file for one table or a folder with no tables stops here,
+    before minutes are spent reading files. The arguments are :func:`load_folder`'s.
+
+    Returns
+    -------
+    :class:`FolderPlan`
+
+    Example
+    -------
+    >>> plan = find_folder("data/sample", dayfirst=False)
+    >>> sorted(plan.sources), plan.options.dayfirst, plan.settings.currency
+    (['contacts', 'customers', 'surveys', 'transactions'], False, '£')
+    """
+    settings, options = _settings(path, load_options, as_of=as_of, company=company, currency=currency, goals=goals,
+                                  files=files, columns=columns)
+    if settings.columns is not None and not isinstance(settings.columns, Mapping):
+        raise ArgumentError(f"columns must be a mapping such as {{'cust_no': 'customer_id'}}, got "
+                            f"{type(settings.columns).__name__}", column="columns", rule="column mapping")
+    folder = None if path is None else Path(path)
+    sources = _sources(folder, settings, options, tables)
+    return FolderPlan(settings=settings, options=options, sources=sources, as_of=_as_of(settings.as_of),
+                      folder=folder)
+
+
+# --------------------------------------------------------------------------- step 2: loading
+
+
+class FolderLoad:
+    """One load of a :class:`FolderPlan`, a table at a time: the steps :func:`load_folder` runs.
+
+    The steps are separate so that :func:`cxkit.load_folder` can leave a large
+    transaction log where it is (:meth:`leave_transactions`, with the engines) between
+    loading the customers, which the log is checked against, and the other tables.
+
+    Example
+    -------
+    >>> load = FolderLoad(find_folder("data/sample"))
+    >>> load.load_customers()
+    >>> len(load.data.customers)
+    5000
+    """
+
+    def __init__(self, plan: FolderPlan) -> None:
+        self.plan = plan
+        self.reading = _Reading(plan.options, strict_mapping=not plan.flat)
+        self.data = CXData(sources={n: (Path(s).name if not isinstance(s, pd.DataFrame) else "DataFrame")
+                                    for n, s in plan.sources.items()}, read_options=plan.options)
+
+    def _activity(self) -> dict[str, Any]:
+        """What every activity table is read against: the customers, the analysis date, the unknown-id rule."""
+        return dict(customers=self.data.customers, as_of=self.plan.as_of,
+                    unknown_customers=self.plan.options.unknown_customers, _opts=self.reading)
+
+    def load_customers(self) -> None:
+        """Load the customers table (the others are checked against it)."""
+        if "customers" in self.plan.sources:
+            self.data.customers = load_customers(self.plan.sources["customers"],
+                                                 columns=self.plan.columns_for("customers"), as_of=self.plan.as_of,
+                                                 _opts=self.reading)
+
+    def load_transactions(self, rows: pd.DataFrame | None = None) -> None:
+        """Load the transactions in memory: from their file, or ``rows`` (a folder of parts read by the caller)."""
+        if "transactions" in self.plan.sources:
+            source = self.plan.sources["transactions"] if rows is None else rows
+            self.data.transactions = load_transactions(source, columns=self.plan.columns_for("transactions"),
+                                                       **self._activity())
+
+    def leave_transactions(self, log: TransactionsInPlace, columns: Iterable[str] = ()) -> None:
+        """Keep transactions left in their files: the log, its notes and exclusions, and a note saying where it is.
+
+        ``columns`` are the column-mapping keys the log was read with (a flat mapping's
+        keys that no table uses are an error).
+        """
+        options = self.plan.options
+        self.data.transaction_log = log
+        self.reading.used_keys.update(columns)
+        self.reading.notes.extend(log.notes)
+        checked = ("; checked against the customers table (known ids, signup and churn dates)"
+                   if self.data.customers is not None else "; no customers table to check the ids against")
+        threshold = "" if options.spark_table is not None else f", threshold {options.large_file_mb:,.0f} MB"
+        _note(self.reading, "transactions", "", f"left in {log.place} and summarised by {log.engine} (engine "
+              f"{options.engine!r}{threshold}){checked}", log.rows)
+        self.reading.excluded.extend(log.exclusions)
+        _note(self.reading, "transactions", "", "exact duplicate rows kept (duplicates='keep')",
+              log.kept_duplicate_rows)
+
+    def load_surveys_and_contacts(self) -> None:
+        """Load the surveys (with their drivers) and the contacts."""
+        sources, data = self.plan.sources, self.data
+        if "surveys" in sources:
+            data.surveys = load_surveys(sources["surveys"], columns=self.plan.columns_for("surveys"),
+                                        drivers=self.plan.options.drivers, **self._activity())
+            data.drivers = list(data.surveys.attrs["drivers"])
+            data.unused_ratings = list(data.surveys.attrs.get("unused_ratings", []))
+        if "contacts" in sources:
+            data.contacts = load_contacts(sources["contacts"], columns=self.plan.columns_for("contacts"),
+                                          **self._activity())
+
+    def finish(self) -> CXData:
+        """Check the column mapping, set the analysis date, note unread files, build the reports."""
+        self._check_mapping()
+        self._set_as_of()
+        plan, data = self.plan, self.data
+        if plan.folder is not None:
+            for name in _files.unread_files(plan.folder, [Path(s) for s in plan.sources.values()
+                                                          if not isinstance(s, pd.DataFrame)]):
+                _note(self.reading, "", "", f"file not read: {name} (name its table with files={{'<table>': "
+                      f"'{name}'}})", 1)
+        data.settings = _confirm_sample(plan.settings, plan.sources, self.reading)  # may add a note: first
+        data.exclusions = exclusion_report(self.reading.excluded)
+        data.notes = notes_report(self.reading.notes)
+        return data
+
+    def _check_mapping(self) -> None:
+        """A flat mapping's key that no table has is an error (a typo); a mapping for an absent table, a note."""
+        columns = self.plan.columns
+        if self.plan.flat:
+            unused = [k for k in columns if k not in self.reading.used_keys]
+            if unused:
+                seen = sorted({str(c) for df in self.data.tables().values() for c in df.columns})
+                close = difflib.get_close_matches(unused[0], seen, n=1)
+                raise DataError(f"the column mapping names {unused}, which no table has"
+                                + (f"; did you mean '{close[0]}'?" if close else ""), column=unused[0],
+                                rule="column mapping")
+        elif columns:
+            for name in set(columns) - set(self.plan.sources):
+                _note(self.reading, name, "", "a column mapping was given for this table, which the folder does "
+                      "not have", 1)
+
+    def _set_as_of(self) -> None:
+        """The analysis date given, or the last date of activity (customers then cut to it); and its rule in words."""
+        data, given = self.data, self.plan.as_of
+        if given is None:
+            data.as_of, data.as_of_rule = _default_as_of(data)
+            if data.customers is not None and data.as_of is not None:
+                data.customers = _as_of_customers(data.customers, data.as_of, self.reading).reset_index(drop=True)
+        else:
+            data.as_of = given
+            source = "the settings file" if self.plan.settings.origin.get("as_of") != GIVEN else "the run"
+            data.as_of_rule = f"Analysis date {given:%-d %b %Y}: set by {source}; rows dated after it are left out."
+
+
+def load_in_memory(plan: FolderPlan) -> CXData:
+    """Load every table of a :class:`FolderPlan` in memory (a log left in its files is :func:`cxkit.load_folder`'s).
+
+    Example
+    -------
+    >>> load_in_memory(find_folder("data/sample")).as_of.date().isoformat()
+    '2025-12-31'
+    """
+    if plan.transactions_in_place or plan.transactions_in_parts:
+        source = plan.sources["transactions"]
+        why = ("a folder of part files" if plan.transactions_in_parts
+               else f"left in their files for an engine (engine {plan.options.engine!r}, large_file_mb "
+                    f"{plan.options.large_file_mb:g})")
+        raise ArgumentError(f"the transactions ({Path(str(source)).name}) are {why}: load the folder with "
+                            "cxkit.load_folder, which reads them with cxkit.engines (cxkit.data.load_folder "
+                            "loads tables in memory only)", table="transactions", column="engine", rule="engine")
+    load = FolderLoad(plan)
+    load.load_customers()
+    load.load_transactions()
+    load.load_surveys_and_contacts()
+    return load.finish()
 
 
 def load_folder(
@@ -279,73 +516,18 @@ def load_folder(
     tables: Mapping[str, pd.DataFrame] | None = None,
     columns: Mapping[str, Any] | None = None,
     files: Mapping[str, str] | None = None,
-    drivers: Sequence[str] | None = None,
     as_of: Any = None,
-    unknown_customers: str | None = None,
-    date_format: Any = None,
-    dayfirst: Any = None,
-    timezone: str | None = None,
-    duplicates: str | None = None,
-    tenure_unit: str | None = None,
-    engine: str | None = None,
-    large_file_mb: float | None = None,
-    memory_limit: str | None = None,
-    spark_table: str | None = None,
-    spark: Any = None,
     company: str | None = None,
     currency: str | None = None,
     goals: Mapping[str, float] | None = None,
+    **load_options: Any,
 ) -> CXData:
-    """Load every table of a data folder (or a dict of DataFrames) and validate it.
+    """Load every table of a data folder (or a dict of DataFrames) in memory and validate it.
 
-    One call gives a notebook its validated tables, the report of anything excluded and
-    the notes on how the data was read, so the analyst sees at once what went in.
-
-    Parameters
-    ----------
-    path : folder holding ``customers``, ``transactions``, ``surveys`` and ``contacts``
-        as ``.csv``, ``.parquet`` or ``.xlsx`` (names match whatever their case; two
-        files for one table is an error); absent tables are allowed.
-    tables : DataFrames by table name, instead of (or on top of) files.
-    columns : mapping of your column names to the contract's; either one flat mapping
-        for all tables or ``{"transactions": {...}, "surveys": {...}}``. A name that
-        matches no column is an error (it is probably a typo).
-    files : file names by table when they differ from the default, e.g.
-        ``{"transactions": "orders.csv"}``.
-    drivers : driver-rating columns of the survey (default: those of
-        :data:`DEFAULT_DRIVERS` present).
-    as_of : analysis date; later rows are excluded with a report. Default: the last date
-        of activity in transactions, surveys and contacts (``CXData.as_of_rule`` says so).
-    unknown_customers : ``"raise"`` (default) or ``"exclude"`` rows whose customer is
-        not in the customers table.
-    date_format, dayfirst, timezone : how to read dates: one value, or a mapping by
-        ``"table.column"``, table or column name (see :func:`cxkit.parsing.parse_dates`).
-    duplicates : ``"exclude"`` (default, reported) or ``"keep"`` exact duplicate rows.
-    tenure_unit : unit of a customers ``tenure`` column when the table gives tenure +
-        churned instead of dates (``"days"``, ``"weeks"``, ``"months"``).
-    engine : how to read transactions: ``"auto"`` (default: into pandas, unless the file,
-        or the folder of files named ``transactions/``, is larger than ``large_file_mb``),
-        ``"pandas"``, ``"duckdb"`` or ``"spark"``. A log read by DuckDB or Spark is
-        validated where it is and kept as ``CXData.transaction_log`` (see
-        :mod:`cxkit.data.large`); the decision is in ``CXData.notes``.
-    large_file_mb : the size above which ``"auto"`` leaves transactions in their files.
-    memory_limit : DuckDB's memory cap for such a log, e.g. ``"2GB"``.
-    spark_table : with ``engine="spark"``, the Spark table (e.g. ``"sales.transactions"``)
-        that holds the transactions, in place of a file in the folder; the other tables
-        still come from ``path``.
-    spark : with ``engine="spark"``, the SparkSession to read with (default: the active
-        session, else a local one); its settings are left as they were.
-    company, currency, goals : what the reports say about the data: the company's name,
-        the currency money is shown in, the goal of each metric (``{"NPS": 30}``).
-
-    Settings
-    --------
-    A ``cxkit.toml`` in ``path`` (see :mod:`cxkit.data.settings`) may hold every
-    argument above but ``tables``: ``company``, ``currency``, ``as_of``, ``[goals]``,
-    ``[files]``, ``[columns]`` and the reading options under ``[read]``. An argument
-    given here (not None) overrides the file; ``CXData.settings`` and the load report
-    say where each value came from. Without the file and the argument: no company,
-    no currency (plain numbers), no goals, and the defaults below.
+    The data floor's loader: :func:`cxkit.load_folder` takes the same arguments, also
+    leaves a transaction log too large for memory in its files, and returns the folder
+    with its conveniences (``rfm_summary``, ``customer_value``). The arguments and the
+    settings file are described there.
 
     Returns
     -------
@@ -357,157 +539,18 @@ def load_folder(
     >>> cx.exclusions.empty, cx.as_of.date().isoformat()
     (True, '2025-12-31')
     """
-    settings = read_settings(path) if path is not None and Path(path).is_dir() else Settings()
-    given_read = {k: v for k, v in dict(
-        dayfirst=dayfirst, date_format=date_format, timezone=timezone, duplicates=duplicates,
-        unknown_customers=unknown_customers, tenure_unit=tenure_unit, engine=engine, large_file_mb=large_file_mb,
-        memory_limit=memory_limit, spark_table=spark_table, drivers=drivers).items() if v is not None}
-    read = {**_READ_DEFAULTS, **settings.read, **given_read}
-    settings = settings.given(company=company, currency=currency, goals=goals, files=files, columns=columns)
-    settings = replace(settings, read={k: v for k, v in read.items() if k in settings.read or k in given_read},
-                       origin={**settings.origin, **{k: GIVEN for k in given_read}})
-    if as_of is not None:
-        settings = replace(settings, as_of=as_of, origin={**settings.origin, "as_of": GIVEN})
-    columns, files, as_of = settings.columns, settings.files, settings.as_of
-    (dayfirst, date_format, timezone, duplicates, unknown_customers, tenure_unit, engine, large_file_mb,
-     memory_limit, spark_table, drivers) = (read[k] for k in (
-        "dayfirst", "date_format", "timezone", "duplicates", "unknown_customers", "tenure_unit", "engine",
-        "large_file_mb", "memory_limit", "spark_table", "drivers"))
-    if duplicates not in {"exclude", "keep"}:
-        raise DataError(f"duplicates must be 'exclude' or 'keep', got {duplicates!r}", rule="duplicates")
-    if unknown_customers not in {"raise", "exclude"}:
-        raise ValueError("unknown_customers must be 'raise' or 'exclude'")
-    if columns is not None and not isinstance(columns, Mapping):
-        raise DataError(f"columns must be a mapping such as {{'cust_no': 'customer_id'}}, got "
-                        f"{type(columns).__name__}", rule="column mapping")
-    bad_tables = {k: type(v).__name__ for k, v in (tables or {}).items() if not isinstance(v, pd.DataFrame)}
-    if bad_tables:
-        raise DataError(f"tables= takes pandas DataFrames by table name; got {bad_tables}", rule="DataFrame input")
-    sources: dict[str, Source] = {}
-    folder = None if path is None else Path(path)
-    if engine not in ENGINES:
-        raise DataError(f"engine must be one of {list(ENGINES)}, got {engine!r}", rule="engine")
-    if folder is not None:
-        sources.update(_files.find_table_files(folder, files))
-    if spark_table is not None:
-        if engine != "spark":
-            raise DataError(f"spark_table={spark_table!r} is read by engine='spark', got engine={engine!r}",
-                            table="transactions", rule="engine")
-        if "transactions" in sources:
-            raise DataError(f"two sources for the transactions table: {Path(sources['transactions']).name} and "
-                            f"the Spark table {spark_table}; keep one", table="transactions",
-                            rule="one source per table")
-        sources["transactions"] = str(spark_table)
-        table_columns = _spark_columns(spark_table, spark)   # the table exists, and what it holds
-    unknown = set(tables or {}) - set(TABLES)
-    if unknown:
-        raise DataError(f"unknown table name(s) {sorted(unknown)}; expected {list(TABLES)}", rule="table name")
-    sources.update(tables or {})
-    if not sources:
-        raise DataError(
-            f"no tables found in {path}: expected files named {[t + '.csv' for t in TABLES]} (or .parquet, .xlsx)",
-            rule="table present",
-        )
-    flat = bool(columns) and not _per_table(columns)
-    opts = _options(None, None, date_format=date_format, dayfirst=dayfirst, timezone=timezone, duplicates=duplicates,
-                    tenure_unit=tenure_unit)
-    opts.strict_mapping = not flat
-    given = _as_of(as_of)
-    data = CXData(sources={n: (Path(s).name if not isinstance(s, pd.DataFrame) else "DataFrame")
-                           for n, s in sources.items()})
-    if "customers" in sources:
-        data.customers = load_customers(sources["customers"], columns=_columns_for(columns, "customers"),
-                                        as_of=given, _opts=opts)
-    common = dict(customers=data.customers, as_of=given, unknown_customers=unknown_customers, _opts=opts)
-    if "transactions" in sources:
-        tx_source, tx_columns = sources["transactions"], _columns_for(columns, "transactions")
-        if _as_log(tx_source, engine, large_file_mb):
-            if flat:  # a flat mapping also names other tables' columns: keep those the log has
-                from cxkit.engines import sql
-
-                present = set(table_columns if spark_table is not None
-                              else sql.inspect_files(sql.find_files(str(tx_source))).columns)
-                tx_columns = {k: v for k, v in columns.items() if k in present} or None
-                opts.used_keys.update(tx_columns or {})
-            log = describe_log(tx_source, columns=tx_columns, engine="spark" if engine == "spark" else "duckdb",
-                               memory_limit=memory_limit, customers=data.customers, as_of=given,
-                               unknown_customers=unknown_customers, duplicates=duplicates, spark=spark,
-                               timezone=setting_for(opts.timezone, "transactions", "date"))
-            data.transaction_log = log
-            opts.notes.extend(log.notes)
-            checked = ("; checked against the customers table (known ids, signup and churn dates)"
-                       if data.customers is not None else "; no customers table to check the ids against")
-            threshold = "" if spark_table is not None else f", threshold {large_file_mb:,.0f} MB"
-            _note(opts, "transactions", "", f"left in {log.place} and summarised by {log.engine} (engine {engine!r}"
-                  f"{threshold}){checked}", log.rows)
-            if log.duplicate_rows and log.drop_duplicates:
-                opts.excluded.append({"table": "transactions", "rule": DUPLICATE_RULE, "n_rows": log.duplicate_rows,
-                                      "example_rows": log.duplicate_examples})
-            elif log.duplicate_rows:
-                _note(opts, "transactions", "", "exact duplicate rows kept (duplicates='keep')", log.duplicate_rows)
-            if log.late_rows:
-                opts.excluded.append({"table": "transactions", "rule": f"dated after as_of ({given.date()}), the "
-                                      "analysis date", "n_rows": log.late_rows, "example_rows": ""})
-            if log.unknown_rows:
-                opts.excluded.append({"table": "transactions", "rule": "customer_id not in customers table "
-                                      f"({log.unknown_customers:,} customers)", "n_rows": log.unknown_rows,
-                                      "example_rows": log.unknown_examples})
-        else:
-            if isinstance(tx_source, Path) and tx_source.is_dir():
-                from cxkit.engines import read_transactions
-
-                tx_source = read_transactions(tx_source)
-            data.transactions = load_transactions(tx_source, columns=tx_columns, **common)
-    if "surveys" in sources:
-        data.surveys = load_surveys(sources["surveys"], columns=_columns_for(columns, "surveys"), drivers=drivers,
-                                    **common)
-        data.drivers = list(data.surveys.attrs["drivers"])
-        data.unused_ratings = list(data.surveys.attrs.get("unused_ratings", []))
-    if "contacts" in sources:
-        data.contacts = load_contacts(sources["contacts"], columns=_columns_for(columns, "contacts"), **common)
-    if flat:
-        unused = [k for k in columns if k not in opts.used_keys]
-        if unused:
-            seen = sorted({str(c) for df in data.tables().values() for c in df.columns})
-            close = difflib.get_close_matches(unused[0], seen, n=1)
-            raise DataError(f"the column mapping names {unused}, which no table has"
-                            + (f"; did you mean '{close[0]}'?" if close else ""), column=unused[0],
-                            rule="column mapping")
-    elif columns:
-        for name in set(columns) - set(sources):
-            _note(opts, name, "", "a column mapping was given for this table, which the folder does not have", 1)
-    if given is None:
-        data.as_of, data.as_of_rule = _default_as_of(data)
-        if data.customers is not None and data.as_of is not None:
-            data.customers = _as_of_customers(data.customers, data.as_of, opts).reset_index(drop=True)
-    else:
-        data.as_of = given
-        source = "the settings file" if settings.origin.get("as_of") != GIVEN else "the run"
-        data.as_of_rule = f"Analysis date {given:%-d %b %Y}: set by {source}; rows dated after it are left out."
-    if folder is not None:
-        for name in _files.unread_files(folder, [Path(s) for s in sources.values()
-                                                 if not isinstance(s, pd.DataFrame)]):
-            _note(opts, "", "", f"file not read: {name} (name its table with files={{'<table>': '{name}'}})", 1)
-    data.settings = _confirm_sample(settings, sources, opts)   # may add a note: before the report is built
-    data.exclusions = exclusion_report(opts.excluded)
-    data.notes = notes_report(opts.notes)
-    return data
+    return load_in_memory(find_folder(path, tables=tables, columns=columns, files=files, as_of=as_of,
+                                      company=company, currency=currency, goals=goals, **load_options))
 
 
-#: load_folder's reading options when neither the call nor the settings file sets them.
-_READ_DEFAULTS: dict[str, Any] = dict(
-    dayfirst=None, date_format=None, timezone=None, duplicates="exclude", unknown_customers="raise",
-    tenure_unit=None, engine="auto", large_file_mb=500.0, memory_limit=None, spark_table=None, drivers=None)
-
-
-def _confirm_sample(settings: Settings, sources: Mapping[str, Any], opts: Any) -> Settings:
+def _confirm_sample(settings: Settings, sources: Mapping[str, Any], opts: _Reading) -> Settings:
     """``settings.sample`` True only when the files read match the fingerprint the settings file claims."""
     if not settings.sample_sha256:
         return settings
     paths = [Path(sources[t]) for t in TABLES if t in sources and not isinstance(sources[t], pd.DataFrame)]
-    if paths and all(p.is_file() for p in paths) and len(paths) == len(sources):
-        if fingerprint(paths) == settings.sample_sha256:
-            return replace(settings, sample=True)
+    complete = bool(paths) and all(p.is_file() for p in paths) and len(paths) == len(sources)
+    if complete and fingerprint(paths) == settings.sample_sha256:
+        return replace(settings, sample=True)
     _note(opts, "", "", f"{SETTINGS_FILE} names the bundled sample, but the tables differ from it: read as "
           "your own data (no sample checks, no sample text)", 1)
     return settings

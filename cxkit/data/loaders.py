@@ -16,7 +16,6 @@ from cxkit.data.contract import (
     DRIVER_SCALE,
     RATING_SCALES,
     TABLES,
-    TENURE_UNITS,
     ZERO_AMOUNT_NOTE,
     Source,
     _as_of,
@@ -29,13 +28,15 @@ from cxkit.data.contract import (
     _finish_activity,
     _note,
     _number,
-    _Options,
-    _options,
     _order,
+    _Reading,
+    _reading,
     _require,
 )
 from cxkit.errors import DataError, data_error
+from cxkit.exclusions import Exclusion
 from cxkit.parsing import to_bool
+from cxkit.units import TENURE_UNITS
 
 __all__ = ["load_customers", "load_transactions", "load_surveys", "load_contacts"]
 
@@ -47,14 +48,14 @@ def load_customers(
     *,
     columns: Mapping[str, str] | None = None,
     as_of: Any = None,
-    exclusions: list[dict[str, Any]] | None = None,
+    exclusions: list[Exclusion] | None = None,
     notes: list[dict[str, Any]] | None = None,
     date_format: Any = None,
     dayfirst: Any = None,
     timezone: str | None = None,
     duplicates: str = "exclude",
     tenure_unit: str | None = None,
-    _opts: _Options | None = None,
+    _opts: _Reading | None = None,
 ) -> pd.DataFrame:
     """Load and validate the customers table.
 
@@ -67,7 +68,8 @@ def load_customers(
     columns : mapping from your column names to the contract's, e.g. ``{"cust": "customer_id"}``.
     as_of : optional analysis date; customers who signed up after it are excluded (with a
         report) and a churn date after it counts as not yet churned (noted).
-    exclusions, notes : lists that receive exclusion and note records.
+    exclusions, notes : lists that receive the rows left out (:class:`~cxkit.exclusions.Exclusion`
+        records) and the notes on values read by a rule.
     date_format, dayfirst, timezone : how to read dates (see :func:`cxkit.parsing.parse_dates`);
         a value, or a mapping by ``"table.column"``, table or column.
     duplicates : ``"exclude"`` (default, reported) or ``"keep"`` exact duplicate rows.
@@ -88,7 +90,7 @@ def load_customers(
     True
     """
     table = "customers"
-    opts = _opts or _options(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
+    opts = _opts or _reading(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
                              duplicates=duplicates, tenure_unit=tenure_unit)
     as_of = _as_of(as_of)
     df = _begin(source, table, columns, [*TABLES[table], "tenure", "churned"], opts)
@@ -118,18 +120,16 @@ def load_customers(
     return _order(df, TABLES[table], ["customer_id"], table, opts)
 
 
-def _tenure_customers(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFrame:
+def _tenure_customers(df: pd.DataFrame, table: str, opts: _Reading) -> pd.DataFrame:
     """Customers exported as ``tenure`` + ``churned`` (the Telco/SaaS shape), without dates.
 
     Tenure is turned into whole days with the stated ``tenure_unit``; ``signup_date`` and
     ``churn_date`` stay empty, so analyses that need dates say they cannot run.
     """
-    if opts.tenure_unit is None:
+    unit = opts.options.tenure_unit  # a known unit or None (ReadOptions checks it)
+    if unit is None:
         raise DataError(f"table '{table}', column 'tenure': tenure has no unit; pass tenure_unit= one of "
                         f"{list(TENURE_UNITS)} (e.g. load_options={{'tenure_unit': 'months'}} in a notebook)",
-                        table=table, column="tenure", rule="tenure unit")
-    if opts.tenure_unit not in TENURE_UNITS:
-        raise DataError(f"tenure_unit must be one of {list(TENURE_UNITS)}, got {opts.tenure_unit!r}",
                         table=table, column="tenure", rule="tenure unit")
     df = _clean_rows(df, table, opts)
     dup = df["customer_id"].duplicated(keep=False)
@@ -143,13 +143,13 @@ def _tenure_customers(df: pd.DataFrame, table: str, opts: _Options) -> pd.DataFr
     if churned.isna().any():
         raise data_error(table, "churned", "churned must not be empty (yes/no, 1/0, true/false)",
                          df.loc[churned.isna(), ["customer_id", "churned"]])
-    days = (tenure * TENURE_UNITS[opts.tenure_unit]).round()
+    days = (tenure * TENURE_UNITS[unit]).round()
     zero = days <= 0
     if zero.any():
         opts.excluded.append(_exclusion(table, "tenure is 0: no time observed", df[zero]))
     df = df.assign(tenure_days=days.astype("Int64"), churned=churned.astype(bool),
                    signup_date=pd.NaT, churn_date=pd.NaT)[~zero.to_numpy()]
-    _note(opts, table, "tenure", f"tenure in {opts.tenure_unit} read as days (no dates: sign-up and churn dates are "
+    _note(opts, table, "tenure", f"tenure in {unit} read as days (no dates: sign-up and churn dates are "
           "empty, and analyses that need them are skipped)", len(df))
     return _order(df, TABLES[table], ["customer_id"], table, opts)
 
@@ -161,13 +161,13 @@ def load_transactions(
     customers: pd.DataFrame | None = None,
     as_of: Any = None,
     unknown_customers: str = "raise",
-    exclusions: list[dict[str, Any]] | None = None,
+    exclusions: list[Exclusion] | None = None,
     notes: list[dict[str, Any]] | None = None,
     date_format: Any = None,
     dayfirst: Any = None,
     timezone: str | None = None,
     duplicates: str = "exclude",
-    _opts: _Options | None = None,
+    _opts: _Reading | None = None,
 ) -> pd.DataFrame:
     """Load and validate the transactions table.
 
@@ -199,7 +199,7 @@ def load_transactions(
     1
     """
     table = "transactions"
-    opts = _opts or _options(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
+    opts = _opts or _reading(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
                              duplicates=duplicates)
     as_of = _as_of(as_of)
     df = _begin(source, table, columns, TABLES[table], opts)
@@ -238,13 +238,13 @@ def load_surveys(
     customers: pd.DataFrame | None = None,
     as_of: Any = None,
     unknown_customers: str = "raise",
-    exclusions: list[dict[str, Any]] | None = None,
+    exclusions: list[Exclusion] | None = None,
     notes: list[dict[str, Any]] | None = None,
     date_format: Any = None,
     dayfirst: Any = None,
     timezone: str | None = None,
     duplicates: str = "exclude",
-    _opts: _Options | None = None,
+    _opts: _Reading | None = None,
 ) -> pd.DataFrame:
     """Load and validate survey responses (NPS, CSAT, CES and driver ratings).
 
@@ -275,7 +275,7 @@ def load_surveys(
     ([], ['customer_id', 'date', 'nps', 'csat'])
     """
     table = "surveys"
-    opts = _opts or _options(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
+    opts = _opts or _reading(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
                              duplicates=duplicates)
     as_of = _as_of(as_of)
     candidates = list(TABLES[table]) + list(RATING_SCALES) + list(drivers or DEFAULT_DRIVERS)
@@ -322,13 +322,13 @@ def load_contacts(
     customers: pd.DataFrame | None = None,
     as_of: Any = None,
     unknown_customers: str = "raise",
-    exclusions: list[dict[str, Any]] | None = None,
+    exclusions: list[Exclusion] | None = None,
     notes: list[dict[str, Any]] | None = None,
     date_format: Any = None,
     dayfirst: Any = None,
     timezone: str | None = None,
     duplicates: str = "exclude",
-    _opts: _Options | None = None,
+    _opts: _Reading | None = None,
 ) -> pd.DataFrame:
     """Load and validate customer-service contacts.
 
@@ -355,7 +355,7 @@ def load_contacts(
     True
     """
     table = "contacts"
-    opts = _opts or _options(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
+    opts = _opts or _reading(exclusions, notes, date_format=date_format, dayfirst=dayfirst, timezone=timezone,
                              duplicates=duplicates)
     as_of = _as_of(as_of)
     df = _begin(source, table, columns, TABLES[table], opts)

@@ -27,7 +27,7 @@ The file (every entry optional)::
     [columns]                       # your column names -> cxkit's, flat or per table
     cust_no = "customer_id"
 
-    [read]                          # how to read the files (load_folder's options)
+    [read]                          # how to read the files (ReadOptions: load_folder's options)
     dayfirst = true
     timezone = "Europe/London"
 
@@ -54,17 +54,13 @@ from typing import Any
 
 import pandas as pd
 
+from cxkit.data.options import READ_OPTIONS
 from cxkit.errors import DataError
 
 __all__ = ["SETTINGS_FILE", "READ_OPTIONS", "GOAL_METRICS", "Settings", "read_settings", "fingerprint"]
 
 #: The settings file's name, beside the tables.
 SETTINGS_FILE = "cxkit.toml"
-
-#: The reading options ``[read]`` may hold: :func:`cxkit.data.load_folder`'s keywords.
-READ_OPTIONS: tuple[str, ...] = ("dayfirst", "date_format", "timezone", "duplicates", "unknown_customers",
-                                 "tenure_unit", "engine", "large_file_mb", "memory_limit", "spark_table",
-                                 "drivers")
 
 #: Metrics a goal can be set for, and the scale each goal is on.
 GOAL_METRICS: dict[str, tuple[float, float]] = {"NPS": (-100, 100), "CSAT": (0, 100), "CES": (1, 7)}

@@ -26,12 +26,9 @@ from typing import Any
 import pandas as pd
 
 from cxkit.engines import sql
-from cxkit.errors import DataError
+from cxkit.exclusions import UNKNOWN_CUSTOMERS_RULE as UNKNOWN_RULE
 
 __all__ = ["CustomerCheck", "customer_frame", "check_customers", "keep_known", "UNKNOWN_RULE"]
-
-#: The rule under which rows of unknown customers are left out (the pandas loader's words).
-UNKNOWN_RULE = "customer_id not in customers table"
 
 #: One pass over the log joined to the customers: rows of unknown customers (and how many
 #: customers), rows dated before signup, purchases dated after churn.
@@ -119,11 +116,3 @@ def keep_known(eng: Any, customers: pd.DataFrame) -> None:
     """Leave out the rows of customers the customers table does not know (``unknown_customers="exclude"``)."""
     ex = _register(eng, customers)
     eng.restrict(f"{ex['id_text']} IN (SELECT known_id FROM cx_customers)")
-
-
-def require_frame(customers: Any) -> pd.DataFrame:
-    """The customers table, or a clear error when something else was passed."""
-    if not isinstance(customers, pd.DataFrame) or "customer_id" not in customers:
-        raise DataError("known_customers must be the customers table (a DataFrame with customer_id)",
-                        column="known_customers", rule="arguments")
-    return customers

@@ -15,6 +15,7 @@ Example
 """
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from cxkit.engines.sql import EngineError, FileSet, Source
-from cxkit.errors import DataError
+from cxkit.errors import ArgumentError, DataError
 from cxkit.files import parquet_damage
 
 __all__ = ["connect", "DuckDBEngine"]
@@ -35,18 +36,17 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> Any:
     except ImportError as exc:  # pragma: no cover - duckdb is a core dependency
         raise EngineError("the DuckDB engine needs the duckdb package: pip install 'duckdb>=1.1'") from exc
     con = duckdb.connect(":memory:")
-    try:  # no progress bar on stderr; in Jupyter without ipywidgets it is off already and cannot be set
+    # no progress bar on stderr; in Jupyter without ipywidgets it is off already and cannot be set
+    with contextlib.suppress(duckdb.Error):
         con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:
-        pass
     con.execute("SET preserve_insertion_order = false")  # results are ordered explicitly; this saves memory
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/cxkit_duckdb_spill'")
     if memory_limit is not None:
         try:
             con.execute(f"SET memory_limit = '{memory_limit}'")
         except duckdb.Error as exc:
-            raise DataError(f"memory_limit {memory_limit!r} is not a size DuckDB understands (e.g. '2GB')",
-                            column="memory_limit", rule="arguments") from exc
+            raise ArgumentError(f"memory_limit {memory_limit!r} is not a size DuckDB understands (e.g. '2GB')",
+                                column="memory_limit") from exc
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
     return con

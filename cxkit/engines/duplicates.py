@@ -16,11 +16,11 @@ again in every summary.
 Example
 -------
 >>> import pandas as pd, tempfile, pathlib
->>> from cxkit.engines import _engine
+>>> from cxkit.engines import open_engine
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> pd.DataFrame({"customer_id": ["a", "a", "a"], "date": ["2024-01-02"] * 3,
 ...               "amount": [5.0, 5.0, 7.0]}).to_csv(folder / "tx.csv", index=False)
->>> eng = _engine("duckdb", str(folder / "tx.csv"), None, None, None, None)
+>>> eng = open_engine(str(folder / "tx.csv"))
 >>> count_duplicates(eng)
 Duplicates(n_rows=1, examples='tx.csv row 2')
 >>> eng.close()
@@ -32,8 +32,8 @@ from typing import Any
 
 import pandas as pd
 
-from cxkit.data.contract import DUPLICATE_RULE
 from cxkit.engines.sql import DIALECTS, row_in_file
+from cxkit.exclusions import DUPLICATE_RULE
 
 __all__ = ["Duplicates", "count_duplicates", "drop_duplicates", "DUPLICATE_RULE"]
 
@@ -94,7 +94,7 @@ def count_duplicates(eng: Any) -> Duplicates:
     files, first = eng.source.files, rows.iloc[:5]
     in_file = row_in_file(eng.query, eng.source, first["_file_idx"], first["_row"])
     where = [f"{files[int(i)] if files and 0 <= int(i) < len(files) else 'data'} row {int(r)}"
-             for i, r in zip(first["_file_idx"], in_file)]
+             for i, r in zip(first["_file_idx"], in_file, strict=True)]
     copies = rows.astype("int64") if listed else None
     return Duplicates(n, ", ".join(where), copies)
 

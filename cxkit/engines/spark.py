@@ -32,6 +32,7 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import warnings
@@ -361,7 +362,7 @@ class SparkEngine:
             self.label = f"table {source!r}"
             try:
                 df = self.spark.table(source)
-                df.columns  # resolves the table: a missing one fails here, not in the first query
+                _ = df.columns  # resolves the table: a missing one fails here, not in the first query
             except Exception as exc:
                 raise spark_failure(exc, self.label) from None
             file_idx = F.lit(0)
@@ -458,10 +459,8 @@ class SparkEngine:
         """Drop the temp views and put back every setting the run changed."""
         try:
             for name in [*self._views, "cx_source"]:
-                try:
+                with contextlib.suppress(Exception):  # a stopped session holds no views
                     self.spark.catalog.dropTempView(name)
-                except Exception:  # a stopped session holds no views
-                    pass
             self._views = []
         finally:
             self.settings.restore()

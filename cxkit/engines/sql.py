@@ -17,11 +17,12 @@ same numpy arithmetic as the pandas path (:func:`rfm_frame`), and into
 ``calibration_holdout_split``'s by :func:`cxkit.engines.sql_split.split_frame` (the same
 query, with the days after the calibration end as the holdout), so the engines agree with
 it to the day and the cent. Money is netted in whole minor units (:func:`minor_units`,
-the rounding of :func:`cxkit.clv.summary.to_minor_units`), so "is this day a purchase?"
+the rounding of :func:`cxkit.units.to_minor_units`), so "is this day a purchase?"
 never hangs on a float sum's last bit and the engines return integer sums that
 :func:`calibration_columns` turns into currency units exactly as pandas does. The refund
 rules (``refunds="net"|"drop"|"raise"``) are in the query and :func:`refund_rule`; every
-exclusion wording is imported from :mod:`cxkit.clv.summary`, so the three paths name left-out rows identically.
+exclusion wording is imported from :mod:`cxkit.exclusions` (as :mod:`cxkit.clv.summary`'s
+are), so the three paths name left-out rows identically.
 
 Calendar days (the rule implemented, the pandas one):
 
@@ -54,22 +55,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from cxkit.clv.summary import (
+from cxkit.errors import DataError, EngineError
+from cxkit.exclusions import (
     EXCLUDED_AFTER_AS_OF,
     EXCLUDED_BEFORE_START,
     EXCLUDED_NO_PURCHASE_DAY,
     EXCLUDED_NOT_PURCHASE_DAYS,
     EXCLUDED_REFUNDS_DROPPED,
-    MINOR_UNIT_DIGITS,
     NO_PURCHASE_DAY,
     NO_ROWS_LEFT,
     REFUSED_REFUNDS,
     REFUSED_REFUNDS_HINT,
-    spend_per_day,
+    Exclusion,
 )
-from cxkit.clv.units import _day_to_timestamp
-from cxkit.errors import DataError, EngineError
 from cxkit.parsing import clean_text
+from cxkit.units import MINOR_UNIT_DIGITS, day_timestamp, spend_per_day
 
 __all__ = ["SUMMARY_SQL", "VALIDATION_SQL", "SPEND_SQL", "DIALECTS", "Source", "EngineError", "rfm_frame",
            "refund_rule", "calibration_columns", "minor_units", "local_time", "zone_minutes"]
@@ -186,14 +186,14 @@ def summary_query(ex: Mapping[str, str], *, start: str, end: str, cal: str, refu
 
 
 #: Round a float ``{x}`` to a whole number, half away from zero, as BIGINT (``{whole}`` = ``{x}`` truncated):
-#: the rule of :func:`cxkit.clv.summary.to_minor_units`, in words both engines read the same way
+#: the rule of :func:`cxkit.units.to_minor_units`, in words both engines read the same way
 #: (``x - trunc(x)`` is exact in floating point, so no ``x + 0.5`` rounding slips in).
 _WHOLE = "CASE WHEN {x} < 0 THEN CEIL({x}) ELSE FLOOR({x}) END"
 _ROUNDED = "CAST({whole} + CASE WHEN ABS({x} - {whole}) >= 0.5 THEN SIGN({x}) ELSE 0 END AS BIGINT)"
 
 
 def minor_units(amount: str, minor_unit_digits: int = MINOR_UNIT_DIGITS) -> str:
-    """SQL for an amount in whole minor units (BIGINT), rounded as :func:`cxkit.clv.summary.to_minor_units`.
+    """SQL for an amount in whole minor units (BIGINT), rounded as :func:`cxkit.units.to_minor_units`.
 
     Example
     -------
@@ -407,7 +407,7 @@ def id_text(src: Source) -> str:
 
 def sql_date(day: int) -> str:
     """An integer day number as a SQL date literal both engines read."""
-    return f"DATE '{_day_to_timestamp(day):%Y-%m-%d}'"
+    return f"DATE '{day_timestamp(day):%Y-%m-%d}'"
 
 
 def to_days(values: Any) -> np.ndarray:
@@ -446,7 +446,7 @@ def row_in_file(query: Query, src: Source, file_idx: pd.Series, row: pd.Series) 
     if not (src.csv and src.dialect == "duckdb" and len(values)):
         return values
     firsts = query("SELECT _file_idx, MIN(_row) AS first_row FROM cx_raw GROUP BY _file_idx")
-    first = dict(zip(firsts["_file_idx"].astype(int), firsts["first_row"].astype(np.int64)))
+    first = dict(zip(firsts["_file_idx"].astype(int), firsts["first_row"].astype(np.int64), strict=True))
     return values - np.array([first.get(int(i), 1) for i in file_idx], dtype=np.int64) + 1
 
 
@@ -461,7 +461,8 @@ def offending(query: Query, src: Source, where: str, limit: int = 5,
     names = {i: (src.files[i] if 0 <= i < len(src.files) else "<data frame>") for i in range(len(src.files))}
     rows.insert(0, "file", [names.get(int(i), "<data frame>") for i in rows.pop("_file_idx")])
     rows = rows.rename(columns={"_row": "row"}).set_index(["file", "row"])
-    counts = {names.get(int(i), "<data frame>"): int(n) for i, n in zip(per_file["_file_idx"], per_file["n"])}
+    counts = {names.get(int(i), "<data frame>"): int(n)
+              for i, n in zip(per_file["_file_idx"], per_file["n"], strict=True)}
     return rows, (counts if src.files else {})
 
 
@@ -514,7 +515,7 @@ def validate(query: Query, src: Source, as_of_day: int | None, after_as_of: str)
             raise sql_error(column, rule, int(counts[key]), rows, files, hint)
     if counts["late"] and after_as_of == "raise" and as_of_day is not None:
         rows, files = offending(query, src, f"{ex['day']} > {ex['as_of']}")
-        raise sql_error("date", f"transactions dated after as_of ({_day_to_timestamp(as_of_day):%Y-%m-%d})",
+        raise sql_error("date", f"transactions dated after as_of ({day_timestamp(as_of_day):%Y-%m-%d})",
                         int(counts["late"]), rows, files,
                         hint="filter the files to the observation period first, or pass after_as_of='exclude' "
                              "to leave them out (they are then counted in summary.attrs['exclusions'])")
@@ -562,15 +563,19 @@ def refund_rule(query: Query, src: Source, per: pd.DataFrame, refunds: str, wind
         ex = expressions(src)
         rows, files = offending(query, src, f"{minor_units(ex['amount'], minor_unit_digits)} < 0 AND {window}")
         raise sql_error("amount", REFUSED_REFUNDS, int(neg.sum()), rows, files, REFUSED_REFUNDS_HINT)
-    n_rows, n_customers = exclusion_counts(neg)
-    records.append({"rule": EXCLUDED_REFUNDS_DROPPED, "n_rows": n_rows, "n_customers": n_customers})
+    add_record(records, EXCLUDED_REFUNDS_DROPPED, neg)
 
 
 def add_record(records: list[dict[str, Any]], rule: str, rows: np.ndarray) -> None:
-    """Append ``{"rule", "n_rows", "n_customers"}`` when the per-customer ``rows`` left out any row."""
+    """Append the :class:`~cxkit.exclusions.Exclusion` of ``rule`` when the per-customer ``rows`` left out any row.
+
+    It is appended as a CLV summary's record (``{"rule", "n_rows", "n_customers"}``), the
+    shape :func:`cxkit.clv.rfm_summary` puts in ``attrs["exclusions"]``, so both paths
+    return equal frames.
+    """
     if rows.sum():
         n_rows, n_customers = exclusion_counts(rows)
-        records.append({"rule": rule, "n_rows": n_rows, "n_customers": n_customers})
+        records.append(Exclusion(TABLE, rule, n_rows, customers=n_customers).record("summary"))
 
 
 def calibration_columns(per: pd.DataFrame, buyer: np.ndarray, end_day: int, unit_days: float,
@@ -625,7 +630,7 @@ def rfm_frame(per: pd.DataFrame, src: Source, as_of_day: int, unit_days: float, 
         raise DataError(f"table '{TABLE}', column 'amount': {NO_PURCHASE_DAY}\nHint: rows left out: {records}",
                         table=TABLE, column="amount", rule=NO_PURCHASE_DAY)
     out = calibration_columns(per, buyer, as_of_day, unit_days, ids[buyer], minor_unit_digits)
-    out.attrs = {"time_unit": time_unit, "as_of": _day_to_timestamp(as_of_day), "exclusions": records}
+    out.attrs = {"time_unit": time_unit, "as_of": day_timestamp(as_of_day), "exclusions": records}
     return out
 
 
@@ -735,7 +740,7 @@ def inspect_files(paths: list[str], columns: Mapping[str, str] | None = None) ->
                             rule="required column missing")
     unknown = {z for z in zones if z and not known_zone(z)}
     if unknown:
-        named = [f"{p.rsplit('/', 1)[-1]} ({z})" for p, z in zip(paths, zones) if z in unknown]
+        named = [f"{p.rsplit('/', 1)[-1]} ({z})" for p, z in zip(paths, zones, strict=True) if z in unknown]
         raise DataError(f"table '{TABLE}', column 'date': time zone(s) {sorted(unknown)} are neither a zone name "
                         f"nor a fixed offset (+HH:MM) the engines can apply, in {', '.join(named[:10])}\nHint: "
                         "write the column in a named zone (Europe/Berlin) or UTC", table=TABLE, column="date",
@@ -746,7 +751,7 @@ def inspect_files(paths: list[str], columns: Mapping[str, str] | None = None) ->
 
 def _zone_clash(col: str, paths: list[str], zones: list[str | None], first: str, name: str) -> DataError:
     """Parts of one log with and without a time zone: no one rule says on which day their rows fall."""
-    described = [f"{p.rsplit('/', 1)[-1]} ({z or 'no zone'})" for p, z in zip(paths, zones)]
+    described = [f"{p.rsplit('/', 1)[-1]} ({z or 'no zone'})" for p, z in zip(paths, zones, strict=True)]
     rule = "one time-zone rule per column"
     return DataError(f"table '{TABLE}', column '{col}': {name} holds timestamps without a time zone where {first} "
                      f"holds them with one (or the other way round), so no single rule gives their calendar days; "

@@ -19,21 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxkit.clv.summary import (
+from cxkit.engines.sql import TABLE, Source, add_record, calibration_columns, counts, customer_ids
+from cxkit.errors import DataError
+from cxkit.exclusions import (
     EXCLUDED_AFTER_OBSERVATION_END,
     EXCLUDED_BEFORE_CALIBRATION_START,
     EXCLUDED_HOLDOUT_NEW_CUSTOMERS,
     EXCLUDED_HOLDOUT_NOT_PURCHASE_DAYS,
     EXCLUDED_NO_PURCHASE_DAY,
     EXCLUDED_NOT_PURCHASE_DAYS,
-    MINOR_UNIT_DIGITS,
     NO_CALIBRATION_PURCHASE_DAY,
     NO_CALIBRATION_ROWS,
-    spend_per_day,
 )
-from cxkit.clv.units import _day_to_timestamp
-from cxkit.engines.sql import TABLE, Source, add_record, calibration_columns, counts, customer_ids
-from cxkit.errors import DataError
+from cxkit.units import MINOR_UNIT_DIGITS, day_timestamp, spend_per_day
 
 __all__ = ["split_frame"]
 
@@ -87,6 +85,6 @@ def split_frame(per: pd.DataFrame, src: Source, cal_day: int, obs_day: int, unit
     out["monetary_value_holdout"] = spend_per_day(spend, freq_h, scale)
     out["duration_holdout"] = (obs_day - cal_day) / unit_days
     out["spend_holdout"] = spend / scale
-    out.attrs = {"time_unit": time_unit, "as_of": _day_to_timestamp(cal_day),
-                 "observation_end": _day_to_timestamp(obs_day), "exclusions": records}
+    out.attrs = {"time_unit": time_unit, "as_of": day_timestamp(cal_day),
+                 "observation_end": day_timestamp(obs_day), "exclusions": records}
     return out

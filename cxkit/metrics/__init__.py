@@ -27,11 +27,15 @@ Conventions
 Modules
 -------
 * :mod:`cxkit.metrics.scores`: NPS, CSAT, CES and the scorecard, with intervals,
-  weights and groups.
+  weights and groups; :func:`weighted_scorecard` per answer and weighted by spend.
 * :mod:`cxkit.metrics.comparisons`: :func:`compare`, :func:`compare_segments`,
   :func:`trend` and :func:`period_over_period`.
 * :mod:`cxkit.metrics.targets`: :func:`gap_analysis` and its rule, :func:`goal_status`.
 * :mod:`cxkit.metrics.service`: :func:`service_metrics` on the contacts table.
+
+Beside them, the theme's presentation, which ``import cxkit.metrics`` does not load:
+:mod:`cxkit.metrics.sentences` (the scorecard and service sentences) and
+:mod:`cxkit.metrics.findings` (the report's headline results as findings).
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ from cxkit.metrics._common import CONTACTS as CONTACTS
 from cxkit.metrics._common import SURVEYS as SURVEYS
 from cxkit.metrics._common import wilson_interval
 from cxkit.metrics.comparisons import compare, compare_segments, period_over_period, trend
-from cxkit.metrics.scores import ces, csat, cx_scorecard, nps
+from cxkit.metrics.scores import ces, csat, cx_scorecard, nps, weighted_scorecard
 from cxkit.metrics.service import service_metrics
 from cxkit.metrics.targets import gap_analysis, goal_status
 
@@ -48,6 +52,7 @@ __all__ = [
     "csat",
     "ces",
     "cx_scorecard",
+    "weighted_scorecard",
     "compare",
     "compare_segments",
     "trend",

@@ -137,7 +137,6 @@ def _tidy(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
             df[col] = df[col].astype("int64")
         elif col == "small_base":
             df[col] = df[col].astype(bool)
-        elif col in _METRIC_COLUMNS or col in _FLOAT_COLUMNS:
-            if col != "metric":
-                df[col] = df[col].astype("float64")
+        elif (col in _METRIC_COLUMNS or col in _FLOAT_COLUMNS) and col != "metric":
+            df[col] = df[col].astype("float64")
     return df.reset_index(drop=True)

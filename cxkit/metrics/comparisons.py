@@ -302,7 +302,7 @@ def _trend_rows(
     min_base: int,
 ) -> list[dict[str, Any]]:
     return [
-        {**dict(zip([*keys, "period"], key)), "metric": spec.label, **_row(e, min_base)}
+        {**dict(zip([*keys, "period"], key, strict=True)), "metric": spec.label, **_row(e, min_base)}
         for key, e in ests
     ]
 
@@ -427,7 +427,7 @@ def period_over_period(
     )
     rows = _trend_rows(keys, ests, spec, min_base)
     previous: dict[tuple[Any, ...], _Estimate] = {}
-    for row, (key, est) in zip(rows, ests):
+    for row, (key, est) in zip(rows, ests, strict=True):
         group = key[:-1]
         prev = previous.get(group)
         d = _difference(est, prev, ci) if prev is not None else None

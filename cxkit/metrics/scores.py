@@ -28,7 +28,7 @@ from cxkit.metrics._common import (
     wilson_interval,
 )
 
-__all__ = ["nps", "csat", "ces", "cx_scorecard"]
+__all__ = ["nps", "csat", "ces", "cx_scorecard", "weighted_scorecard"]
 
 _NPS_METHODS = ("adjusted_wald", "wald")
 
@@ -319,7 +319,7 @@ def _metric_table(
     ci = _check_ci(ci)
     keys = _by_list(by)
     ests = _group_estimates(data, spec, weights=weights, keys=keys, ci=ci)
-    rows = [{**dict(zip(keys, key)), "metric": spec.label, **_row(e, min_base)} for key, e in ests]
+    rows = [{**dict(zip(keys, key, strict=True)), "metric": spec.label, **_row(e, min_base)} for key, e in ests]
     cols = [*keys, "metric", "n", "n_missing", "n_effective", *_EXTRA_ORDER[spec.key],
             "value", "se", "ci_low", "ci_high", "small_base"]
     return _tidy(rows, cols)
@@ -557,3 +557,51 @@ def cx_scorecard(
     cols = ["metric", *keys, "n", "n_missing", "n_effective", "value", "se",
             "ci_low", "ci_high", "small_base"]
     return pd.concat([p[cols] for p in parts], ignore_index=True)
+
+
+def weighted_scorecard(
+    data: pd.DataFrame,
+    weights: str,
+    *,
+    weighting: str | None = None,
+    ci: float = 0.95,
+    min_base: int = 30,
+    columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The scorecard per answer and weighted by a value column, one under the other.
+
+    Weighted by each customer's spend, a score says how satisfied the *revenue* is rather
+    than the head count: when the largest customers are the least satisfied, the two
+    differ, and the weighted figure rests on fewer effective answers (``n_effective``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Survey answers (the ``surveys`` table) with the weight column.
+    weights : str
+        Weight column, e.g. ``"annual_spend"``.
+    weighting : str, optional
+        How the weighted rows are named; default ``"by "`` and the column's words
+        (``"by annual spend"``). The unweighted rows are ``"per answer"``.
+    ci, min_base, columns
+        As in :func:`cx_scorecard`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``weighting`` then the columns of :func:`cx_scorecard`: first every metric per
+        answer, then every metric weighted.
+
+    Example
+    -------
+    >>> df = pd.DataFrame({"csat": [5, 5, 2, 1], "spend": [10.0, 10.0, 30.0, 30.0]})
+    >>> weighted_scorecard(df, "spend")[["weighting", "metric", "n", "n_effective", "value"]]
+        weighting metric  n  n_effective  value
+    0  per answer   CSAT  4          4.0   50.0
+    1    by spend   CSAT  4          3.2   25.0
+    """
+    words = weighting if weighting is not None else "by " + str(weights).replace("_", " ")
+    parts = [cx_scorecard(data, ci=ci, min_base=min_base, columns=columns).assign(weighting="per answer"),
+             cx_scorecard(data, weights=weights, ci=ci, min_base=min_base, columns=columns).assign(weighting=words)]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["weighting", *[c for c in out.columns if c != "weighting"]]]

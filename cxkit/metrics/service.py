@@ -114,7 +114,7 @@ def service_metrics(
     rows = []
     if keys:
         for key, g in frame.groupby(keys, sort=True, dropna=False, observed=True):
-            rows.append({**dict(zip(keys, key)), **summarise(g)})
+            rows.append({**dict(zip(keys, key, strict=True)), **summarise(g)})
     overall = summarise(frame)
     if keys and len(rows) > 1 and not pool_waits:
         overall.update(median_wait_minutes=math.nan, p90_wait_minutes=math.nan)

@@ -132,7 +132,7 @@ def gap_analysis(
         highs = current["value"].astype(float) + z * se
 
     rows = []
-    for i, label in zip(current.index, labels):
+    for i, label in zip(current.index, labels, strict=True):
         if label not in goal_by_metric:
             continue
         goal = goal_by_metric[label]

@@ -30,15 +30,27 @@ results (:mod:`cxkit.survival.curves`, :mod:`cxkit.survival.models`).
   than basic").
 * :func:`hazard_ratios`: any fitted Cox model as a tidy table;
   :func:`proportional_hazards_test`: does each hazard ratio hold over tenure, on the
-  model reported, a time-varying one included (:mod:`cxkit.survival.assumptions`), in
-  words by :func:`ph_sentence` (:mod:`cxkit.survival.sentences`); :func:`raw_churn_sentence`
-  says which way a raw churn-rate comparison points, before the models correct it.
+  model reported, a time-varying one included (:mod:`cxkit.survival.assumptions`).
+* :func:`fit_churn_model`: the model a churn report rests on, in one call: the columns
+  the data supports (and why not the others), fitted on episodes or on the customers
+  table, its hazard ratios in words, its base, and the kinds of bad contact counted
+  apart; :func:`same_effect_three_ways`: one effect from lifetime counts, as it
+  happens and from a landmark (:mod:`cxkit.survival.churn_model`).
 * :func:`exclusions`: what the tables left out, as rows of the load report.
 * :func:`risk_holdout`, :func:`risk_deciles`: a time holdout of the risk score
   (concordance, and predicted against observed churn by risk decile).
 
 Time is in whole days since sign-up; a contact or answer dated day t counts for churn
 from day t + 1 (the rules are in :mod:`cxkit.survival.tables`).
+
+Beside the theme, each imported on its own (they write words and draw, over
+:mod:`cxkit.narrative` and :mod:`cxkit.plots`):
+
+* :mod:`cxkit.survival.sentences`: the results in plain words (hazard ratios, the trap,
+  drifts over tenure, the churn owed to bad contacts, the risk list, days of membership).
+* :mod:`cxkit.survival.plots`: retention curves, hazard ratios and the spread of risk.
+* :mod:`cxkit.survival.findings`: a churn report's headline results as
+  :class:`cxkit.findings.Finding` records, in the summary's order.
 
 Example
 -------
@@ -51,6 +63,7 @@ Example
 1  Club Plus    365.0       1206
 """
 from cxkit.survival.assumptions import proportional_hazards_test, schoenfeld_residuals
+from cxkit.survival.churn_model import ChurnModel, fit_churn_model, same_effect_three_ways
 from cxkit.survival.covariates import (
     COVARIATE_WORDS,
     StaticCovariates,
@@ -70,7 +83,6 @@ from cxkit.survival.models import (
                                    naive_vs_time_varying,
                                    risk_reasons,
 )
-from cxkit.survival.sentences import ph_sentence, raw_churn_sentence
 from cxkit.survival.tables import (
                                    CONTACT_COUNTS,
                                    active_customers,
@@ -108,9 +120,10 @@ __all__ = [
     "fit_cox",
     "proportional_hazards_test",
     "schoenfeld_residuals",
-    "ph_sentence",
-    "raw_churn_sentence",
     "naive_vs_time_varying",
+    "ChurnModel",
+    "fit_churn_model",
+    "same_effect_three_ways",
     "churn_risk",
     "risk_reasons",
     "attributable_churn",

@@ -109,7 +109,7 @@ def _examples(ids: Any, mask: np.ndarray, dates: Any = None) -> str:
     if dates is None:
         return ", ".join(str(i) for i in ids)
     days = np.asarray(dates)[idx].astype("datetime64[D]")
-    return ", ".join(f"{i} ({d})" for i, d in zip(ids, days))
+    return ", ".join(f"{i} ({d})" for i, d in zip(ids, days, strict=True))
 
 
 def _tenure_only(customers: pd.DataFrame) -> bool:

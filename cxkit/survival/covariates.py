@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -203,17 +204,54 @@ def static_covariates(
     0  plan_Plus  plan: Plus (vs Club)
     1      spend      spend (per unit)
     """
-    if columns is None:
-        candidates = [c for c in customers.columns if c != _ID]
-    else:
-        candidates = [columns] if isinstance(columns, str) else list(columns)
-        require_columns(customers, [_ID, *candidates], "customers")
-        fixed = [c for c in candidates if c == _ID or c in _OUTCOME or c in _DATES
-                 or pd.api.types.is_datetime64_any_dtype(customers[c])]
-        if fixed:
-            raise data_error("arguments", "columns", f"{fixed} cannot be static covariates: ids, dates and the "
-                             "outcome (tenure, churned) place the membership, they are not customer traits")
+    candidates = _candidate_columns(customers, columns)
     require_columns(customers, [_ID], "customers")
+    rules = _checked_rules(candidates, max_levels=max_levels, max_missing=max_missing, min_level_size=min_level_size,
+                           reference=reference, scale=scale, per=per, units=units)
+    built = _Built(n=len(customers), keep=np.ones(len(customers), dtype=bool))
+    for col in candidates:
+        _add_column(col, customers[col], rules, built)
+
+    design = pd.concat([pd.Series(customers[_ID].to_numpy(), name=_ID), *built.blocks], axis=1)
+    design = design.loc[built.keep].reset_index(drop=True)
+    for term in built.terms:
+        col = term["covariate"]
+        design[col] = design[col].astype("int64") if term["kind"] == "indicator" else design[col].astype(float)
+    design.attrs = {"exclusions": [e for e in built.exclusions if e["n_rows"]]}
+    return StaticCovariates(design, pd.DataFrame(built.report, columns=_REPORT_COLUMNS).astype(
+        {"levels": "int64", "missing": "int64"}), pd.DataFrame(built.terms, columns=_TERM_COLUMNS))
+
+
+def _candidate_columns(customers: pd.DataFrame, columns: Sequence[str] | str | None) -> list[str]:
+    """The columns to consider: those named, or every column but the id; naming an id, date or outcome raises."""
+    if columns is None:
+        return [c for c in customers.columns if c != _ID]
+    candidates = [columns] if isinstance(columns, str) else list(columns)
+    require_columns(customers, [_ID, *candidates], "customers")
+    fixed = [c for c in candidates if c == _ID or c in _OUTCOME or c in _DATES
+             or pd.api.types.is_datetime64_any_dtype(customers[c])]
+    if fixed:
+        raise data_error("arguments", "columns", f"{fixed} cannot be static covariates: ids, dates and the "
+                         "outcome (tenure, churned) place the membership, they are not customer traits")
+    return candidates
+
+
+class _Rules(NamedTuple):
+    """The rules :func:`static_covariates` applies to every column, checked."""
+
+    max_levels: int
+    max_missing: float
+    min_level_size: int
+    reference: dict[str, Any]
+    scale: str
+    per: dict[str, float]
+    units: dict[str, str]
+
+
+def _checked_rules(candidates: list[str], *, max_levels: int, max_missing: float, min_level_size: int,
+                   reference: Mapping[str, Any] | None, scale: str, per: Mapping[str, float] | None,
+                   units: Mapping[str, str] | None) -> _Rules:
+    """The arguments of :func:`static_covariates` checked against each other and the columns considered."""
     if not 0 <= max_missing <= 1:
         raise data_error("arguments", "max_missing",
                          f"max_missing must be a share between 0 and 1, got {max_missing!r}")
@@ -226,118 +264,145 @@ def static_covariates(
     unknown = sorted(set(reference) - set(candidates)) + sorted(set(per) - set(candidates))
     if unknown:
         raise data_error("arguments", "reference/per", f"columns {unknown} are not among the columns considered")
-
-    n = len(customers)
-    taken = set(RESERVED)
-    report, terms, blocks = [], [], []
-    keep = np.ones(n, dtype=bool)
-    exclusions: list[dict[str, Any]] = []
-
-    def leave(col: str, kind: str, reason: str, levels: int = 0, missing: int = 0) -> None:
-        report.append({"column": col, "status": "left out", "reason": reason, "kind": kind, "levels": levels,
-                       "missing": missing, "reference": "", "covariates": ""})
-
-    for col in candidates:
-        s = customers[col]
-        if col in _OUTCOME:
-            leave(col, "outcome", "tenure and churn are what the model explains")
-            continue
-        if col in _DATES or pd.api.types.is_datetime64_any_dtype(s):
-            leave(col, "date", "a date: it places the membership in time, it is not a trait of the customer")
-            continue
-        numbers, read_as = _as_numbers(s, col)
-        given_values = s if numbers is None else numbers   # text read as numbers: its markers (NA...) are missing
-        missing = given_values.isna().to_numpy()
-        n_missing, levels = int(missing.sum()), int(given_values.nunique(dropna=True))
-        if n_missing == n:
-            leave(col, "text", "empty: no customer has a value", 0, n_missing)
-            continue
-        if n and n_missing / n > max_missing:
-            leave(col, "text", f"missing for {n_missing / n:.0%} of customers (more than max_missing, "
-                  f"{max_missing:.0%})", levels, n_missing)
-            continue
-        kind = "text" if numbers is None else ("two values" if levels == 2 else "numeric")
-        if levels == 1:
-            only = _level_text(given_values.dropna().iloc[0])
-            leave(col, kind, f"one value only ({only}): it says nothing about who leaves", levels, n_missing)
-            continue
-        if numbers is None and _looks_like_dates(s):
-            leave(col, "date", "text that reads as dates: a date is not a trait of the customer", levels, n_missing)
-            continue
-        if numbers is None:
-            _text_column(col, s, missing, levels, n_missing, max_levels, min_level_size, reference, taken,
-                         report, terms, blocks, leave)
-            continue
-        given = numbers.dropna()
-        whole = bool(np.all(np.mod(given.to_numpy(), 1) == 0))
-        if kind == "numeric" and whole and levels == len(given) and levels >= 20 and col not in per:
-            leave(col, "id", f"whole numbers, a different one for every customer ({levels:,}): looks like an id",
-                  levels, n_missing)
-            continue
-        if n_missing:
-            first = missing & keep
-            exclusions.append({"table": "customers", "rule": f"{col} missing (a numeric covariate needs a value)",
-                               "n_rows": int(first.sum()), "n_customers": int(first.sum())})
-            keep &= ~missing
-        values = numbers.to_numpy(float)
-        name = _safe_name(col, taken)
-        if col in reference and kind != "two values":
-            raise data_error("arguments", "reference", f"{col!r} is numeric: a reference level applies to text "
-                             "columns and to columns of two values only")
-        if kind == "two values":
-            lo, hi = np.sort(given.unique())
-            label = (lambda v: str(bool(v))) if pd.api.types.is_bool_dtype(s) else _level_text
-            ref, lev = label(lo), label(hi)
-            if col in reference and label(reference[col]) not in (ref, lev):
-                raise data_error("arguments", "reference", f"reference {reference[col]!r} is not a value of "
-                                 f"{col!r} (its values: {[ref, lev]})")
-            if col in reference and label(reference[col]) == lev:
-                lo, hi, ref, lev = hi, lo, lev, ref
-            blocks.append(pd.Series(np.where(np.isnan(values), np.nan, values == hi), name=name))
-            terms.append({"covariate": name, "meaning": f"{col}: {lev} (vs {ref})", "column": col,
-                          "kind": "indicator", "level": lev, "reference": ref, "unit": "", "divisor": np.nan})
-            reason = f"two values: {lev} against {ref}"
-            reference_text = ref
-        else:
-            if scale == "sd":
-                divisor = float(np.std(given.to_numpy(float), ddof=1))
-                unit = f"standard deviation ({divisor:.3g})"
-            else:
-                divisor = float(per.get(col, 1.0))
-                if not divisor > 0:
-                    raise data_error("arguments", "per", f"per[{col!r}] must be > 0, got {per[col]!r}")
-                unit = units.get(col) or ("unit" if divisor == 1 else f"{divisor:g} units")
-            blocks.append(pd.Series(values / divisor, name=name))
-            terms.append({"covariate": name, "meaning": f"{col} (per {unit})", "column": col, "kind": "numeric",
-                          "level": "", "reference": "", "unit": unit, "divisor": divisor})
-            reason = f"numeric, hazard ratio per {unit}"
-            reference_text = ""
-        if read_as:
-            reason += f"; {read_as}"
-        if n_missing:
-            reason += f"; {_customers(n_missing)} without a value left out of the models"
-        report.append({"column": col, "status": "used", "reason": reason, "kind": kind, "levels": levels,
-                       "missing": n_missing, "reference": reference_text, "covariates": name})
-
-    design = pd.concat([pd.Series(customers[_ID].to_numpy(), name=_ID), *blocks], axis=1)
-    design = design.loc[keep].reset_index(drop=True)
-    for term in terms:
-        col = term["covariate"]
-        design[col] = design[col].astype("int64") if term["kind"] == "indicator" else design[col].astype(float)
-    design.attrs = {"exclusions": [e for e in exclusions if e["n_rows"]]}
-    return StaticCovariates(design, pd.DataFrame(report, columns=_REPORT_COLUMNS).astype(
-        {"levels": "int64", "missing": "int64"}), pd.DataFrame(terms, columns=_TERM_COLUMNS))
+    return _Rules(max_levels, max_missing, min_level_size, reference, scale, per, units)
 
 
-def _text_column(col: str, s: pd.Series, missing: np.ndarray, levels: int, n_missing: int, max_levels: int,
-                 min_level_size: int, reference: Mapping[str, Any], taken: set[str], report: list, terms: list,
-                 blocks: list, leave: Any) -> None:
+@dataclass
+class _Built:
+    """What :func:`static_covariates` builds column by column: the report, the terms, the model columns, who is kept."""
+
+    n: int
+    keep: np.ndarray
+    taken: set[str] = field(default_factory=lambda: set(RESERVED))
+    report: list[dict[str, Any]] = field(default_factory=list)
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[pd.Series] = field(default_factory=list)
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+
+    def leave(self, col: str, kind: str, reason: str, levels: int = 0, missing: int = 0) -> None:
+        """Report a column left out, with the reason in words."""
+        self.report.append({"column": col, "status": "left out", "reason": reason, "kind": kind, "levels": levels,
+                            "missing": missing, "reference": "", "covariates": ""})
+
+
+def _add_column(col: str, s: pd.Series, rules: _Rules, built: _Built) -> None:
+    """One column of the customers table as model columns, or left out with the reason."""
+    if col in _OUTCOME:
+        built.leave(col, "outcome", "tenure and churn are what the model explains")
+        return
+    if col in _DATES or pd.api.types.is_datetime64_any_dtype(s):
+        built.leave(col, "date", "a date: it places the membership in time, it is not a trait of the customer")
+        return
+    numbers, read_as = _as_numbers(s, col)
+    given_values = s if numbers is None else numbers   # text read as numbers: its markers (NA...) are missing
+    missing = given_values.isna().to_numpy()
+    n, n_missing, levels = built.n, int(missing.sum()), int(given_values.nunique(dropna=True))
+    if n_missing == n:
+        built.leave(col, "text", "empty: no customer has a value", 0, n_missing)
+        return
+    if n and n_missing / n > rules.max_missing:
+        built.leave(col, "text", f"missing for {n_missing / n:.0%} of customers (more than max_missing, "
+                    f"{rules.max_missing:.0%})", levels, n_missing)
+        return
+    kind = "text" if numbers is None else ("two values" if levels == 2 else "numeric")
+    if levels == 1:
+        only = _level_text(given_values.dropna().iloc[0])
+        built.leave(col, kind, f"one value only ({only}): it says nothing about who leaves", levels, n_missing)
+        return
+    if numbers is None and _looks_like_dates(s):
+        built.leave(col, "date", "text that reads as dates: a date is not a trait of the customer", levels,
+                    n_missing)
+        return
+    if numbers is None:
+        _text_column(col, s, missing, levels, n_missing, rules, built)
+        return
+    _numeric_column(col, s, numbers, read_as, missing, kind, levels, rules, built)
+
+
+def _numeric_column(col: str, s: pd.Series, numbers: pd.Series, read_as: str, missing: np.ndarray, kind: str,
+                    levels: int, rules: _Rules, built: _Built) -> None:
+    """A numeric column as one model column (or left out as an id); customers without a value leave the design."""
+    n_missing = int(missing.sum())
+    given = numbers.dropna()
+    whole = bool(np.all(np.mod(given.to_numpy(), 1) == 0))
+    if kind == "numeric" and whole and levels == len(given) and levels >= 20 and col not in rules.per:
+        built.leave(col, "id", f"whole numbers, a different one for every customer ({levels:,}): looks like an id",
+                    levels, n_missing)
+        return
+    if n_missing:
+        first = missing & built.keep
+        built.exclusions.append({"table": "customers", "rule": f"{col} missing (a numeric covariate needs a value)",
+                                 "n_rows": int(first.sum()), "n_customers": int(first.sum())})
+        built.keep &= ~missing
+    values = numbers.to_numpy(float)
+    name = _safe_name(col, built.taken)
+    if col in rules.reference and kind != "two values":
+        raise data_error("arguments", "reference", f"{col!r} is numeric: a reference level applies to text "
+                         "columns and to columns of two values only")
+    if kind == "two values":
+        block, term, reason, reference_text = _two_values_term(col, s, given, values, name, rules.reference)
+    else:
+        block, term, reason = _scaled_term(col, given, values, name, rules)
+        reference_text = ""
+    built.blocks.append(block)
+    built.terms.append(term)
+    if read_as:
+        reason += f"; {read_as}"
+    if n_missing:
+        reason += f"; {_customers(n_missing)} without a value left out of the models"
+    built.report.append({"column": col, "status": "used", "reason": reason, "kind": kind, "levels": levels,
+                         "missing": n_missing, "reference": reference_text, "covariates": name})
+
+
+def _two_values_term(col: str, s: pd.Series, given: pd.Series, values: np.ndarray, name: str,
+                     reference: Mapping[str, Any]) -> tuple[pd.Series, dict[str, Any], str, str]:
+    """An indicator of one of a column's two values against the other (the lower, unless a reference is given).
+
+    Returns the model column, its term, the report's reason and the reference value in words.
+    """
+    lo, hi = np.sort(given.unique())
+    label = (lambda v: str(bool(v))) if pd.api.types.is_bool_dtype(s) else _level_text
+    ref, lev = label(lo), label(hi)
+    if col in reference and label(reference[col]) not in (ref, lev):
+        raise data_error("arguments", "reference", f"reference {reference[col]!r} is not a value of "
+                         f"{col!r} (its values: {[ref, lev]})")
+    if col in reference and label(reference[col]) == lev:
+        lo, hi, ref, lev = hi, lo, lev, ref
+    block = pd.Series(np.where(np.isnan(values), np.nan, values == hi), name=name)
+    term = {"covariate": name, "meaning": f"{col}: {lev} (vs {ref})", "column": col,
+            "kind": "indicator", "level": lev, "reference": ref, "unit": "", "divisor": np.nan}
+    return block, term, f"two values: {lev} against {ref}", ref
+
+
+def _scaled_term(col: str, given: pd.Series, values: np.ndarray, name: str,
+                 rules: _Rules) -> tuple[pd.Series, dict[str, Any], str]:
+    """A numeric column per unit (or per ``per[col]`` units), or per standard deviation with ``scale="sd"``.
+
+    Returns the model column, its term and the report's reason.
+    """
+    if rules.scale == "sd":
+        divisor = float(np.std(given.to_numpy(float), ddof=1))
+        unit = f"standard deviation ({divisor:.3g})"
+    else:
+        divisor = float(rules.per.get(col, 1.0))
+        if not divisor > 0:
+            raise data_error("arguments", "per", f"per[{col!r}] must be > 0, got {rules.per[col]!r}")
+        unit = rules.units.get(col) or ("unit" if divisor == 1 else f"{divisor:g} units")
+    block = pd.Series(values / divisor, name=name)
+    term = {"covariate": name, "meaning": f"{col} (per {unit})", "column": col, "kind": "numeric",
+            "level": "", "reference": "", "unit": unit, "divisor": divisor}
+    return block, term, f"numeric, hazard ratio per {unit}"
+
+
+def _text_column(col: str, s: pd.Series, missing: np.ndarray, levels: int, n_missing: int, rules: _Rules,
+                 built: _Built) -> None:
     """Indicators of a text column against its reference level (or a reason to leave it out)."""
+    max_levels, min_level_size, reference = rules.max_levels, rules.min_level_size, rules.reference
     text = s.map(lambda v: None if pd.isna(v) else str(v).strip())
     n_given = int((~missing).sum())
     if levels > max_levels and levels >= 0.5 * n_given:
-        leave(col, "id", f"text that looks like an id ({levels:,} different values for {n_given:,} customers)",
-              levels, n_missing)
+        built.leave(col, "id", f"text that looks like an id ({levels:,} different values for {n_given:,} "
+                    "customers)", levels, n_missing)
         return
     counts = text.value_counts()
     rare = counts[counts < min_level_size].index
@@ -349,8 +414,8 @@ def _text_column(col: str, s: pd.Series, missing: np.ndarray, levels: int, n_mis
         counts = text.value_counts()
     if len(counts) > max_levels:
         after = f", {len(counts)} after pooling those with fewer than {min_level_size} customers" if pooled else ""
-        leave(col, "text", f"{levels} levels{after}: more than max_levels ({max_levels}); group them first, e.g. "
-              "the largest levels and 'other'", levels, n_missing)
+        built.leave(col, "text", f"{levels} levels{after}: more than max_levels ({max_levels}); group them first, "
+                    "e.g. the largest levels and 'other'", levels, n_missing)
         return
     # most frequent first; ties in sorted order, so the reference does not depend on row order
     order = sorted(counts.index, key=lambda lv: (-counts[lv], lv))
@@ -370,16 +435,16 @@ def _text_column(col: str, s: pd.Series, missing: np.ndarray, levels: int, n_mis
     for lev in order:
         if lev == ref:
             continue
-        name = _safe_name(f"{col}_{lev}", taken)
-        blocks.append(pd.Series((text == lev).to_numpy(), name=name))
-        terms.append({"covariate": name, "meaning": f"{col}: {lev} (vs {ref})", "column": col, "kind": "indicator",
-                      "level": lev, "reference": ref, "unit": "", "divisor": np.nan})
+        name = _safe_name(f"{col}_{lev}", built.taken)
+        built.blocks.append(pd.Series((text == lev).to_numpy(), name=name))
+        built.terms.append({"covariate": name, "meaning": f"{col}: {lev} (vs {ref})", "column": col,
+                            "kind": "indicator", "level": lev, "reference": ref, "unit": "", "divisor": np.nan})
         names.append(name)
     reason = f"{len(names) + 1} levels as 0/1 indicators against '{ref}' ({how}){pooled}"
     if missing.any():
         reason += f"; {_customers(n_missing)} without a value form the level '{order[-1]}'"
-    report.append({"column": col, "status": "used", "reason": reason, "kind": "text", "levels": levels,
-                   "missing": n_missing, "reference": ref, "covariates": ", ".join(names)})
+    built.report.append({"column": col, "status": "used", "reason": reason, "kind": "text", "levels": levels,
+                         "missing": n_missing, "reference": ref, "covariates": ", ".join(names)})
 
 
 def covariate_words(columns: Iterable[str], static: StaticCovariates | pd.DataFrame | None = None) -> dict[str, str]:
@@ -409,7 +474,7 @@ def covariate_words(columns: Iterable[str], static: StaticCovariates | pd.DataFr
     known = dict(COVARIATE_WORDS)
     if terms is not None:
         require_columns(terms, ["covariate", "meaning"], "terms")
-        known.update(zip(terms["covariate"].astype(str), terms["meaning"].astype(str)))
+        known.update(zip(terms["covariate"].astype(str), terms["meaning"].astype(str), strict=True))
     return {str(c): known.get(str(c), str(c)) for c in columns}
 
 
@@ -425,7 +490,7 @@ def covariate_subjects(columns: Iterable[str], static: StaticCovariates | pd.Dat
     words (:data:`COVARIATE_WORDS`); an indicator of a customers column reads "{Column}
     {level} rather than {reference}", a numeric one "Each {unit} more of {column}" (a
     column's underscores read as spaces). Plain text: escape it where it goes into
-    Markdown (``narrative.hazard_sentence`` does).
+    Markdown (:func:`cxkit.survival.sentences.hazard_sentence` does).
 
     Parameters
     ----------

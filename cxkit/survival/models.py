@@ -336,7 +336,7 @@ def _baseline_increment(
         return upper - lower, beyond
     strata = [strata] if isinstance(strata, str) else list(strata)
     require_columns(active, strata, "active")
-    keys = active[strata[0]] if len(strata) == 1 else pd.Series(list(zip(*(active[s] for s in strata))))
+    keys = active[strata[0]] if len(strata) == 1 else pd.Series(list(zip(*(active[s] for s in strata), strict=True)))
     out, flag = np.full(len(active), np.nan), np.zeros(len(active), bool)
     for key, idx in pd.Series(keys.to_numpy()).groupby(keys.to_numpy(), sort=False).indices.items():
         if key not in base.columns:

@@ -1,4 +1,4 @@
-"""Customer lifetime value: per customer, and in total with an interval.
+"""The CLV forecast: per customer, and in total with an interval.
 
 * :func:`known_cancellations`: who is known to have left by a date (worth 0).
 * :func:`clv_table`: one row per customer with p(alive), expected purchases, expected
@@ -21,6 +21,8 @@ from cxkit.clv.bgnbd import BetaGeoFitter, _bg_purchases_if_alive
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.units import MONTH_DAYS, TimeUnit, _check_time_unit, _to_day
 from cxkit.errors import FitError, data_error, require_columns
+
+__all__ = ["known_cancellations", "clv_table", "total_clv_interval", "last_year_spend"]
 
 
 def known_cancellations(
@@ -440,7 +442,7 @@ def total_clv_interval(
     n = int(n_draws)
     bg_draws = np.exp(rng.multivariate_normal(np.log(bgf.params_.to_numpy()), cov_bg, size=n))
     gg_draws = np.exp(rng.multivariate_normal(np.log(ggf.params_.to_numpy()), cov_gg, size=n))
-    draws = np.array([totals.total(bg, gg) for bg, gg in zip(bg_draws, gg_draws)])
+    draws = np.array([totals.total(bg, gg) for bg, gg in zip(bg_draws, gg_draws, strict=True)])
     draws = np.where(np.isnan(draws), np.inf, draws)
     tail = (1 - ci) / 2
     method = "linear" if np.all(np.isfinite(draws)) else "nearest"
@@ -474,7 +476,7 @@ def last_year_spend(
     forecast: the spend of customers who have since cancelled (forecast as zero) and the
     first purchases of customers who joined during the year (the forecast is of repeat
     purchases; a first purchase is not repeated). This gives both amounts, for
-    :func:`cxkit.narrative.clv_total_sentence`.
+    :func:`cxkit.clv.sentences.clv_total_sentence`.
 
     Rules: ``spend`` is ``period_spend`` summed over the customers of ``summary`` (ids
     absent from ``period_spend`` spent 0). ``from_cancelled`` is the part of it spent by

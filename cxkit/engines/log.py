@@ -1,12 +1,12 @@
 """Transaction logs too large to load: left in their files, summarised by an engine when asked.
 
 A retailer's log of tens or hundreds of millions of rows does not fit in pandas, but the
-notebooks only need one row per customer from it. When :func:`cxkit.data.load_folder`
-meets such a log (larger than ``large_file_mb``, or ``engine="duckdb"``/``"spark"``), it
-validates the rows where they are (:mod:`cxkit.engines`: the same rules and
+notebooks only need one row per customer from it. When :func:`cxkit.load_folder` meets
+such a log (larger than ``large_file_mb``, or ``engine="duckdb"``/``"spark"``), it
+validates the rows where they are (:func:`describe_log`: the same rules and
 ``DataError`` messages as the pandas path) and keeps a :class:`TransactionLog` instead
-of a DataFrame. ``CXData.rfm_summary``, ``CXData.calibration_holdout_split`` and
-``CXData.customer_value`` then give the notebooks the same per-customer frames either way.
+of a DataFrame. The folder's ``rfm_summary``, ``calibration_holdout_split`` and
+``customer_value`` then give the notebooks the same per-customer frames either way.
 
 Example
 -------
@@ -24,25 +24,30 @@ from typing import Any
 import pandas as pd
 
 from cxkit.data.contract import ZERO_AMOUNT_NOTE
-from cxkit.errors import DataError
+from cxkit.engines import sql
+from cxkit.engines.customers import check_customers, keep_known
+from cxkit.engines.duplicates import count_duplicates, drop_duplicates
+from cxkit.engines.options import EngineOptions
+from cxkit.engines.spark import active_session
+from cxkit.engines.summaries import (
+    calibration_holdout_split,
+    customer_spend_summary,
+    open_engine,
+    summarise_transactions,
+)
+from cxkit.errors import ArgumentError
+from cxkit.exclusions import (
+    AFTER_AS_OF_RULE,
+    DUPLICATE_RULE,
+    EXCLUDED_AFTER_AS_OF,
+    EXCLUDED_AFTER_OBSERVATION_END,
+    UNKNOWN_CUSTOMERS_RULE,
+    Exclusion,
+)
+from cxkit.files import log_size_mb
+from cxkit.units import day_number
 
-__all__ = ["TransactionLog", "describe_log", "log_size_mb", "ENGINES"]
-
-#: How ``load_folder`` may read transactions: ``"auto"`` picks DuckDB above ``large_file_mb``.
-ENGINES = ("auto", "pandas", "duckdb", "spark")
-
-
-def log_size_mb(source: str | Path) -> float:
-    """Size on disk of a transactions file, or of every file in a folder of parts, in MB.
-
-    Example
-    -------
-    >>> round(log_size_mb("data/sample/transactions.csv"), 2)
-    0.74
-    """
-    path = Path(source)
-    parts = [p for p in path.iterdir() if p.is_file()] if path.is_dir() else [path]
-    return sum(p.stat().st_size for p in parts) / 1e6
+__all__ = ["TransactionLog", "describe_log"]
 
 
 @dataclass
@@ -108,11 +113,37 @@ class TransactionLog:
         size = f"{self.size_mb:,.1f} MB" if self.size_mb < 10 else f"{self.size_mb:,.0f} MB"
         return f"its files ({size})"
 
-    def _options(self) -> dict[str, Any]:
-        return {"engine": self.engine, "columns": self.columns, "memory_limit": self.memory_limit,
-                "threads": self.threads, "text_ids": True, "known_customers": self.known_customers,
-                "drop_duplicates": (self.duplicate_copies if self.drop_duplicates and self.duplicate_copies is not None
-                                    else self.drop_duplicates), "spark": self.spark, "timezone": self.timezone}
+    @property
+    def options(self) -> EngineOptions:
+        """How every summary reads the log: its engine and settings, ids as text, the rows the load left out."""
+        return EngineOptions(engine=self.engine, columns=self.columns, memory_limit=self.memory_limit,
+                             threads=self.threads, text_ids=True, known_customers=self.known_customers,
+                             drop_duplicates=(self.duplicate_copies if self.drop_duplicates
+                                              and self.duplicate_copies is not None else self.drop_duplicates),
+                             spark=self.spark, timezone=self.timezone)
+
+    @property
+    def exclusions(self) -> list[Exclusion]:
+        """The rows the load left out of the log, as the pandas loader reports them for a loaded table.
+
+        Exact duplicates (``duplicates="exclude"``), rows dated after the analysis date and
+        rows of customers the customers table does not hold (``unknown_customers="exclude"``).
+        """
+        left: list[Exclusion] = []
+        if self.duplicate_rows and self.drop_duplicates:
+            left.append(Exclusion("transactions", DUPLICATE_RULE, self.duplicate_rows, self.duplicate_examples))
+        if self.late_rows:
+            as_of = pd.Timestamp(self.as_of).date()
+            left.append(Exclusion("transactions", AFTER_AS_OF_RULE.format(as_of=as_of), self.late_rows))
+        if self.unknown_rows:
+            left.append(Exclusion("transactions", f"{UNKNOWN_CUSTOMERS_RULE} ({self.unknown_customers:,} customers)",
+                                  self.unknown_rows, self.unknown_examples))
+        return left
+
+    @property
+    def kept_duplicate_rows(self) -> int:
+        """Rows repeating an earlier row that the summaries keep (``duplicates="keep"``); 0 when left out."""
+        return 0 if self.drop_duplicates else self.duplicate_rows
 
     def _reported_once(self, frame: pd.DataFrame, end: Any, rule: str) -> pd.DataFrame:
         """Drop ``rule`` (rows after ``end``) from the summary's exclusions when the load reported those rows."""
@@ -121,30 +152,25 @@ class TransactionLog:
             frame.attrs["exclusions"] = [r for r in frame.attrs.get("exclusions", []) if r.get("rule") != rule]
         return frame
 
-    def rfm_summary(self, as_of: Any, **options: Any) -> pd.DataFrame:
-        """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted, once)."""
-        from cxkit.clv.summary import EXCLUDED_AFTER_AS_OF
-        from cxkit.engines import summarise_transactions
+    def rfm_summary(self, as_of: Any, **arguments: Any) -> pd.DataFrame:
+        """:func:`cxkit.clv.rfm_summary` of the log (rows after ``as_of`` left out and counted, once).
 
-        return self._reported_once(summarise_transactions(self.source, as_of=as_of, **self._options(), **options),
-                                   as_of, EXCLUDED_AFTER_AS_OF)
+        ``arguments`` are :func:`cxkit.engines.summarise_transactions`' (``time_unit``, ...).
+        """
+        return self._reported_once(summarise_transactions(self.source, as_of=as_of, options=self.options,
+                                                          **arguments), as_of, EXCLUDED_AFTER_AS_OF)
 
-    def calibration_holdout_split(self, calibration_end: Any, observation_end: Any, **options: Any) -> pd.DataFrame:
-        """:func:`cxkit.clv.calibration_holdout_split` of the log."""
-        from cxkit import engines
-        from cxkit.clv.summary import EXCLUDED_AFTER_OBSERVATION_END
-
-        return self._reported_once(engines.calibration_holdout_split(
-            self.source, calibration_end, observation_end, **self._options(), **options),
+    def calibration_holdout_split(self, calibration_end: Any, observation_end: Any, **arguments: Any) -> pd.DataFrame:
+        """:func:`cxkit.clv.calibration_holdout_split` of the log (``arguments``: ``time_unit``, ...)."""
+        return self._reported_once(calibration_holdout_split(
+            self.source, calibration_end, observation_end, options=self.options, **arguments),
             observation_end, EXCLUDED_AFTER_OBSERVATION_END)
 
     def customer_value(self, customers: pd.DataFrame | None = None, *, as_of: Any = None,
                        period_start: Any = None, period_end: Any = None) -> pd.DataFrame:
         """:func:`cxkit.value.customer_value` of the log, with ``period_spend`` when a period is given."""
-        from cxkit.engines import customer_spend_summary
-
         return customer_spend_summary(self.source, as_of=as_of, customers=customers, period_start=period_start,
-                                      period_end=period_end, after_as_of="exclude", **self._options())
+                                      period_end=period_end, after_as_of="exclude", options=self.options)
 
 
 def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None, engine: str = "duckdb",
@@ -182,28 +208,29 @@ def describe_log(source: str | Path, *, columns: Mapping[str, str] | None = None
     Returns
     -------
     :class:`TransactionLog`.
-    """
-    from cxkit.clv.units import _to_day
-    from cxkit.engines import _engine, sql
-    from cxkit.engines.customers import check_customers, keep_known
-    from cxkit.engines.duplicates import count_duplicates, drop_duplicates
 
+    Example
+    -------
+    >>> log = describe_log("data/sample/transactions.csv")
+    >>> log.rows, log.last_date.date().isoformat()
+    (29357, '2025-12-31')
+    """
     if engine not in ("duckdb", "spark"):
-        raise DataError(f"a transaction log is read by engine 'duckdb' or 'spark', got {engine!r}", rule="engine")
+        raise ArgumentError(f"a transaction log is read by engine 'duckdb' or 'spark', got {engine!r}",
+                            column="engine", rule="engine")
     if unknown_customers not in ("raise", "exclude"):
-        raise DataError("unknown_customers must be 'raise' or 'exclude'", column="unknown_customers", rule="arguments")
+        raise ArgumentError("unknown_customers must be 'raise' or 'exclude'", column="unknown_customers")
     if duplicates not in ("exclude", "keep"):
-        raise DataError("duplicates must be 'exclude' or 'keep'", column="duplicates", rule="arguments")
-    as_of_day = None if as_of is None else _to_day(as_of, "as_of")
+        raise ArgumentError("duplicates must be 'exclude' or 'keep'", column="duplicates")
+    as_of_day = None if as_of is None else day_number(as_of, "as_of")
     notes = []
     if engine == "spark":  # which session read the log, said in the load report
-        from cxkit.engines.spark import active_session
-
         which = ("the Spark session given" if spark is not None else "the active Spark session"
                  if active_session() is not None else "a local Spark session started for this run")
         notes.append({"table": "transactions", "column": "", "note": f"read with {which}; its settings are left "
                       "as they were", "n_rows": 1})
-    eng = _engine(engine, str(source), columns, memory_limit, threads, spark, text_ids=True, timezone=timezone)
+    eng = open_engine(str(source), EngineOptions(engine=engine, columns=columns, memory_limit=memory_limit,
+                                                 threads=threads, spark=spark, text_ids=True, timezone=timezone))
     try:
         sql.validate(eng.query, eng.source, None, "exclude")
         copies = count_duplicates(eng)
