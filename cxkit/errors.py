@@ -12,9 +12,8 @@ Warnings (a result is computed, but a reader should know something about it; a
 notebook shows them, ``warnings.simplefilter("error", CXWarning)`` makes them errors):
 
 - :class:`CXWarning` (a ``UserWarning``): the family, to filter all of them at once.
-- :class:`DataQualityWarning`: the data were read, but something in them deserves a look.
-- :class:`StatisticalWarning`: an estimate was computed but is doubtful (too few cases,
-  a fit that barely converged), as lifelines' ``StatisticalWarning``.
+- :class:`StatisticalWarning`: an estimate was computed but is doubtful (an interval that
+  misses its estimate, a fit that barely converged), as lifelines' ``StatisticalWarning``.
 """
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["DataError", "ArgumentError", "FitError", "EngineError", "CXWarning", "DataQualityWarning",
+__all__ = ["DataError", "ArgumentError", "FitError", "EngineError", "CXWarning",
            "StatisticalWarning", "data_error", "argument_error", "check_choice", "require_columns"]
 
 
@@ -96,10 +95,6 @@ class EngineError(RuntimeError):
 
 class CXWarning(UserWarning):
     """Every warning cxkit gives: a result was computed, and a reader should know something about it."""
-
-
-class DataQualityWarning(CXWarning):
-    """The data were read by the contract's rules, but something in them deserves a look before quoting results."""
 
 
 class StatisticalWarning(CXWarning):

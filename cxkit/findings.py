@@ -22,13 +22,16 @@ Example
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Finding", "DIRECTIONS", "findings_frame", "sentences"]
+from cxkit.errors import StatisticalWarning
+
+__all__ = ["Finding", "DIRECTIONS", "findings_frame", "sentences", "held_interval"]
 
 #: What a finding's test supports. "higher"/"lower": the estimate is clearly above or below
 #: its reference (a goal, another group, no effect); "no clear difference": the test does
@@ -113,6 +116,33 @@ class Finding:
 
     def __str__(self) -> str:
         return self.sentence
+
+
+def held_interval(what: str, estimate: Any, low: Any, high: Any) -> tuple[float | None, float | None]:
+    """The interval when it holds its estimate; else ``(None, None)`` and a :class:`~cxkit.errors.StatisticalWarning`.
+
+    A percentile interval of a skewed bootstrap can, rarely, miss its own point estimate. A
+    finding then carries the estimate without an interval (the report does not stop), and
+    the warning says so, so that no reader is shown an interval that does not hold.
+
+    Example
+    -------
+    >>> held_interval("total CLV", 10.0, 8.0, 12.0)
+    (8.0, 12.0)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     held_interval("total CLV", 10.0, 11.0, 12.0), caught[0].category.__name__
+    ((None, None), 'StatisticalWarning')
+    """
+    est, lo, hi = (_number(v, name) for v, name in ((estimate, "estimate"), (low, "low"), (high, "high")))
+    if est is None or lo is None or hi is None:
+        return None, None
+    if lo <= est <= hi:
+        return lo, hi
+    warnings.warn(f"{what}: the interval {lo:g} to {hi:g} does not hold the estimate {est:g}; the finding is "
+                  "reported without an interval", StatisticalWarning, stacklevel=2)
+    return None, None
 
 
 def sentences(findings: Iterable[Finding | str | None]) -> list[str]:

@@ -10,7 +10,6 @@ from cxkit import errors as cx_errors
 from cxkit.engines import summarise_transactions
 from cxkit.errors import (
     CXWarning,
-    DataQualityWarning,
     StatisticalWarning,
     argument_error,
     check_choice,
@@ -56,12 +55,11 @@ def test_the_data_floor_and_the_engines_refuse_bad_arguments_as_argument_errors(
 
 def test_the_warnings_are_one_family_of_user_warnings():
     assert issubclass(CXWarning, UserWarning)
-    for kind in (DataQualityWarning, StatisticalWarning):
-        assert issubclass(kind, CXWarning) and kind.__doc__
-        with pytest.warns(CXWarning, match="few answers"):
-            warnings.warn("few answers in this segment", kind, stacklevel=1)
+    assert issubclass(StatisticalWarning, CXWarning) and StatisticalWarning.__doc__
+    with pytest.warns(CXWarning, match="few answers"):
+        warnings.warn("few answers in this segment", StatisticalWarning, stacklevel=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error", CXWarning)  # a notebook that wants doubtful results to stop
         with pytest.raises(StatisticalWarning):
             warnings.warn("the fit barely converged", StatisticalWarning, stacklevel=1)
-    assert {"CXWarning", "DataQualityWarning", "StatisticalWarning", "ArgumentError"} <= set(cx_errors.__all__)
+    assert {"CXWarning", "StatisticalWarning", "ArgumentError"} <= set(cx_errors.__all__)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cxkit import survival
+from cxkit.errors import StatisticalWarning
 from cxkit.findings import findings_frame
 from cxkit.narrative import as_bullets
 from cxkit.survival import findings as survival_findings
@@ -116,8 +117,9 @@ def test_other_results_become_findings_with_their_tests():
     odd = pd.DataFrame([{"customers": 100, "expected_churners": 10.0, "attributable_churners": 2.0,
                          "attributable_share": 0.2, "ci_low": 0.21, "ci_high": 0.4}])
     model = fit_churn_model(pd.DataFrame({"customer_id": ["a", "b"], "tenure": [1.0, 2.0], "churned": [True, False]}))
-    summary = survival_findings.churn_findings(model, holdout=holdout, days_difference=days, attributable=odd,
-                                               horizon_days=30)
+    with pytest.warns(StatisticalWarning, match="share of churn owed to bad contacts"):
+        summary = survival_findings.churn_findings(model, holdout=holdout, days_difference=days, attributable=odd,
+                                                   horizon_days=30)
     share, check, longer = summary.outlook
     assert share.estimate == 0.2 and share.low is None and share.high is None and share.direction == "higher"
     assert check.estimate == 0.61 and check.base == {"customers": 3, "departures": 2}

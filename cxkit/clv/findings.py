@@ -37,7 +37,7 @@ from cxkit.clv.sentences import (
     satisfaction_value_sentence,
     segment_action_sentence,
 )
-from cxkit.findings import Finding
+from cxkit.findings import Finding, held_interval
 from cxkit.narrative import coverage_sentence, interval_of, sign_from_test
 
 __all__ = ["SUMMARY_PARTS", "clv_findings", "summary_parts"]
@@ -62,16 +62,6 @@ def _base(**counts: Any) -> dict[str, int]:
     return {name: n for name, n in ((name, _count(v)) for name, v in counts.items()) if n is not None}
 
 
-def _interval(estimate: Any, low: Any, high: Any) -> tuple[Any, Any]:
-    """The interval when it holds the estimate; (None, None) when it does not (a percentile interval
-    of a skewed bootstrap can, rarely, miss its own point estimate), so that no finding claims one."""
-    values = [None if v is None or pd.isna(v) else float(v) for v in (estimate, low, high)]
-    est, lo, hi = values
-    if est is None or lo is None or hi is None or not lo <= est <= hi:
-        return None, None
-    return lo, hi
-
-
 def _top_share(concentration: pd.DataFrame | None, top: float = 0.1) -> float | None:
     if concentration is None:
         return None
@@ -87,7 +77,7 @@ def _forecast(total: Mapping, last_year: Mapping, holdout: Mapping, holdout_reve
                                   last_year_revenue=last_year["spend"], n_left=n_left, top10_share=top10_share,
                                   last_year_from_left=last_year["from_cancelled"],
                                   last_year_first_purchases=last_year["first_purchases"], discount_rate=discount_rate)
-    low, high = _interval(total["total"], total["ci_low"], total["ci_high"])
+    low, high = held_interval("the total CLV", total["total"], total["ci_low"], total["ci_high"])
     clv_total = Finding(theme=_THEME, key="forecast:clv_total", sentence=sentence,
                         what=f"CLV of today's customers over the next {int(horizon_months)} months, discounted, "
                              "against last year's spend of the same customers",
@@ -132,7 +122,7 @@ def _satisfaction(satisfaction: pd.DataFrame | Mapping | None, currency: str | N
         return []
     row = _row(satisfaction)
     d_mean = float(row["diff"]) if "diff" in row else float(row["mean_a"]) - float(row["mean_b"])
-    low, high = _interval(d_mean, *interval_of(row))
+    low, high = held_interval("the difference in mean CLV", d_mean, *interval_of(row))
     return [Finding(theme=_THEME, key="closing:satisfaction_value",
                     sentence=satisfaction_value_sentence(row, currency=currency),
                     what="CLV of dissatisfied (1-2) against satisfied (4-5) customers: the difference of the means",

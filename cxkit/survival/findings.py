@@ -43,7 +43,7 @@ from typing import Any
 
 import pandas as pd
 
-from cxkit.findings import Finding
+from cxkit.findings import Finding, held_interval
 from cxkit.narrative import interval_of, sign_from_test
 from cxkit.survival.churn_model import ANSWERS, BAD_CONTACTS, ChurnModel
 from cxkit.survival.sentences import (
@@ -250,8 +250,7 @@ def _effects(model: ChurnModel, *, group: str | None, period: str | None, ph_tes
 def _attributable_finding(row: Mapping[str, Any], horizon_days: int) -> Finding:
     share, low, high = (float(row[k]) for k in ("attributable_share", "ci_low", "ci_high"))
     direction = "higher" if low > 0 else "lower" if high < 0 else "no clear difference"
-    if not low <= share <= high:     # a bootstrap interval that misses its estimate is recorded without it
-        low = high = None
+    low, high = held_interval("the share of churn owed to bad contacts", share, low, high)
     return Finding(theme=THEME, key="attributable_churn", what=f"share of the departures expected in the next "
                    f"{horizon_days} days owed to bad contacts", sentence=attributable_sentence(row, horizon_days),
                    estimate=share, low=low, high=high, unit="share of expected departures",
