@@ -21,6 +21,20 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "sample"
 
+#: The slowest test files (Spark, the report runner, whole notebooks), longest first. On
+#: parallel workers (``make test``: one file per worker at a time) they start first, so that
+#: no worker is left with a long file while the other has finished.
+SLOW_FIRST = ("test_log_customers.py", "test_engines.py", "test_report.py", "test_other_company_03.py",
+              "test_other_company_01.py", "test_escaping.py", "test_time_zones.py", "test_large_logs.py",
+              "03_clv_segmentation.ipynb", "test_spark_guest.py", "test_money_cents.py", "test_other_company_02.py",
+              "test_clv_sample.py", "test_synth.py", "01_churn_survival.ipynb", "test_other_company_00.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow files first, longest first; every file keeps its own order (a notebook's cells run in turn)."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
