@@ -35,7 +35,7 @@ from cxkit.narrative import (
     weighted_sentence,
 )
 
-__all__ = ["THEME", "GOAL_DIRECTIONS", "metrics_findings", "scorecard_findings"]
+__all__ = ["THEME", "GOAL_DIRECTIONS", "metrics_findings", "scorecard_findings", "coverage_finding"]
 
 #: The theme every finding here carries.
 THEME = "metrics"
@@ -96,7 +96,19 @@ def scorecard_findings(scorecard: pd.DataFrame, gaps: pd.DataFrame | None = None
     return out
 
 
-def _coverage_finding(coverage: pd.DataFrame | None, period: str | None) -> Finding | None:
+def coverage_finding(coverage: pd.DataFrame | None, period: str | None = None) -> Finding | None:
+    """What each table holds of the reporting period, as a finding; None when every table covers it all.
+
+    Parameters
+    ----------
+    coverage : output of :func:`cxkit.periods.coverage`.
+    period : the reporting period's label.
+
+    Example
+    -------
+    >>> coverage_finding(None) is None
+    True
+    """
     sentence = coverage_sentence(coverage) if coverage is not None else None
     if not sentence:
         return None
@@ -221,7 +233,7 @@ def metrics_findings(
         raise ValueError("metrics_findings needs top (the top spenders' group in words, e.g. 'top 10%') to word "
                          "top_vs_rest and top_share")
     who = f"The {top} of spenders"
-    found: list[Finding | None] = [_coverage_finding(coverage, period)]
+    found: list[Finding | None] = [coverage_finding(coverage, period)]
     found += scorecard_findings(scorecard, gaps, period=period)
     found.append(_no_goals_finding(goals))
     if top_vs_rest is not None:
