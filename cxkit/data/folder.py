@@ -470,7 +470,7 @@ class FolderLoad:
                                 + (f"; did you mean '{close[0]}'?" if close else ""), column=unused[0],
                                 rule="column mapping")
         elif columns:
-            for name in set(columns) - set(self.plan.sources):
+            for name in sorted(set(columns) - set(self.plan.sources)):
                 _note(self.reading, name, "", "a column mapping was given for this table, which the folder does "
                       "not have", 1)
 
