@@ -34,16 +34,23 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from cxkit import check as folder_check
 from cxkit.data.settings import read_settings
 from cxkit.errors import DataError
-from cxkit.files import TABLE_NAMES, find_table_files
+from cxkit.files import find_table_files
+from cxkit.notebooks import (
+    NOTEBOOK_DIR,
+    find_notebooks,
+    missing_tables_reason,
+    notebook_requirements,
+    resolve_notebook,
+)
 
 __all__ = ["NOTEBOOK_DIR", "ReportResult", "find_notebooks", "resolve_notebook", "notebook_requirements",
            "notebook_parameters", "execute_in_place", "run_notebook", "report_title", "report_cells",
            "export_html", "export_pdf", "PAPER_SIZES",
            "describe_failure", "tables_present", "run_reports", "main"]
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "python3"
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -94,49 +101,6 @@ _KEEP_WITH_NEXT = "cx-keep-with-next"
 _TH_TEXT = re.compile(r"(<th\b[^>]*>)([^<]*_[^<]*)(</th>)")
 _START_HERE = re.compile(r"\s*(?:[—–-]+\s*start here|\(start here\))\s*$", re.IGNORECASE)
 _NUMBER_PREFIX = re.compile(r"^\d+\s*[·.:\-—–]\s*")
-
-
-def find_notebooks(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
-    """The numbered notebooks of ``folder`` in reading order (``00_...``, ``01_...``)."""
-    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
-
-
-def resolve_notebook(name: str | Path, folder: str | Path = NOTEBOOK_DIR) -> Path:
-    """The notebook meant by ``name``: ``03``, ``03_clv_segmentation``, ``03_clv_segmentation.ipynb`` or a path.
-
-    Example
-    -------
-    >>> resolve_notebook("03").name
-    '03_clv_segmentation.ipynb'
-    """
-    path = Path(name)
-    if path.suffix == ".ipynb" and path.is_file():
-        return path.resolve()
-    key = path.name[: -len(".ipynb")] if path.name.endswith(".ipynb") else path.name
-    known = find_notebooks(folder)
-    matches = [p for p in known if p.stem == key] or [p for p in known if p.stem.split("_", 1)[0] == key]
-    if len(matches) == 1 and (len(path.parts) == 1 or path.parent.resolve() == Path(folder).resolve()):
-        return matches[0]
-    names = ", ".join(p.stem for p in known)
-    if len(matches) > 1:
-        raise ValueError(f"notebook '{name}' is ambiguous: it could be {', '.join(p.stem for p in matches)}")
-    raise ValueError(f"no notebook '{name}': give a number, a name or a path (notebooks: {names})")
-
-
-def notebook_requirements(notebook: str | Path) -> list[str]:
-    """The tables a notebook needs, from its metadata ``{"cxkit": {"requires": [...]}}``.
-
-    Example
-    -------
-    >>> notebook_requirements(resolve_notebook("03"))
-    ['transactions']
-    """
-    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
-    requires = list(meta.get("cxkit", {}).get("requires", []))
-    unknown = [t for t in requires if t not in TABLE_NAMES]
-    if unknown:
-        raise ValueError(f"{Path(notebook).name} requires unknown table(s) {unknown}; tables are {list(TABLE_NAMES)}")
-    return requires
 
 
 def notebook_parameters(notebook: str | Path) -> list[str]:
@@ -438,13 +402,6 @@ class ReportResult:
         return text.replace("\n", "\n" + " " * 9)
 
 
-def _missing_tables_reason(missing: Sequence[str]) -> str:
-    if len(missing) == 1:
-        return f"needs the table {missing[0]}, which the folder does not have"
-    return (f"needs the tables {', '.join(missing[:-1])} and {missing[-1]}, "
-            "which the folder does not have")
-
-
 def tables_present(data_dir: str | Path, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The tables a run on ``data_dir`` has, by name: as the notebooks will find them.
 
@@ -541,7 +498,7 @@ def run_reports(
             path.unlink(missing_ok=True)
         missing = [t for t in requires if t not in present]
         if missing:
-            result = ReportResult(nb, "skipped", _missing_tables_reason(missing), ignored_parameters=ignored)
+            result = ReportResult(nb, "skipped", missing_tables_reason(missing), ignored_parameters=ignored)
         else:
             try:
                 run_notebook(nb, executed, {k: v for k, v in params.items() if k in declared})
@@ -577,11 +534,41 @@ def _json_mapping(text: str) -> dict:
     return value
 
 
+#: The run parameters that say how a folder is read, and so what ``check`` passes on to the load.
+_READING_PARAMETERS = ("columns", "files", "as_of", "company", "currency", "goals", "load_options")
+
+
+def _print_check(args: argparse.Namespace) -> int:
+    """``cxkit check``: check the folder with the run's reading parameters, print the result, return the exit code."""
+    params = {k: _parse_value(v) for k, v in args.param}
+    for name in ("files", "columns", "as_of"):
+        value = getattr(args, name)
+        if value is not None:
+            if params.get(name) not in (None, value):
+                print(f"cxkit: {name} is given twice, as --{name.replace('_', '-')} and -p {name}, with different "
+                      "values", file=sys.stderr)
+                return 2
+            params[name] = value
+    load_options = params.pop("load_options", None) or {}
+    if not isinstance(load_options, dict):
+        print(f"cxkit: load_options must be a JSON object such as '{{\"dayfirst\": true}}', got {load_options!r}",
+              file=sys.stderr)
+        return 2
+    for name in sorted(set(params) - set(_READING_PARAMETERS)):
+        print(f"note: '{name}' does not change how the folder is read: not checked")
+    reading = {k: v for k, v in params.items() if k in _READING_PARAMETERS}
+    result = folder_check.check_folder(args.data_dir, **reading, **load_options)
+    print(folder_check.check_text(result))
+    return 0 if result.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command line: ``run`` (reports on a data folder) and ``execute`` (refresh stored outputs).
+    """The command line: ``run`` (reports), ``check`` (a folder's problems, all at once), ``execute`` (refresh).
 
     ``run`` exits with 0 when every requested notebook ran or was skipped for an absent
     table, 1 when any failed, and 2 when the folder or the arguments are unusable.
+    ``check`` exits with 0 when the folder loads with no problem, 1 when it lists problems,
+    and 2 when the arguments are unusable.
     """
     parser = argparse.ArgumentParser(prog="cxkit", description="Run cxkit notebooks and export reports.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -599,9 +586,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                      help="extra notebook parameter (JSON values are parsed)")
     run.add_argument("notebooks", nargs="*", help="notebooks to run: 03, 03_clv_segmentation or a path "
                                                   "(default: all)")
+    check = sub.add_parser("check", help="check a data folder and list every problem at once, before a run")
+    check.add_argument("data_dir", metavar="DIR", help="the data folder")
+    check.add_argument("--files", type=_json_mapping, default=None, metavar="JSON",
+                       help="file names by table, as for run")
+    check.add_argument("--columns", type=_json_mapping, default=None, metavar="JSON",
+                       help="your column names mapped to cxkit's, as for run")
+    check.add_argument("--as-of", default=None, metavar="DATE", help="analysis date (default: last date of activity)")
+    check.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="a run parameter that says how the folder is read: load_options, as_of, company, "
+                            "currency, goals (JSON values are parsed)")
     ex = sub.add_parser("execute", help="re-execute notebooks in place (refresh stored outputs)")
     ex.add_argument("notebooks", nargs="*")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return _print_check(args)
     if args.command == "execute":
         try:
             chosen = [resolve_notebook(n) for n in args.notebooks] or find_notebooks()

@@ -287,9 +287,11 @@ class FolderPlan:
         return isinstance(source, Path) and source.is_dir() and not self.transactions_in_place
 
 
-def _settings(path: str | Path | None, given_read: Mapping[str, Any], **given: Any) -> tuple[Settings, ReadOptions]:
-    """The folder's settings file, overridden by what the run gives, and the reading options they make."""
-    settings = read_settings(path) if path is not None and Path(path).is_dir() else Settings()
+def _settings(path: str | Path | None, given_read: Mapping[str, Any], settings: Settings | None = None,
+              **given: Any) -> tuple[Settings, ReadOptions]:
+    """The folder's settings (its file, or ``settings`` already read) after the run's, and the reading options."""
+    if settings is None:
+        settings = read_settings(path) if path is not None and Path(path).is_dir() else Settings()
     options = ReadOptions.resolve(settings.read, given_read)
     given_read = {k: v for k, v in given_read.items() if v is not None}
     read = {**settings.read, **given_read}
@@ -341,12 +343,16 @@ def find_folder(
     company: str | None = None,
     currency: str | None = None,
     goals: Mapping[str, float] | None = None,
+    settings: Settings | None = None,
     **load_options: Any,
 ) -> FolderPlan:
     """Find a data folder's tables and settings, and check the options, before a row is read.
 
     A misspelt option, a second file for one table or a folder with no tables stops here,
-    before minutes are spent reading files. The arguments are :func:`load_folder`'s.
+    before minutes are spent reading files. The arguments are :func:`load_folder`'s, and
+    ``settings``: the folder's settings already read (e.g. the valid entries of a settings
+    file with problems, :func:`~cxkit.data.settings.read_settings_with_problems`), used
+    instead of reading ``cxkit.toml`` again.
 
     Returns
     -------
@@ -358,8 +364,8 @@ def find_folder(
     >>> sorted(plan.sources), plan.options.dayfirst, plan.settings.currency
     (['contacts', 'customers', 'surveys', 'transactions'], False, '£')
     """
-    settings, options = _settings(path, load_options, as_of=as_of, company=company, currency=currency, goals=goals,
-                                  files=files, columns=columns)
+    settings, options = _settings(path, load_options, settings, as_of=as_of, company=company, currency=currency,
+                                  goals=goals, files=files, columns=columns)
     if settings.columns is not None and not isinstance(settings.columns, Mapping):
         raise ArgumentError(f"columns must be a mapping such as {{'cust_no': 'customer_id'}}, got "
                             f"{type(settings.columns).__name__}", column="columns", rule="column mapping")
@@ -433,15 +439,23 @@ class FolderLoad:
 
     def load_surveys_and_contacts(self) -> None:
         """Load the surveys (with their drivers) and the contacts."""
+        self.load_surveys()
+        self.load_contacts()
+
+    def load_surveys(self) -> None:
+        """Load the surveys, with their drivers (one step, so a problem here hides none in the contacts)."""
         sources, data = self.plan.sources, self.data
         if "surveys" in sources:
             data.surveys = load_surveys(sources["surveys"], columns=self.plan.columns_for("surveys"),
                                         drivers=self.plan.options.drivers, **self._activity())
             data.drivers = list(data.surveys.attrs["drivers"])
             data.unused_ratings = list(data.surveys.attrs.get("unused_ratings", []))
-        if "contacts" in sources:
-            data.contacts = load_contacts(sources["contacts"], columns=self.plan.columns_for("contacts"),
-                                          **self._activity())
+
+    def load_contacts(self) -> None:
+        """Load the contacts (checked against the customers, when loaded)."""
+        if "contacts" in self.plan.sources:
+            self.data.contacts = load_contacts(self.plan.sources["contacts"],
+                                               columns=self.plan.columns_for("contacts"), **self._activity())
 
     def finish(self) -> CXData:
         """Check the column mapping, set the analysis date, note unread files, build the reports."""

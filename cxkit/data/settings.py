@@ -57,7 +57,8 @@ import pandas as pd
 from cxkit.data.options import READ_OPTIONS
 from cxkit.errors import DataError
 
-__all__ = ["SETTINGS_FILE", "READ_OPTIONS", "GOAL_METRICS", "Settings", "read_settings", "fingerprint"]
+__all__ = ["SETTINGS_FILE", "READ_OPTIONS", "GOAL_METRICS", "Settings", "read_settings", "read_settings_with_problems",
+           "fingerprint"]
 
 #: The settings file's name, beside the tables.
 SETTINGS_FILE = "cxkit.toml"
@@ -231,36 +232,70 @@ def read_settings(folder: str | Path | None) -> Settings:
     ``sample`` is left False here; :func:`cxkit.data.load_folder` confirms it from the
     files it reads.
     """
+    settings, problems = read_settings_with_problems(folder)
+    if problems:
+        raise problems[0]
+    return settings
+
+
+def read_settings_with_problems(folder: str | Path | None) -> tuple[Settings, list[DataError]]:
+    """The settings of a data folder from every valid entry of its ``cxkit.toml``, and every invalid entry.
+
+    An analyst fixing a settings file sees all its problems at once (``cxkit check``),
+    not one per run; the valid entries still say how to read the tables. The problems are
+    those :func:`read_settings` raises, in the same order (it raises the first).
+
+    Returns
+    -------
+    (Settings, list of :class:`cxkit.DataError`, one per invalid entry; empty when the file is fine)
+
+    Example
+    -------
+    >>> settings, problems = read_settings_with_problems("data/sample")
+    >>> settings.currency, problems
+    ('£', [])
+    """
     if folder is None:
-        return Settings()
+        return Settings(), []
     path = Path(folder) / SETTINGS_FILE
     if not path.is_file():
-        return Settings()
+        return Settings(), []
     where = str(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"{where} is not valid TOML: {exc}\nHint: entries look like: currency = \"$\" and, "
-                        "under [goals], NPS = 30", rule="settings file") from None
+        return Settings(), [DataError(f"{where} is not valid TOML: {exc}\nHint: entries look like: currency = "
+                                      "\"$\" and, under [goals], NPS = 30", rule="settings file")]
     except UnicodeDecodeError:
-        raise DataError(f"{where} is not UTF-8 text", rule="settings file") from None
+        return Settings(), [DataError(f"{where} is not UTF-8 text", rule="settings file")]
+    problems = []
     for key in raw:
         if key not in _TOP_KEYS:
             close = difflib.get_close_matches(key, _TOP_KEYS, n=1)
-            raise _error(f"unknown setting {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                         + f" (settings: {', '.join(_TOP_KEYS)})", where, key)
-    values = {k: _check(k, raw[k], where) for k in ("company", "currency", "as_of", "goals", "files", "columns")
-              if k in raw}
+            problems.append(_error(f"unknown setting {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                                   + f" (settings: {', '.join(_TOP_KEYS)})", where, key))
+    values = {}
+    for key in ("company", "currency", "as_of", "goals", "files", "columns"):
+        if key in raw:
+            try:
+                values[key] = _check(key, raw[key], where)
+            except DataError as err:
+                problems.append(err)
     read = raw.get("read", {})
     if not isinstance(read, Mapping):
-        raise _error(f"'read' must be a table of reading options, got {read!r}", where, "read")
+        problems.append(_error(f"'read' must be a table of reading options, got {read!r}", where, "read"))
+        read = {}
     for key in read:
         if key not in READ_OPTIONS:
             close = difflib.get_close_matches(key, READ_OPTIONS, n=1)
-            raise _error(f"unknown reading option {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-                         + f" (options: {', '.join(READ_OPTIONS)})", where, f"read.{key}")
+            problems.append(_error(f"unknown reading option {key!r}" + (f"; did you mean {close[0]!r}?" if close
+                                                                        else "")
+                                   + f" (options: {', '.join(READ_OPTIONS)})", where, f"read.{key}"))
+    read = {k: v for k, v in read.items() if k in READ_OPTIONS}
     sample = raw.get("sample", {})
     if not isinstance(sample, Mapping) or set(sample) - {"sha256"}:
-        raise _error("'sample' holds only the bundled sample's fingerprint (sha256)", where, "sample")
+        problems.append(_error("'sample' holds only the bundled sample's fingerprint (sha256)", where, "sample"))
+        sample = {}
     origin = {k: FROM_FILE for k in values} | {k: FROM_FILE for k in read}
-    return Settings(**values, read=dict(read), path=path, origin=origin, sample_sha256=sample.get("sha256"))
+    settings = Settings(**values, read=dict(read), path=path, origin=origin, sample_sha256=sample.get("sha256"))
+    return settings, problems

@@ -1,0 +1,79 @@
+"""The kit's notebooks: where they are, in reading order, and the tables each needs.
+
+A notebook states the tables it needs in its metadata (``{"cxkit": {"requires":
+["transactions"]}}``); the report runner and ``cxkit check`` read it from here to say
+which notebooks can run on a folder, and why the others cannot.
+
+Example
+-------
+>>> [p.name for p in find_notebooks()][:1]
+['00_cx_metrics_and_gap.ipynb']
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from cxkit.files import TABLE_NAMES
+
+__all__ = ["NOTEBOOK_DIR", "find_notebooks", "resolve_notebook", "notebook_requirements", "missing_tables_reason"]
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def find_notebooks(folder: str | Path = NOTEBOOK_DIR) -> list[Path]:
+    """The numbered notebooks of ``folder`` in reading order (``00_...``, ``01_...``)."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb"))
+
+
+def resolve_notebook(name: str | Path, folder: str | Path = NOTEBOOK_DIR) -> Path:
+    """The notebook meant by ``name``: ``03``, ``03_clv_segmentation``, ``03_clv_segmentation.ipynb`` or a path.
+
+    Example
+    -------
+    >>> resolve_notebook("03").name
+    '03_clv_segmentation.ipynb'
+    """
+    path = Path(name)
+    if path.suffix == ".ipynb" and path.is_file():
+        return path.resolve()
+    key = path.name[: -len(".ipynb")] if path.name.endswith(".ipynb") else path.name
+    known = find_notebooks(folder)
+    matches = [p for p in known if p.stem == key] or [p for p in known if p.stem.split("_", 1)[0] == key]
+    if len(matches) == 1 and (len(path.parts) == 1 or path.parent.resolve() == Path(folder).resolve()):
+        return matches[0]
+    names = ", ".join(p.stem for p in known)
+    if len(matches) > 1:
+        raise ValueError(f"notebook '{name}' is ambiguous: it could be {', '.join(p.stem for p in matches)}")
+    raise ValueError(f"no notebook '{name}': give a number, a name or a path (notebooks: {names})")
+
+
+def notebook_requirements(notebook: str | Path) -> list[str]:
+    """The tables a notebook needs, from its metadata ``{"cxkit": {"requires": [...]}}``.
+
+    Example
+    -------
+    >>> notebook_requirements(resolve_notebook("03"))
+    ['transactions']
+    """
+    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    requires = list(meta.get("cxkit", {}).get("requires", []))
+    unknown = [t for t in requires if t not in TABLE_NAMES]
+    if unknown:
+        raise ValueError(f"{Path(notebook).name} requires unknown table(s) {unknown}; tables are {list(TABLE_NAMES)}")
+    return requires
+
+
+def missing_tables_reason(missing: Sequence[str]) -> str:
+    """Why a notebook cannot run: the tables it needs that the folder does not have, in words.
+
+    Example
+    -------
+    >>> missing_tables_reason(["surveys", "contacts"])
+    'needs the tables surveys and contacts, which the folder does not have'
+    """
+    if len(missing) == 1:
+        return f"needs the table {missing[0]}, which the folder does not have"
+    return (f"needs the tables {', '.join(missing[:-1])} and {missing[-1]}, "
+            "which the folder does not have")
