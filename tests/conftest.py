@@ -8,6 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
@@ -96,3 +98,20 @@ def spark():
     session = local_session(cores=2, shuffle_partitions=2)
     yield session
     session.stop()
+
+
+def value_and_satisfaction() -> tuple:
+    """Six customers' value segments and spend, and their satisfaction (one never answered, one unknown).
+
+    Small enough to check revenue at risk and its sentences by hand.
+    """
+    value = pd.DataFrame({
+        "customer_id": ["a", "b", "c", "d", "e", "f"],
+        "value_segment": [1, 1, 1, 2, 2, 2],
+        "period_spend": [10.0, 30.0, 0.0, 200.0, 500.0, 260.0],
+    })
+    satisfaction = pd.DataFrame({
+        "customer_id": ["a", "b", "d", "e", "f", "x"],
+        "csat_mean": [4.5, 3.0, 1.0, 2.5, np.nan, 5.0],   # 2.5 rounds down to dissatisfied; f: no answer
+    })
+    return value, satisfaction

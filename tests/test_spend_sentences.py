@@ -1,10 +1,10 @@
 """The value of dissatisfaction in words (cxkit.spend.sentences): revenue at risk, spend afterwards, who left."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import value_and_satisfaction
 from cxkit.spend import revenue_at_risk, spend_by_satisfaction
 from cxkit.spend.sentences import cancelled_sentence, future_spend_sentence, revenue_at_risk_sentence
 
@@ -29,21 +29,8 @@ def test_future_spend_sentence_follows_the_interval(low, high, words):
     assert words in future_spend_sentence(row, months=6, currency="£")
 
 
-def _value_and_satisfaction():
-    value = pd.DataFrame({
-        "customer_id": ["a", "b", "c", "d", "e", "f"],
-        "value_segment": [1, 1, 1, 2, 2, 2],
-        "period_spend": [10.0, 30.0, 0.0, 200.0, 500.0, 260.0],
-    })
-    satisfaction = pd.DataFrame({
-        "customer_id": ["a", "b", "d", "e", "f", "x"],
-        "csat_mean": [4.5, 3.0, 1.0, 2.5, np.nan, 5.0],   # 2.5 rounds down to dissatisfied; f: no answer
-    })
-    return value, satisfaction
-
-
 def test_cancelled_sentence_says_who_was_left_out_and_what_they_spent():
-    value, satisfaction = _value_and_satisfaction()
+    value, satisfaction = value_and_satisfaction()
     value["active"] = [True, True, True, False, False, True]          # d and e had left: 700 of spend
     risk = revenue_at_risk(value, satisfaction, level="csat_mean")
     assert cancelled_sentence(risk, currency="£") == (

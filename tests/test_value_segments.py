@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 from sklearn.linear_model import LinearRegression
 
+from conftest import value_and_satisfaction
 from cxkit import DataError, FitError
 from cxkit.experience import customer_experience
 from cxkit.spend import (
@@ -69,21 +70,8 @@ def test_customer_spend_period_spend_segments_and_attach():
 # --------------------------------------------------------------------------- revenue at risk
 
 
-def _value_and_satisfaction():
-    value = pd.DataFrame({
-        "customer_id": ["a", "b", "c", "d", "e", "f"],
-        "value_segment": [1, 1, 1, 2, 2, 2],
-        "period_spend": [10.0, 30.0, 0.0, 200.0, 500.0, 260.0],
-    })
-    satisfaction = pd.DataFrame({
-        "customer_id": ["a", "b", "d", "e", "f", "x"],
-        "csat_mean": [4.5, 3.0, 1.0, 2.5, np.nan, 5.0],   # 2.5 rounds down to dissatisfied; f: no answer
-    })
-    return value, satisfaction
-
-
 def test_revenue_at_risk_by_hand():
-    value, satisfaction = _value_and_satisfaction()
+    value, satisfaction = value_and_satisfaction()
     out = revenue_at_risk(value, satisfaction, level="csat_mean")
     assert list(out.columns) == ["value_segment", "satisfaction_level", "customers", "revenue", "share_of_segment",
                                  "share_of_total"]
@@ -106,7 +94,7 @@ def test_revenue_at_risk_by_hand():
 
 
 def test_revenue_at_risk_text_levels_no_segment_and_missing_segment():
-    value, satisfaction = _value_and_satisfaction()
+    value, satisfaction = value_and_satisfaction()
     levels = satisfaction.assign(satisfaction_level=["satisfied (4-5)", "neutral (3)", "dissatisfied (1-2)",
                                                      "dissatisfied (1-2)", None, "satisfied (4-5)"])
     overall = revenue_at_risk(value, levels, segment=None)
@@ -120,7 +108,7 @@ def test_revenue_at_risk_text_levels_no_segment_and_missing_segment():
 
 
 def test_revenue_at_risk_bad_input_names_column_rule_and_rows():
-    value, satisfaction = _value_and_satisfaction()
+    value, satisfaction = value_and_satisfaction()
     with pytest.raises(DataError, match="period_spend") as err:
         revenue_at_risk(value.drop(columns="period_spend"), satisfaction, level="csat_mean")
     assert err.value.table == "value"
@@ -140,7 +128,7 @@ def test_revenue_at_risk_bad_input_names_column_rule_and_rows():
 
 
 def test_spend_by_satisfaction_by_hand_and_small_bases():
-    value, satisfaction = _value_and_satisfaction()
+    value, satisfaction = value_and_satisfaction()
     out = spend_by_satisfaction(value, satisfaction, level="csat_mean", segment="value_segment", n_boot=500)
     assert out[["value_segment", "satisfaction_level", "customers"]].values.tolist() == [
         [1, "neutral (3)", 1], [1, "satisfied (4-5)", 1], [1, "no survey", 1],
