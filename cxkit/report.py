@@ -119,6 +119,11 @@ def notebook_parameters(notebook: str | Path) -> list[str]:
     return list(pm.inspect_notebook(str(notebook)))
 
 
+#: The kernel logs errors only: its start-up notice that a local kernel talks over TCP
+#: (Jupyter's default, signed messages on this machine) would otherwise be printed once per notebook.
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+
+
 def execute_in_place(path: str | Path, *, timeout: int = 900) -> Path:
     """Re-execute a notebook from a fresh kernel and save it with its outputs.
 
@@ -130,7 +135,7 @@ def execute_in_place(path: str | Path, *, timeout: int = 900) -> Path:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False)
+    ep = ExecutePreprocessor(timeout=timeout, kernel_name=KERNEL, record_timing=False, extra_arguments=QUIET_KERNEL)
     ep.preprocess(nb, {"metadata": {"path": str(path.parent)}})
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
@@ -160,6 +165,7 @@ def run_notebook(
         kernel_name=KERNEL,
         progress_bar=False,
         execution_timeout=timeout,
+        extra_arguments=QUIET_KERNEL,
     )
     return output
 
