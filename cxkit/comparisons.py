@@ -14,8 +14,8 @@ stayed. Comparisons are therefore made among **active customers** by default: th
 ``known_churned`` column of :func:`cxkit.clv.clv_table` (or any true/false column or
 Series passed as ``cancelled``) says who has left, the result says which population was
 compared (column ``population``) and ``attrs["exclusions"]`` counts the customers left
-out (``{"table", "rule", "n_rows", "n_customers"}``, the convention of
-:func:`cxkit.spend.left_out`). ``population="all"`` compares everyone.
+out (``{"table", "rule", "n_rows", "n_customers"}``: an :class:`cxkit.exclusions.Exclusion`
+as ``record("result")``, the convention of :func:`cxkit.spend.left_out`). ``population="all"`` compares everyone.
 
 Example
 -------
@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import DataError, data_error, require_columns
+from cxkit.exclusions import Exclusion
 
 __all__ = ["POPULATIONS", "compare_values", "population_of"]
 
@@ -89,8 +90,8 @@ def population_of(
     n = int(flags.sum())
     if population == "all":
         return data, {"population": "all customers, cancelled included", "n_cancelled": n, "exclusions": []}
-    record = {"table": table, "rule": "cancelled (known to have left): compared among active customers",
-              "n_rows": n, "n_customers": n}
+    record = Exclusion(table, "cancelled (known to have left): compared among active customers", n,
+                       customers=n).record("result")
     return data[~flags], {"population": "active customers", "n_cancelled": n, "exclusions": [record] if n else []}
 
 

@@ -136,11 +136,12 @@ def data_error(
     )
 
 
-def argument_error(argument: str, rule: str, *, hint: str | None = None) -> ArgumentError:
+def argument_error(argument: str | None, rule: str, *, hint: str | None = None) -> ArgumentError:
     """An :class:`ArgumentError` worded as :func:`data_error` words it, with ``table`` ``"arguments"``.
 
-    The message starts ``table 'arguments', column '<argument>':``, as every argument
-    error of the CLV summaries and the engines has, so the pandas path and the engines
+    The message starts ``table 'arguments', column '<argument>':`` (``table 'arguments':``
+    when ``argument`` is None, for a rule about several arguments together), as every
+    argument error of the themes and the engines has, so the pandas path and the engines
     refuse a bad argument in the same words.
 
     Example

@@ -76,16 +76,19 @@ NO_CALIBRATION_PURCHASE_DAY = "no customer has a purchase day in the calibration
 
 # --------------------------------------------------------------------------- the record
 
-Shape = Literal["report", "load", "summary"]
+Shape = Literal["report", "load", "summary", "result"]
 
 #: The columns of each table exclusions are shown in:
 #: ``"report"``, the load report's rows (:meth:`cxkit.data.CXData.load_report`, and the
 #: survival tables' exclusions appended to it); ``"load"``, ``CXData.exclusions``;
-#: ``"summary"``, a per-customer summary's (``cxkit.clv.exclusions_table``).
+#: ``"summary"``, a per-customer summary's (``cxkit.clv.exclusions_table``); ``"result"``,
+#: a theme result's ``attrs["exclusions"]`` (the spend tables, the survival tables, the
+#: static covariates, the value comparisons; ``cxkit.spend.left_out``).
 TABLE_COLUMNS: dict[str, list[str]] = {
     "report": ["table", "what happened", "rule", "rows", "example lines"],
     "load": ["table", "rule", "n_rows", "example_rows"],
     "summary": ["rule", "n_rows", "n_customers"],
+    "result": ["table", "rule", "n_rows", "n_customers"],
 }
 
 
@@ -130,7 +133,8 @@ class Exclusion:
 
         Reads ``{"table", "rule", "n_rows", "example_rows"}`` (the loaded tables'),
         ``{"rule", "n_rows", "n_customers"}`` (a CLV summary's ``attrs["exclusions"]``) and
-        ``{"table", "rule", "n_rows", "n_customers"}`` (the spend tables'), and a row of
+        ``{"table", "rule", "n_rows", "n_customers"}`` (a theme result's: spend, survival, value
+        comparisons), and a row of
         the load report (``rows``, ``example lines``, ``what happened``).
 
         Example
@@ -151,6 +155,8 @@ class Exclusion:
         """This exclusion as one row of the table ``shape`` (see :data:`TABLE_COLUMNS`)."""
         if shape == "summary":
             return {"rule": self.rule, "n_rows": self.rows, "n_customers": self.customers}
+        if shape == "result":
+            return {"table": self.table, "rule": self.rule, "n_rows": self.rows, "n_customers": self.customers}
         if shape == "load":
             return {"table": self.table, "rule": self.rule, "n_rows": self.rows, "example_rows": self.examples}
         return {"table": self.table, "what happened": self.what, "rule": self.rule, "rows": self.rows,
@@ -169,8 +175,10 @@ def exclusion_table(exclusions: Iterable[Exclusion | Mapping[str, Any]], shape: 
         :meth:`Exclusion.from_record` reads).
     shape : ``"report"`` (default: ``table``, ``what happened``, ``rule``, ``rows``,
         ``example lines``, as the load report), ``"load"`` (``table``, ``rule``,
-        ``n_rows``, ``example_rows``, as ``CXData.exclusions``) or ``"summary"``
-        (``rule``, ``n_rows``, ``n_customers``, as a CLV summary's table).
+        ``n_rows``, ``example_rows``, as ``CXData.exclusions``), ``"summary"``
+        (``rule``, ``n_rows``, ``n_customers``, as a CLV summary's table) or ``"result"``
+        (``table``, ``rule``, ``n_rows``, ``n_customers``, as a theme result's
+        ``attrs["exclusions"]``, e.g. :func:`cxkit.spend.left_out`).
 
     Returns
     -------

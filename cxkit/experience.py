@@ -228,8 +228,9 @@ def value_by_experience(
     not a point of the satisfaction scale), ``customers``, ``mean_<value>`` with its 95%
     t-interval ``ci_low``/``ci_high``, ``median_<value>`` (and mean ``alive_col``),
     ``population``. ``attrs``: ``population``, ``n_cancelled`` (customers known to have
-    left), ``exclusions`` (list of ``{"table", "rule", "n_rows", "n_customers"}``; show
-    with :func:`cxkit.spend.left_out`).
+    left), ``exclusions`` (list of ``{"table", "rule", "n_rows", "n_customers"}``, each an
+    :class:`cxkit.exclusions.Exclusion` as ``record("result")``; show with
+    :func:`cxkit.spend.left_out`).
 
     Example
     -------

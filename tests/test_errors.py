@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import warnings
 
+import pandas as pd
 import pytest
 
-from cxkit import ArgumentError, DataError, load_folder
+from cxkit import ArgumentError, DataError, load_folder, survival
 from cxkit import errors as cx_errors
+from cxkit.clv import calibration_holdout_split, rfm_summary
 from cxkit.engines import summarise_transactions
 from cxkit.errors import (
     CXWarning,
@@ -51,6 +53,27 @@ def test_an_argument_error_reads_as_the_summaries_always_worded_it():
 def test_the_data_floor_and_the_engines_refuse_bad_arguments_as_argument_errors(call, match):
     with pytest.raises(ArgumentError, match=match):
         call()
+
+
+_CUSTOMERS = pd.DataFrame({"customer_id": ["a", "b"], "signup_date": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+                           "minutes": [1.0, 2.0]})
+_TX = pd.DataFrame({"customer_id": ["a"], "date": ["2024-01-01"], "amount": [5.0]})
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: survival.survival_table(_CUSTOMERS, as_of="2025-12-31", signed_up_after="keep"),
+     r"table 'arguments', column 'signed_up_after': signed_up_after must be one of \['exclude', 'raise'\]"),
+    (lambda: survival.survival_table(_CUSTOMERS, as_of=None), "as_of is required"),
+    (lambda: survival.static_covariates(_CUSTOMERS, columns=["minutes"], scale="z"),
+     "column 'scale': scale must be 'unit' or 'sd', got 'z'"),
+    (lambda: rfm_summary(_TX, as_of="2024-01-31", observation_start="2024-02-01"), "observation_start is after as_of"),
+    (lambda: calibration_holdout_split(_TX, calibration_end="2024-02-01", observation_end="2024-01-01"),
+     "observation_end must be after calibration_end"),
+])
+def test_the_themes_refuse_bad_arguments_as_argument_errors_in_the_same_words(call, match):
+    with pytest.raises(ArgumentError, match=match) as info:
+        call()
+    assert info.value.table == "arguments" and isinstance(info.value, DataError)
 
 
 def test_the_warnings_are_one_family_of_user_warnings():

@@ -6,10 +6,11 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from cxkit import ArgumentError, DataError, load_folder
+from cxkit import ArgumentError, DataError, load_folder, spend, survival
 from cxkit import exclusions as ex
 from cxkit.clv import exclusions_table, rfm_summary
 from cxkit.clv import summary as clv_summary
+from cxkit.comparisons import population_of
 from cxkit.data import load_transactions
 from cxkit.engines import sql as engine_sql
 from cxkit.engines import sql_split
@@ -88,3 +89,64 @@ def test_an_unknown_table_shape_is_refused():
         exclusion_table([], "wide")
     with pytest.raises(DataError):
         exclusion_table([], "wide")
+
+
+# --------------------------------------------------------------------------- the themes' exclusions
+
+RESULT_COLUMNS = ["table", "rule", "n_rows", "n_customers"]
+REPORT_COLUMNS = ["table", "what happened", "rule", "rows", "example lines"]
+
+
+def _as_records(result: pd.DataFrame) -> list[Exclusion]:
+    records = [Exclusion.from_record(e) for e in result.attrs["exclusions"]]
+    assert all(set(e) == set(RESULT_COLUMNS) for e in result.attrs["exclusions"])
+    assert [e.record("result") for e in records] == result.attrs["exclusions"]  # nothing lost either way
+    return records
+
+
+def test_a_spend_left_out_is_an_exclusion_shown_by_exclusion_table():
+    value = pd.DataFrame({"customer_id": ["a", "b", "c"], "period_spend": [10.0, 30.0, 5.0],
+                          "value_segment": [1, 2, None]})
+    answers = pd.DataFrame({"customer_id": ["a", "b", "x"], "satisfaction_level": ["neutral (3)"] * 3})
+    out = spend.revenue_at_risk(value, answers)
+    records = _as_records(out)
+    assert records == [Exclusion("satisfaction", "customer not in the value table (no spend or segment)", 1,
+                                 customers=1),
+                       Exclusion("value", "value_segment missing", 1, customers=1)]
+    table = spend.left_out(out)
+    assert list(table.columns) == RESULT_COLUMNS
+    pd.testing.assert_frame_equal(table, exclusion_table(records, "result"))
+    assert list(spend.left_out(pd.DataFrame()).columns) == RESULT_COLUMNS
+
+
+def test_a_survival_follow_up_exclusion_is_an_exclusion_and_a_load_report_row():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"],
+                              "signup_date": pd.to_datetime(["2025-01-01", "2025-03-01", "2026-02-01"])})
+    table = survival.survival_table(customers, as_of="2025-12-31")
+    assert _as_records(table) == [Exclusion("customers", "signed up after as_of", 1, customers=1)]
+    report = survival.exclusions(table)
+    assert list(report.columns) == REPORT_COLUMNS and report["rows"].dtype == "int64"
+    assert report.values.tolist() == [["customers", "rows left out", "signed up after as_of", 1, "c (2026-02-01)"]]
+    assert list(survival.exclusions(survival.survival_table(customers.iloc[:2], as_of="2025-12-31")).columns) == (
+        REPORT_COLUMNS)
+
+
+def test_a_covariate_exclusion_is_an_exclusion_and_a_load_report_row():
+    customers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(6)],
+                              "minutes": [1.0, 2.0, None, 4.0, 5.0, 6.0]})
+    static = survival.static_covariates(customers, columns=["minutes"])
+    rule = "minutes missing (a numeric covariate needs a value)"
+    assert _as_records(static.design) == [Exclusion("customers", rule, 1, customers=1)]
+    report = survival.exclusions(static)
+    assert list(report.columns) == REPORT_COLUMNS
+    assert report[["table", "what happened", "rule", "rows"]].values.tolist() == [
+        ["customers", "rows left out", rule, 1]]
+
+
+def test_a_value_comparison_reports_its_cancelled_customers_as_an_exclusion():
+    values = pd.DataFrame({"clv": [5.0, 0.0, 9.0], "known_churned": [False, True, False]})
+    kept, info = population_of(values, table="values")
+    rule = "cancelled (known to have left): compared among active customers"
+    assert len(kept) == 2
+    assert [Exclusion.from_record(e) for e in info["exclusions"]] == [Exclusion("values", rule, 1, customers=1)]
+    assert exclusion_table(info["exclusions"], "result").values.tolist() == [["values", rule, 1, 1]]

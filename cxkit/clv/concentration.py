@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.clv.fitting import ArrayLike, _as_float_array, _rows_frame
-from cxkit.errors import data_error
+from cxkit.errors import argument_error, data_error
 
 
 def _values_array(values: ArrayLike, name: str = "values") -> np.ndarray:
@@ -54,7 +54,7 @@ def value_concentration(values: ArrayLike, top: Sequence[float] = (0.1, 0.2)) ->
     rows = []
     for s in top:
         if not 0 < s <= 1:
-            raise data_error("arguments", "top", f"top shares must be in (0, 1], got {s!r}")
+            raise argument_error("top", f"top shares must be in (0, 1], got {s!r}")
         k = int(np.ceil(s * v.size - 1e-9))
         k = max(k, 1)
         rows.append(
@@ -104,9 +104,7 @@ def lorenz_curve(values: ArrayLike, points: int | None = None) -> pd.DataFrame:
     gini = float(1 - np.sum((y[1:] + y[:-1]) / n))
     if points is not None:
         if int(points) != points or points < 2:
-            raise data_error(
-                "arguments", "points", f"points must be a whole number >= 2, got {points!r}"
-            )
+            raise argument_error("points", f"points must be a whole number >= 2, got {points!r}")
         xp = np.linspace(0, 1, int(points))
         y = np.interp(xp, x, y)
         x = xp

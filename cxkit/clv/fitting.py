@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from cxkit.errors import FitError, data_error
+from cxkit.errors import FitError, argument_error, data_error
 
 ArrayLike = Any
 
@@ -169,7 +169,7 @@ class _Fitter:
 
     def __init__(self, penalizer_coef: float = 0.0) -> None:
         if not np.isfinite(penalizer_coef) or penalizer_coef < 0:
-            raise data_error("arguments", "penalizer_coef", "penalizer_coef must be >= 0")
+            raise argument_error("penalizer_coef", "penalizer_coef must be >= 0")
         self.penalizer_coef = float(penalizer_coef)
 
     def _optimise(
@@ -187,8 +187,7 @@ class _Fitter:
         if initial_params is not None:
             theta0 = np.asarray(initial_params, dtype=float)
             if theta0.shape != (len(names),) or not np.all(theta0 > 0):
-                raise data_error(
-                    "arguments",
+                raise argument_error(
                     "initial_params",
                     f"initial_params must be {len(names)} positive numbers ({', '.join(names)})",
                 )
@@ -232,8 +231,7 @@ class _Fitter:
         missing = [p for p in cls._param_names if p not in params]
         extra = [p for p in params if p not in cls._param_names]
         if missing or extra:
-            raise data_error(
-                "arguments",
+            raise argument_error(
                 None,
                 f"{cls.__name__}.from_params needs exactly {list(cls._param_names)}",
             )

@@ -20,7 +20,7 @@ from scipy.special import expit
 from cxkit.clv.bgnbd import BetaGeoFitter, _bg_purchases_if_alive
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.units import MONTH_DAYS, TimeUnit, _check_time_unit, _to_day
-from cxkit.errors import FitError, data_error, require_columns
+from cxkit.errors import FitError, argument_error, data_error, require_columns
 
 __all__ = ["known_cancellations", "clv_table", "total_clv_interval", "last_year_spend"]
 
@@ -275,9 +275,7 @@ def clv_table(
 
 def _log_covariance(model: Any, cls: type, name: str) -> np.ndarray:
     if not isinstance(model, cls):
-        raise data_error(
-            "arguments", name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}"
-        )
+        raise argument_error(name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}")
     cov = getattr(model, "covariance_", None)
     if cov is None:
         raise FitError(
@@ -416,11 +414,9 @@ def total_clv_interval(
     """
     unit_days = _check_time_unit(time_unit)
     if isinstance(n_draws, bool) or int(n_draws) != n_draws or n_draws < 20:
-        raise data_error(
-            "arguments", "n_draws", f"n_draws must be a whole number >= 20, got {n_draws!r}"
-        )
+        raise argument_error("n_draws", f"n_draws must be a whole number >= 20, got {n_draws!r}")
     if not 0 < ci < 1:
-        raise data_error("arguments", "ci", f"ci must be between 0 and 1, got {ci!r}")
+        raise argument_error("ci", f"ci must be between 0 and 1, got {ci!r}")
     cov_bg = _log_covariance(bgf, BetaGeoFitter, "bgf")
     cov_gg = _log_covariance(ggf, GammaGammaFitter, "ggf")
     table = clv_table(
@@ -531,7 +527,7 @@ def last_year_spend(
                          period_spend[period_spend.index.duplicated(keep=False)].to_frame())
     start = pd.Timestamp(period_start)
     if pd.isna(start):
-        raise data_error("arguments", "period_start", "period_start must be a date")
+        raise argument_error("period_start", "period_start must be a date")
     if isinstance(cancelled, str):
         require_columns(summary, [cancelled], "summary", hint="pass the true/false column of cancellations")
         cancelled = summary[cancelled].to_numpy()

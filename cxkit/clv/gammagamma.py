@@ -16,7 +16,7 @@ from scipy.special import digamma, gammaln
 from cxkit.clv.bgnbd import BetaGeoFitter
 from cxkit.clv.fitting import ArrayLike, _as_float_array, _Fitter, _rows_frame, _weights, _wrap
 from cxkit.clv.units import MONTH_DAYS, TimeUnit, _check_time_unit
-from cxkit.errors import FitError, data_error
+from cxkit.errors import FitError, argument_error, data_error
 
 _GG_DRIFT = {
     "p": ("", "spend hardly varies within customers"),
@@ -246,11 +246,9 @@ class GammaGammaFitter(_Fitter):
         self._check_fitted()
         unit_days = _check_time_unit(freq, "freq")
         if int(time) != time or time < 1:
-            raise data_error(
-                "arguments", "time", f"time must be a whole number of months >= 1, got {time!r}"
-            )
+            raise argument_error("time", f"time must be a whole number of months >= 1, got {time!r}")
         if not np.isfinite(discount_rate) or discount_rate <= -1:
-            raise data_error("arguments", "discount_rate", "discount_rate must be > -1")
+            raise argument_error("discount_rate", "discount_rate must be > -1")
         spend = np.asarray(
             self.conditional_expected_average_profit(frequency, monetary_value), dtype=float
         )

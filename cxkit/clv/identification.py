@@ -11,14 +11,12 @@ from typing import Any
 
 from cxkit.clv.bgnbd import BetaGeoFitter
 from cxkit.clv.gammagamma import GammaGammaFitter
-from cxkit.errors import data_error
+from cxkit.errors import argument_error
 
 
 def _unidentified(model: Any, cls: type, name: str) -> list[str]:
     if not isinstance(model, cls):
-        raise data_error(
-            "arguments", name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}"
-        )
+        raise argument_error(name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}")
     table = model.summary  # FitError for an unfitted or from_params model
     return [p for p in table.index if not table.loc[p, "identified"]]
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.clv.cancelled import CANCELLED, CANCELLED_NUMBER, _cancelled_flags
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, data_error, require_columns
 
 __all__ = ["KMeansSegments", "kmeans_segments"]
 
@@ -256,8 +256,7 @@ def kmeans_segments(
     ks = [int(k)] if k is not None else sorted({int(c) for c in k_range})
     if not ks or min(ks) < 2 or max(ks) >= n:
         who = "customers" if flags is None else "active (not cancelled) customers"
-        raise data_error(
-            "arguments",
+        raise argument_error(
             "k",
             f"k must be between 2 and the number of {who} - 1 ({n - 1}); got {ks}",
         )

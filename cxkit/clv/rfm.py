@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.clv.cancelled import CANCELLED, _cancelled_flags
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, data_error, require_columns
 
 __all__ = ["rfm_scores", "rfm_segments", "SEGMENT_ACTIONS", "RFM_GRID"]
 
@@ -95,7 +95,7 @@ def rfm_scores(
         hint="build it with rfm_summary()",
     )
     if int(q) != q or not 2 <= q <= 10:
-        raise data_error("arguments", "q", f"q must be a whole number between 2 and 10, got {q!r}")
+        raise argument_error("q", f"q must be a whole number between 2 and 10, got {q!r}")
     if len(summary) == 0:
         raise data_error("summary", None, "summary has no rows")
     flags = _cancelled_flags(cancelled, summary, "summary")

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import check_choice, data_error
+from cxkit.errors import argument_error, check_choice, data_error
 
 # The wording of every exclusion rule and refusal (cxkit.exclusions) and the money and day
 # arithmetic (cxkit.units) are shared with the engines, so that DuckDB, Spark and pandas
@@ -48,6 +48,8 @@ from cxkit.exclusions import (
     NO_ROWS_LEFT,
     REFUSED_REFUNDS,
     REFUSED_REFUNDS_HINT,
+    Exclusion,
+    exclusion_table,
 )
 from cxkit.units import (
     MINOR_UNIT_DIGITS,
@@ -206,14 +208,19 @@ def _day_level(codes: np.ndarray, days: np.ndarray, cents: np.ndarray) -> tuple[
 
 
 class _Exclusions:
+    """The rules that left rows out of one summary, in the order they were applied."""
+
     def __init__(self) -> None:
-        self.records: list[dict[str, Any]] = []
+        self.items: list[Exclusion] = []
 
     def add(self, rule: str, n_rows: int, n_customers: int) -> None:
         if n_rows or n_customers:
-            self.records.append(
-                {"rule": rule, "n_rows": int(n_rows), "n_customers": int(n_customers)}
-            )
+            self.items.append(Exclusion("", rule, n_rows, customers=n_customers))
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The summary's ``attrs["exclusions"]``: ``{"rule", "n_rows", "n_customers"}`` per rule."""
+        return [e.record("summary") for e in self.items]
 
 
 def _n_customers(codes: np.ndarray) -> int:
@@ -439,7 +446,7 @@ def rfm_summary(
     if observation_start is not None:
         start_day = day_number(observation_start, "observation_start")
         if start_day > as_of_day:
-            raise data_error("arguments", "observation_start", "observation_start is after as_of")
+            raise argument_error("observation_start", "observation_start is after as_of")
         before = tx.days < start_day
         if before.any():
             excl.add(
@@ -503,7 +510,8 @@ def exclusions_table(summary: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``rule``, ``n_rows``, ``n_customers`` (empty when nothing was left out).
+        Columns ``rule``, ``n_rows``, ``n_customers`` (empty when nothing was left out):
+        :func:`cxkit.exclusions.exclusion_table` in its ``"summary"`` shape.
 
     Examples
     --------
@@ -514,8 +522,7 @@ def exclusions_table(summary: pd.DataFrame) -> pd.DataFrame:
                          rule  n_rows  n_customers
     0  rows dated after as_of       1            1
     """
-    records = summary.attrs.get("exclusions", [])
-    return pd.DataFrame(list(records), columns=["rule", "n_rows", "n_customers"])
+    return exclusion_table(summary.attrs.get("exclusions", []), "summary")
 
 
 def calibration_holdout_split(
@@ -595,9 +602,7 @@ def calibration_holdout_split(
     cal_day = day_number(calibration_end, "calibration_end")
     obs_day = day_number(observation_end, "observation_end")
     if obs_day <= cal_day:
-        raise data_error(
-            "arguments", "observation_end", "observation_end must be after calibration_end"
-        )
+        raise argument_error("observation_end", "observation_end must be after calibration_end")
     tx = _validate_transactions(transactions, customer_col, date_col, amount_col, table, minor_unit_digits)
     excl = _Exclusions()
     keep = np.ones(tx.days.size, dtype=bool)

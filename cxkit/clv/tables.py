@@ -19,7 +19,7 @@ from cxkit.clv.bgnbd import BetaGeoFitter
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.units import TimeUnit
 from cxkit.display import Table, format_money, table, time_unit_words
-from cxkit.errors import data_error
+from cxkit.errors import argument_error
 
 __all__ = ["LAST_YEAR_PARTS", "SATISFACTION_VALUE_COLUMNS", "last_year_table", "satisfaction_value_table",
            "parameter_meanings"]
@@ -144,7 +144,7 @@ def parameter_meanings(bgf: BetaGeoFitter, ggf: GammaGammaFitter, *, time_unit: 
     """
     for model, cls, name in ((bgf, BetaGeoFitter, "bgf"), (ggf, GammaGammaFitter, "ggf")):
         if not isinstance(model, cls):
-            raise data_error("arguments", name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}")
+            raise argument_error(name, f"{name} must be a fitted {cls.__name__}, got {type(model).__name__}")
     bgf._check_fitted()
     mean_spend = ggf.conditional_expected_average_profit(0, 0.0)   # FitError when unfitted or q <= 1
     bg = bgf.params_

@@ -27,8 +27,9 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import DataError, FitError, data_error, require_columns
+from cxkit.exclusions import Exclusion
 from cxkit.parsing import parse_timestamp
-from cxkit.spend.rules import _days, _exclusion, _months, _numbers
+from cxkit.spend.rules import _days, _months, _numbers
 
 __all__ = ["future_spend_models", "future_spend_regression", "spend_around_answers"]
 
@@ -153,7 +154,8 @@ def spend_around_answers(
     for mask, table, rule in rules:
         hit = mask & keep
         if hit.any():
-            exclusions.append(_exclusion(table, rule, ans[hit], customer_col))
+            exclusions.append(Exclusion(table, rule, int(hit.sum()),
+                                        customers=ans.loc[hit, customer_col].nunique()).record("result"))
         keep &= ~hit
     if not keep.any():
         rated = ans[ans[rating].notna() & (ans["date"] <= day)]

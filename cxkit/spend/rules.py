@@ -1,7 +1,8 @@
 """The rules every spend function shares: what is left out and why, inputs checked, levels in order.
 
 * **Nothing is dropped silently.** Rows left out are listed in ``result.attrs["exclusions"]``
-  (a list of ``{"table", "rule", "n_rows", "n_customers"}``, the survival-table
+  (a list of ``{"table", "rule", "n_rows", "n_customers"}``, each an
+  :class:`cxkit.exclusions.Exclusion` as ``record("result")``, the survival-table
   convention); :func:`left_out` shows them as a table. Each row is counted under the
   first rule it breaks.
 * Bad input (a missing column, a rating that is not a number, negative spend, an
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.errors import DataError, data_error
+from cxkit.exclusions import exclusion_table
 from cxkit.parsing import parse_dates, to_number
 
 __all__ = ["LEVELS", "NO_SURVEY", "left_out"]
@@ -32,20 +34,17 @@ __all__ = ["LEVELS", "NO_SURVEY", "left_out"]
 #: Satisfaction levels in reading order (the labels of :func:`cxkit.experience.satisfaction_level`).
 LEVELS: tuple[str, ...] = ("dissatisfied (1-2)", "neutral (3)", "satisfied (4-5)", "no survey")
 NO_SURVEY = "no survey"
-_EXCLUSION_KEYS = ["table", "rule", "n_rows", "n_customers"]
 
 
 # --------------------------------------------------------------------------- shared checks
 
 
-def _exclusion(table: str, rule: str, rows: pd.DataFrame, customer: str) -> dict[str, Any]:
-    return {"table": table, "rule": rule, "n_rows": len(rows), "n_customers": int(rows[customer].nunique())}
-
-
 def left_out(result: pd.DataFrame) -> pd.DataFrame:
     """The rows a result of this module left out, one row per rule (empty when none).
 
-    Quote a revenue share or a slope together with what it does not cover.
+    Quote a revenue share or a slope together with what it does not cover. The table is
+    :func:`cxkit.exclusions.exclusion_table` in its ``"result"`` shape (``table``,
+    ``rule``, ``n_rows``, ``n_customers``).
 
     Example
     -------
@@ -54,7 +53,7 @@ def left_out(result: pd.DataFrame) -> pd.DataFrame:
     >>> left_out(r)[["rule", "n_rows"]].values.tolist()
     [['rating missing', 3]]
     """
-    return pd.DataFrame(list(result.attrs.get("exclusions", [])), columns=_EXCLUSION_KEYS)
+    return exclusion_table(result.attrs.get("exclusions", []), "result")
 
 
 def _months(value: Any, name: str) -> int:

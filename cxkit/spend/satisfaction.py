@@ -32,8 +32,9 @@ import pandas as pd
 
 from cxkit.comparisons import POPULATIONS, population_of
 from cxkit.errors import DataError, data_error, require_columns
+from cxkit.exclusions import Exclusion
 from cxkit.experience import compare_value_by_experience, satisfaction_level
-from cxkit.spend.rules import NO_SURVEY, _exclusion, _level_order, _numbers, _unique
+from cxkit.spend.rules import NO_SURVEY, _level_order, _numbers, _unique
 
 __all__ = ["compare_spend_by_satisfaction", "revenue_at_risk", "spend_by_satisfaction"]
 
@@ -93,15 +94,16 @@ def _customers_with_levels(value: pd.DataFrame, satisfaction: pd.DataFrame, *, c
     exclusions = []
     unknown = satisfaction[~satisfaction[customer].isin(value[customer])]
     if len(unknown):
-        exclusions.append(_exclusion("satisfaction", "customer not in the value table (no spend or segment)",
-                                     unknown, customer))
+        exclusions.append(Exclusion("satisfaction", "customer not in the value table (no spend or segment)",
+                                    len(unknown), customers=unknown[customer].nunique()).record("result"))
     keep, info = _active_population(value, money, population=population, active=active, customer=customer)
     exclusions += info.pop("exclusions")
     out = out[keep]
     if segment:
         no_segment = out["segment"].isna()
         if no_segment.any():
-            exclusions.append(_exclusion("value", f"{segment} missing", out[no_segment], customer))
+            exclusions.append(Exclusion("value", f"{segment} missing", int(no_segment.sum()),
+                                        customers=out.loc[no_segment, customer].nunique()).record("result"))
             out = out[~no_segment]
     return out.reset_index(drop=True), exclusions, info
 

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, check_choice, data_error, require_columns
+from cxkit.exclusions import Exclusion
 from cxkit.parsing import parse_timestamp
 
 #: Contact counts carried by every table built from contacts (cumulative to a day).
@@ -29,7 +30,7 @@ def _covariate_list(covariates: str | Sequence[str] | None) -> list[str]:
     out = [covariates] if isinstance(covariates, str) else list(covariates)
     clash = sorted(RESERVED & set(out))
     if clash:
-        raise data_error("arguments", "covariates", f"covariates may not be named {clash} (reserved output columns)")
+        raise argument_error("covariates", f"covariates may not be named {clash} (reserved output columns)")
     return out
 
 
@@ -43,7 +44,7 @@ _NO_STATIC = "no value in the static covariates (see the static covariates' repo
 def _as_of(as_of: Any) -> np.datetime64:
     ts = parse_timestamp(as_of, name="as_of")  # the data contract's reading of a user's date
     if ts is None or pd.isna(ts):
-        raise data_error("arguments", "as_of", "as_of is required (the analysis date)")
+        raise argument_error("as_of", "as_of is required (the analysis date)")
     return np.datetime64(ts.normalize(), "D")
 
 
@@ -53,11 +54,6 @@ def _days(values: pd.Series) -> np.ndarray:
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
     return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-
-
-def _check_choice(value: Any, allowed: Sequence[Any], name: str) -> None:
-    if value not in allowed:
-        raise data_error("arguments", name, f"{name} must be one of {list(allowed)}, got {value!r}")
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -72,9 +68,8 @@ class _FollowUp:
     tenure: np.ndarray  # int64 days
     churned: np.ndarray  # bool
     as_of: np.datetime64 | None
-    exclusions: list[dict[str, Any]] = field(default_factory=list)
-    examples: dict[str, str] = field(default_factory=dict)
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)  # rows left out, by rule
+    notes: list[Exclusion] = field(default_factory=list)  # rows kept but not used ("rows not used")
     static: pd.DataFrame | None = None  # static covariates, one row per kept customer (positional)
     dropped: pd.Index = field(default_factory=lambda: pd.Index([]))  # ids left out for want of static covariates
 
@@ -82,13 +77,10 @@ class _FollowUp:
     def ids(self) -> pd.Index:
         return pd.Index(self.frame["customer_id"])
 
-    def exclude(self, table: str, rule: str, n_rows: int, n_customers: int, examples: str = "") -> None:
-        if n_rows:
-            self.exclusions.append(
-                {"table": table, "rule": rule, "n_rows": int(n_rows), "n_customers": int(n_customers)}
-            )
-            if examples:
-                self.examples[f"{table}: {rule}"] = examples
+    def exclude(self, exclusion: Exclusion) -> None:
+        """Report ``exclusion`` if its rule left any rows out (a rule that left none is not listed)."""
+        if exclusion.rows:
+            self.exclusions.append(exclusion)
 
     def static_at(self, pos: np.ndarray) -> pd.DataFrame:
         """The static covariates of the customers at ``pos`` (no columns without ``static=``)."""
@@ -97,9 +89,11 @@ class _FollowUp:
         return self.static.iloc[pos].reset_index(drop=True)
 
     def attrs(self) -> dict[str, Any]:
+        """The tables' ``attrs``: exclusions and notes as ``{"table", "rule", "n_rows", "n_customers"}``."""
         return {"as_of": None if self.as_of is None else pd.Timestamp(self.as_of),
-                "exclusions": list(self.exclusions), "exclusion_examples": dict(self.examples),
-                "notes": list(self.notes)}
+                "exclusions": [e.record("result") for e in self.exclusions],
+                "exclusion_examples": {f"{e.table}: {e.rule}": e.examples for e in self.exclusions if e.examples},
+                "notes": [n.record("result") for n in self.notes]}
 
 
 def _examples(ids: Any, mask: np.ndarray, dates: Any = None) -> str:
@@ -154,7 +148,7 @@ def _keep_with_static(fu: _FollowUp, design: pd.DataFrame | None) -> _FollowUp:
         return fu
     ids = fu.frame["customer_id"]
     has = ids.isin(design.index).to_numpy()
-    fu.exclude("customers", _NO_STATIC, (~has).sum(), (~has).sum(), _examples(ids, ~has))
+    fu.exclude(Exclusion("customers", _NO_STATIC, (~has).sum(), examples=_examples(ids, ~has), customers=(~has).sum()))
     fu.dropped = pd.Index(ids[~has])
     fu.frame = fu.frame.loc[has].reset_index(drop=True)
     fu.signup, fu.tenure, fu.churned = fu.signup[has], fu.tenure[has], fu.churned[has]
@@ -169,7 +163,7 @@ def _follow_up(
     signed_up_after: str,
     static: Any = None,
 ) -> _FollowUp:
-    _check_choice(signed_up_after, ("exclude", "raise"), "signed_up_after")
+    check_choice(signed_up_after, ("exclude", "raise"), "signed_up_after")
     require_columns(customers, ["customer_id", "signup_date", *(covariates or [])], "customers")
     end = _as_of(as_of)
     dup = customers["customer_id"].duplicated(keep=False)
@@ -201,8 +195,8 @@ def _follow_up(
         churned=churned[keep],
         as_of=end,
     )
-    fu.exclude("customers", "signed up after as_of", late.sum(), late.sum(),
-               _examples(customers["customer_id"], late, signup))
+    fu.exclude(Exclusion("customers", "signed up after as_of", late.sum(),
+                         examples=_examples(customers["customer_id"], late, signup), customers=late.sum()))
     return _keep_with_static(fu, _static_design(static, covariates or []))
 
 

@@ -40,7 +40,7 @@ import pandas as pd
 from lifelines import CoxPHFitter
 from scipy import stats
 
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, data_error, require_columns
 from cxkit.survival._arrays import unique_sorted
 from cxkit.survival.fastcox import TimeVaryingCox
 from cxkit.survival.models import CoxModel, _check_cox
@@ -54,8 +54,8 @@ _COLUMNS = ["covariate", "hazard_ratio", "test_statistic", "p_value", "direction
 def _frame_spec(model: CoxModel, data: pd.DataFrame, id_col: str | None) -> dict[str, Any]:
     """Covariates, times, events, weights and ids of the rows the model was fitted on."""
     if getattr(model, "strata", None):
-        raise data_error("arguments", "model", "the proportional-hazards test here does not take a stratified "
-                         "model; fit it without strata (or test each stratum's model)")
+        raise argument_error("model", "the proportional-hazards test here does not take a stratified "
+                             "model; fit it without strata (or test each stratum's model)")
     names = list(map(str, model.params_.index))
     if isinstance(model, CoxPHFitter):
         stop_col, event_col = model.duration_col, model.event_col
@@ -171,10 +171,10 @@ def _transform(times: np.ndarray, how: str) -> np.ndarray:
         return times.astype(float)
     if how == "log":
         if (times <= 0).any():
-            raise data_error("arguments", "time_transform", "time_transform='log' needs churn times above 0")
+            raise argument_error("time_transform", "time_transform='log' needs churn times above 0")
         return np.log(times)
-    raise data_error("arguments", "time_transform", f"time_transform must be 'rank', 'identity' or 'log', "
-                     f"got {how!r}")
+    raise argument_error("time_transform", f"time_transform must be 'rank', 'identity' or 'log', "
+                         f"got {how!r}")
 
 
 def proportional_hazards_test(
@@ -241,7 +241,7 @@ def proportional_hazards_test(
     used = np.ones(len(rows), dtype=bool)
     sampled = sample is not None and int(sample) < len(customers)
     if sample is not None and int(sample) < 1:
-        raise data_error("arguments", "sample", f"sample must be a number of customers >= 1, got {sample!r}")
+        raise argument_error("sample", f"sample must be a number of customers >= 1, got {sample!r}")
     if sampled:
         chosen = np.random.default_rng(random_state).choice(customers, size=int(sample), replace=False)
         used = pd.Index(chosen).get_indexer(ids) >= 0

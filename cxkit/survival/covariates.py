@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 
 from cxkit.data import RATING_SCALES
-from cxkit.errors import DataError, data_error, require_columns
+from cxkit.errors import DataError, argument_error, require_columns
+from cxkit.exclusions import Exclusion
 from cxkit.parsing import to_number
 from cxkit.survival._followup import RESERVED
 
@@ -217,7 +218,7 @@ def static_covariates(
     for term in built.terms:
         col = term["covariate"]
         design[col] = design[col].astype("int64") if term["kind"] == "indicator" else design[col].astype(float)
-    design.attrs = {"exclusions": [e for e in built.exclusions if e["n_rows"]]}
+    design.attrs = {"exclusions": [e.record("result") for e in built.exclusions if e.rows]}
     return StaticCovariates(design, pd.DataFrame(built.report, columns=_REPORT_COLUMNS).astype(
         {"levels": "int64", "missing": "int64"}), pd.DataFrame(built.terms, columns=_TERM_COLUMNS))
 
@@ -231,8 +232,8 @@ def _candidate_columns(customers: pd.DataFrame, columns: Sequence[str] | str | N
     fixed = [c for c in candidates if c == _ID or c in _OUTCOME or c in _DATES
              or pd.api.types.is_datetime64_any_dtype(customers[c])]
     if fixed:
-        raise data_error("arguments", "columns", f"{fixed} cannot be static covariates: ids, dates and the "
-                         "outcome (tenure, churned) place the membership, they are not customer traits")
+        raise argument_error("columns", f"{fixed} cannot be static covariates: ids, dates and the "
+                             "outcome (tenure, churned) place the membership, they are not customer traits")
     return candidates
 
 
@@ -253,17 +254,17 @@ def _checked_rules(candidates: list[str], *, max_levels: int, max_missing: float
                    units: Mapping[str, str] | None) -> _Rules:
     """The arguments of :func:`static_covariates` checked against each other and the columns considered."""
     if not 0 <= max_missing <= 1:
-        raise data_error("arguments", "max_missing",
-                         f"max_missing must be a share between 0 and 1, got {max_missing!r}")
+        raise argument_error("max_missing",
+                             f"max_missing must be a share between 0 and 1, got {max_missing!r}")
     if scale not in ("unit", "sd"):
-        raise data_error("arguments", "scale", f"scale must be 'unit' or 'sd', got {scale!r}")
+        raise argument_error("scale", f"scale must be 'unit' or 'sd', got {scale!r}")
     reference, per, units = dict(reference or {}), dict(per or {}), dict(units or {})
     if per and scale == "sd":
-        raise data_error("arguments", "per", "per applies with scale='unit' (with scale='sd' a hazard ratio is per "
-                         "standard deviation)")
+        raise argument_error("per", "per applies with scale='unit' (with scale='sd' a hazard ratio is per "
+                             "standard deviation)")
     unknown = sorted(set(reference) - set(candidates)) + sorted(set(per) - set(candidates))
     if unknown:
-        raise data_error("arguments", "reference/per", f"columns {unknown} are not among the columns considered")
+        raise argument_error("reference/per", f"columns {unknown} are not among the columns considered")
     return _Rules(max_levels, max_missing, min_level_size, reference, scale, per, units)
 
 
@@ -277,7 +278,7 @@ class _Built:
     report: list[dict[str, Any]] = field(default_factory=list)
     terms: list[dict[str, Any]] = field(default_factory=list)
     blocks: list[pd.Series] = field(default_factory=list)
-    exclusions: list[dict[str, Any]] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
 
     def leave(self, col: str, kind: str, reason: str, levels: int = 0, missing: int = 0) -> None:
         """Report a column left out, with the reason in words."""
@@ -331,14 +332,14 @@ def _numeric_column(col: str, s: pd.Series, numbers: pd.Series, read_as: str, mi
         return
     if n_missing:
         first = missing & built.keep
-        built.exclusions.append({"table": "customers", "rule": f"{col} missing (a numeric covariate needs a value)",
-                                 "n_rows": int(first.sum()), "n_customers": int(first.sum())})
+        built.exclusions.append(Exclusion("customers", f"{col} missing (a numeric covariate needs a value)",
+                                          first.sum(), customers=first.sum()))
         built.keep &= ~missing
     values = numbers.to_numpy(float)
     name = _safe_name(col, built.taken)
     if col in rules.reference and kind != "two values":
-        raise data_error("arguments", "reference", f"{col!r} is numeric: a reference level applies to text "
-                         "columns and to columns of two values only")
+        raise argument_error("reference", f"{col!r} is numeric: a reference level applies to text "
+                             "columns and to columns of two values only")
     if kind == "two values":
         block, term, reason, reference_text = _two_values_term(col, s, given, values, name, rules.reference)
     else:
@@ -364,8 +365,8 @@ def _two_values_term(col: str, s: pd.Series, given: pd.Series, values: np.ndarra
     label = (lambda v: str(bool(v))) if pd.api.types.is_bool_dtype(s) else _level_text
     ref, lev = label(lo), label(hi)
     if col in reference and label(reference[col]) not in (ref, lev):
-        raise data_error("arguments", "reference", f"reference {reference[col]!r} is not a value of "
-                         f"{col!r} (its values: {[ref, lev]})")
+        raise argument_error("reference", f"reference {reference[col]!r} is not a value of "
+                             f"{col!r} (its values: {[ref, lev]})")
     if col in reference and label(reference[col]) == lev:
         lo, hi, ref, lev = hi, lo, lev, ref
     block = pd.Series(np.where(np.isnan(values), np.nan, values == hi), name=name)
@@ -386,7 +387,7 @@ def _scaled_term(col: str, given: pd.Series, values: np.ndarray, name: str,
     else:
         divisor = float(rules.per.get(col, 1.0))
         if not divisor > 0:
-            raise data_error("arguments", "per", f"per[{col!r}] must be > 0, got {rules.per[col]!r}")
+            raise argument_error("per", f"per[{col!r}] must be > 0, got {rules.per[col]!r}")
         unit = rules.units.get(col) or ("unit" if divisor == 1 else f"{divisor:g} units")
     block = pd.Series(values / divisor, name=name)
     term = {"covariate": name, "meaning": f"{col} (per {unit})", "column": col, "kind": "numeric",

@@ -22,7 +22,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
 from scipy import stats
 
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, data_error, require_columns
 
 __all__ = ["churn_rates", "km_table", "logrank_tests", "rmst", "rmst_difference"]
 
@@ -249,7 +249,7 @@ def rmst(
     """
     h = np.atleast_1d(np.asarray(horizons, dtype=float))
     if (h <= 0).any() or np.isnan(h).any():
-        raise data_error("arguments", "horizons", f"horizons must be > 0, got {list(h)}")
+        raise argument_error("horizons", f"horizons must be > 0, got {list(h)}")
     z = stats.norm.ppf(0.5 + ci / 2)
     parts = []
     for label, durations, events in _groups(table, group, duration_col, event_col):

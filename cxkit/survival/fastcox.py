@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit.errors import FitError, data_error, require_columns
+from cxkit.errors import FitError, argument_error, data_error, require_columns
 from cxkit.survival._arrays import unique_sorted
 
 __all__ = ["TimeVaryingCox", "fit_time_varying", "LIFELINES_MAX_EPISODES"]
@@ -306,7 +306,7 @@ def fit_time_varying(
     from lifelines.exceptions import ConvergenceError
 
     if engine not in ("auto", "lifelines", "cxkit"):
-        raise data_error("arguments", "engine", f"engine must be 'auto', 'lifelines' or 'cxkit', got {engine!r}")
+        raise argument_error("engine", f"engine must be 'auto', 'lifelines' or 'cxkit', got {engine!r}")
     columns = list(columns)
     if engine == "cxkit" or (engine == "auto" and len(episodes) > LIFELINES_MAX_EPISODES):
         return TimeVaryingCox().fit(episodes, event_col, start_col, stop_col, id_col=id_col, columns=columns)

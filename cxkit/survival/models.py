@@ -30,7 +30,7 @@ import pandas as pd
 from lifelines import CoxPHFitter, CoxTimeVaryingFitter
 from lifelines.exceptions import ConvergenceError
 
-from cxkit.errors import DataError, FitError, data_error, require_columns
+from cxkit.errors import DataError, FitError, argument_error, data_error, require_columns
 from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.tables import episode_table, lifetime_counts
 
@@ -323,7 +323,7 @@ def _baseline_increment(
 ) -> tuple[np.ndarray, np.ndarray]:
     """H0(tenure + horizon) - H0(tenure) per row, and whether it was extrapolated."""
     if not horizon > 0:
-        raise data_error("arguments", "horizon", f"horizon must be > 0, got {horizon!r}")
+        raise argument_error("horizon", f"horizon must be > 0, got {horizon!r}")
     base = _baseline(model)
     t = base.index.to_numpy(float)
     strata = getattr(model, "strata", None)
@@ -468,7 +468,7 @@ def attributable_churn(
     exposures = [exposures] if isinstance(exposures, str) else list(exposures)
     require_columns(active, exposures, "active")
     if int(n_boot) < 1:
-        raise data_error("arguments", "n_boot", f"n_boot must be >= 1, got {n_boot!r}")
+        raise argument_error("n_boot", f"n_boot must be >= 1, got {n_boot!r}")
     without = active.copy()
     without[exposures] = 0
     increment, _ = _baseline_increment(model, active, _tenure(active, tenure_col), float(horizon))

@@ -38,14 +38,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, check_choice, data_error, require_columns
+from cxkit.exclusions import Exclusion, exclusion_table
 from cxkit.experience import bad_contacts
 from cxkit.survival._arrays import unique_sorted
 from cxkit.survival._followup import (
     _N_EXAMPLES,
     _NO_STATIC,
     CONTACT_COUNTS,
-    _check_choice,
     _covariate_list,
     _days,
     _examples,
@@ -67,7 +67,6 @@ __all__ = [
 
 _UNITS = {"D": 1.0, "W": 7.0, "M": 30.4375}
 _SAME_DAY_STOP = 0.5  # a customer who leaves on the sign-up day is at risk for half a day
-_REPORT_COLUMNS = ["table", "what happened", "rule", "rows", "example lines"]
 
 
 # --------------------------------------------------------------------------- events
@@ -98,8 +97,8 @@ def _place(table: pd.DataFrame, name: str, fu: _FollowUp) -> tuple[pd.DataFrame,
     if np.isnat(date).any():
         raise data_error(name, "date", "date is required", table[np.isnat(date)])
     after = date > fu.as_of
-    fu.exclude(name, "dated after as_of", after.sum(), table.loc[after, "customer_id"].nunique(),
-               _examples(table["customer_id"], after, date))
+    fu.exclude(Exclusion(name, "dated after as_of", after.sum(), examples=_examples(table["customer_id"], after, date),
+                         customers=table.loc[after, "customer_id"].nunique()))
     table, date = table.loc[~after], date[~after]
     pos = fu.ids.get_indexer(table["customer_id"])
     unknown = pos < 0
@@ -108,8 +107,9 @@ def _place(table: pd.DataFrame, name: str, fu: _FollowUp) -> tuple[pd.DataFrame,
         if (unknown & ~dropped).any():
             raise data_error(name, "customer_id", "customer_id not in customers (or signed up after as_of)",
                              table[unknown & ~dropped])
-        fu.exclude(name, f"customer left out: {_NO_STATIC}", dropped.sum(),
-                   table.loc[dropped, "customer_id"].nunique(), _examples(table["customer_id"], dropped, date))
+        fu.exclude(Exclusion(name, f"customer left out: {_NO_STATIC}", dropped.sum(),
+                             examples=_examples(table["customer_id"], dropped, date),
+                             customers=table.loc[dropped, "customer_id"].nunique()))
     known = ~unknown
     day = np.zeros(len(pos), dtype="int64")
     day[known] = (date[known] - fu.signup[pos[known]]).astype("int64")
@@ -124,9 +124,10 @@ def _drop_after_leaving(pos: np.ndarray, day: np.ndarray, name: str, fu: _Follow
     known = pos >= 0
     gone = known & (day > fu.tenure[np.where(known, pos, 0)]) if len(fu.tenure) else np.zeros(len(pos), bool)
     first = np.flatnonzero(gone)[:_N_EXAMPLES]
-    fu.exclude(name, "dated after the customer left", gone.sum(), len(unique_sorted(pos[gone])),
-               _examples(fu.frame["customer_id"].to_numpy()[pos[first]], np.ones(len(first), bool),
-                         fu.signup[pos[first]] + day[first]))
+    fu.exclude(Exclusion(name, "dated after the customer left", gone.sum(),
+                         examples=_examples(fu.frame["customer_id"].to_numpy()[pos[first]], np.ones(len(first), bool),
+                                            fu.signup[pos[first]] + day[first]),
+                         customers=len(unique_sorted(pos[gone]))))
     return known & ~gone
 
 
@@ -155,9 +156,10 @@ def _csat_events(surveys: pd.DataFrame, fu: _FollowUp) -> tuple[_Events, float |
     csat = pd.to_numeric(table["csat"], errors="coerce").astype(float).to_numpy()
     within = _drop_after_leaving(pos, day, "surveys", fu)
     keep = within & ~np.isnan(csat)
-    if (within & np.isnan(csat)).any():
-        fu.notes.append({"table": "surveys", "rule": "no CSAT score in the answer: it does not change latest_csat",
-                         "n_rows": int((within & np.isnan(csat)).sum())})
+    unscored = within & np.isnan(csat)
+    if unscored.any():
+        fu.notes.append(Exclusion("surveys", "no CSAT score in the answer: it does not change latest_csat",
+                                  unscored.sum(), customers=len(unique_sorted(pos[unscored])), what="rows not used"))
     # answers given on the same day are averaged (the order within a day is unknown)
     answers = pd.DataFrame({"pos": pos[keep], "day": day[keep], "csat": csat[keep]})
     daily = answers.groupby(["pos", "day"], sort=True)["csat"].mean().reset_index()
@@ -232,7 +234,7 @@ def _prepare(
     ev_csat, mean_csat = (None, None) if surveys is None else _csat_events(surveys, fu)
     fill: float | None
     if isinstance(csat_fill, str):
-        _check_choice(csat_fill, ("mean",), "csat_fill")
+        check_choice(csat_fill, ("mean",), "csat_fill")
         fill = mean_csat
     else:
         fill = None if csat_fill is None else float(csat_fill)
@@ -287,7 +289,7 @@ def survival_table(
     0           a      30     True  Club
     1           b     305    False  Plus
     """
-    _check_choice(unit, tuple(_UNITS), "unit")
+    check_choice(unit, tuple(_UNITS), "unit")
     covariates = _covariate_list(covariates)
     if _tenure_only(customers):
         fu = _tenure_follow_up(customers, covariates, static)
@@ -370,8 +372,8 @@ def episode_table(
     fu = prep.fu
     n = len(fu.tenure)
     no_time = (fu.tenure == 0) & ~fu.churned
-    fu.exclude("customers", "no time at risk (signed up on as_of)", no_time.sum(), no_time.sum(),
-               _examples(fu.frame["customer_id"], no_time, fu.signup))
+    fu.exclude(Exclusion("customers", "no time at risk (signed up on as_of)", no_time.sum(),
+                         examples=_examples(fu.frame["customer_id"], no_time, fu.signup), customers=no_time.sum()))
     cut_pos = [np.arange(n)[~no_time]]
     cut_day = [np.zeros((~no_time).sum(), dtype="int64")]
     for ev in (prep.contacts, prep.csat):
@@ -491,7 +493,7 @@ def landmark_table(
     """
     landmark = int(landmark_days)
     if landmark < 0:
-        raise data_error("arguments", "landmark_days", f"landmark_days must be >= 0, got {landmark_days!r}")
+        raise argument_error("landmark_days", f"landmark_days must be >= 0, got {landmark_days!r}")
     prep = _prepare(customers, contacts, surveys, as_of=as_of, covariates=covariates, long_wait=long_wait,
                     long_wait_quantile=long_wait_quantile, csat_fill=csat_fill, static=static)
     fu = prep.fu
@@ -605,11 +607,7 @@ def exclusions(*tables: pd.DataFrame) -> pd.DataFrame:
             attrs = t.design.attrs
         attrs = attrs or {}
         examples = attrs.get("exclusion_examples", {})
-        for e in attrs.get("exclusions", []):
-            rows.append({"table": e["table"], "what happened": "rows left out", "rule": e["rule"],
-                         "rows": int(e["n_rows"]), "example lines": examples.get(f"{e['table']}: {e['rule']}", "")})
-        for e in attrs.get("notes", []):
-            rows.append({"table": e["table"], "what happened": "rows not used", "rule": e["rule"],
-                         "rows": int(e["n_rows"]), "example lines": ""})
-    out = pd.DataFrame(rows, columns=_REPORT_COLUMNS).astype({"rows": "int64"})
-    return out.drop_duplicates(ignore_index=True)
+        rows += [Exclusion(e["table"], e["rule"], e["n_rows"], examples=examples.get(f"{e['table']}: {e['rule']}", ""))
+                 for e in attrs.get("exclusions", [])]
+        rows += [Exclusion(e["table"], e["rule"], e["n_rows"], what="rows not used") for e in attrs.get("notes", [])]
+    return exclusion_table(rows).drop_duplicates(ignore_index=True)

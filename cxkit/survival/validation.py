@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from lifelines.utils import concordance_index
 
-from cxkit.errors import data_error, require_columns
+from cxkit.errors import argument_error, data_error, require_columns
 from cxkit.survival._followup import _as_of
 from cxkit.survival.fastcox import fit_time_varying
 from cxkit.survival.models import churn_risk
@@ -71,7 +71,7 @@ def risk_holdout(
     """
     horizon = int(horizon)
     if horizon <= 0:
-        raise data_error("arguments", "horizon", f"horizon must be > 0, got {horizon!r}")
+        raise argument_error("horizon", f"horizon must be > 0, got {horizon!r}")
     if columns is None:
         static_columns = [c for c in getattr(static, "design", static).columns if c != "customer_id"] \
             if static is not None else []
@@ -79,8 +79,8 @@ def risk_holdout(
             ["latest_csat", "has_csat"] if surveys is not None else []) + static_columns
     columns = list(columns)
     if not columns:
-        raise data_error("arguments", "columns", "a risk model needs contacts or surveys, or static covariates "
-                         "(no covariate to use)")
+        raise argument_error("columns", "a risk model needs contacts or surveys, or static covariates "
+                             "(no covariate to use)")
     start = pd.Timestamp(_as_of(as_of)) - pd.Timedelta(days=horizon)
     episodes = episode_table(customers, contacts, surveys, as_of=start, static=static)
     model = fit_time_varying(episodes, columns)
