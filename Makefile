@@ -31,9 +31,13 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile tests
 
-## Execute every notebook on the sample data and write code-free HTML reports to reports/.
+## Load the sample data once, run every notebook on it and write code-free HTML reports (and the deck)
+## to reports/; PDF copies too where Chromium is installed.
+ifneq ($(shell command -v chromium 2>/dev/null),)
+PDF := --pdf
+endif
 report: $(STAMP)
-	$(BIN)/python -m cxkit.report run --data-dir data/sample --out reports
+	$(BIN)/cxkit report data/sample --out reports --pptx $(PDF)
 
 ## Re-execute notebooks in place (stored outputs refreshed; byte-identical when nothing changed).
 execute: $(STAMP)

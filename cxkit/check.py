@@ -15,8 +15,8 @@ set, and which notebooks can run on it.
 Example
 -------
 >>> result = check_folder("data/sample")
->>> result.ok, result.problems, list(result.notebooks["runs"])
-(True, [], [True, True, True, True])
+>>> result.ok, result.problems, bool(result.notebooks["runs"].all())
+(True, [], True)
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from cxkit.data.settings import SETTINGS_FILE, read_settings_with_problems
 from cxkit.errors import DataError
 from cxkit.folder import CXFolder, load_folder
 
-__all__ = ["Problem", "FolderCheck", "check_folder", "check_text"]
+__all__ = ["Problem", "FolderCheck", "check_folder", "check_text", "loaded_text"]
 
 #: Errors a check reports as problems of the folder (a DataError is a ValueError; a misspelt
 #: reading option is a TypeError; an unreadable file an OSError), instead of stopping.
@@ -224,8 +224,26 @@ def _frame(df: pd.DataFrame) -> str:
     return _indent(shown.to_string(index=False, formatters=formatters))
 
 
-def _loaded_text(data: CXFolder) -> list[str]:
-    """What was loaded, left out, read by a rule and set: the sections after a folder loads."""
+def loaded_text(data: CXFolder) -> list[str]:
+    """What was loaded, left out, read by a rule and set: the sections after a folder loads, as lines of text.
+
+    Why it matters: an analyst sees what went into the reports (rows per table, rows left
+    out and why, settings used and where each came from) before reading any of them.
+
+    Parameters
+    ----------
+    data : a loaded folder (:func:`cxkit.load_folder`).
+
+    Returns
+    -------
+    list of lines: "Loaded", "Left out", "Read by a rule" (when any) and "Settings" sections.
+
+    Example
+    -------
+    >>> lines = loaded_text(load_folder("data/sample"))
+    >>> lines[0], "Left out" in lines
+    ('Loaded', True)
+    """
     summary = data.summary()
     loaded = summary.loc[summary["present"], ["table", "source", "rows", "customers", "first_date", "last_date",
                                               "excluded_rows"]]
@@ -272,7 +290,7 @@ def check_text(check: FolderCheck) -> str:
         return "\n".join(lines)
     lines = [f"Checked {check.data_dir}: no problems, the folder loads.", ""]
     if check.data is not None:
-        lines += _loaded_text(check.data)
+        lines += loaded_text(check.data)
     lines += ["", "Notebooks"]
     for row in check.notebooks.itertuples():
         lines.append(f"   runs     {row.notebook}" if row.runs else f"   skipped  {row.notebook}: {row.reason}")

@@ -22,8 +22,9 @@ Example
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,8 +37,9 @@ from cxkit.engines import summaries as on_engine
 from cxkit.engines.options import EngineOptions
 from cxkit.engines.spark import table_columns
 from cxkit.engines.sql import find_files, inspect_files
-from cxkit.errors import check_choice
+from cxkit.errors import CXWarning, check_choice
 from cxkit.parsing import setting_for
+from cxkit.prepared import read_snapshot, snapshot_key
 from cxkit.units import MINOR_UNIT_DIGITS, TimeUnit, day_number, days_per_unit
 from cxkit.value import customer_value, period_spend
 
@@ -138,6 +140,7 @@ def load_folder(
     currency: str | None = None,
     goals: Mapping[str, float] | None = None,
     spark: Any = None,
+    prepared: str | Path | None = None,
     **load_options: Any,
 ) -> CXFolder:
     """Load every table of a data folder (or a dict of DataFrames) and validate it.
@@ -178,6 +181,11 @@ def load_folder(
         (DuckDB's memory cap, ``"2GB"``) and ``spark_table`` (with ``engine="spark"``, the
         Spark table that holds the transactions in place of a file; the other tables
         still come from ``path``). A name that is no reading option is a ``TypeError``.
+    prepared : a snapshot of the folder as ``cxkit report`` loaded it once for the whole run
+        (:mod:`cxkit.prepared`). It is used only when it was made from this folder, with the
+        same ``columns``, ``files``, ``as_of`` and reading options, and no data file changed
+        since; ``company``, ``currency`` and ``goals`` are then applied to it as to a fresh
+        load. Otherwise a :class:`cxkit.errors.CXWarning` says why, and the folder is loaded.
 
     Settings
     --------
@@ -198,6 +206,12 @@ def load_folder(
     >>> cx.exclusions.empty, cx.as_of.date().isoformat()
     (True, '2025-12-31')
     """
+    if prepared is not None:
+        snapshot = _from_snapshot(prepared, path, tables=tables, spark=spark, columns=columns, files=files,
+                                  as_of=as_of, load_options=load_options)
+        if snapshot is not None:  # the settings given to this call, as find_folder applies them to a fresh load
+            return replace(snapshot, settings=snapshot.settings.given(company=company, currency=currency,
+                                                                      goals=goals))
     plan = find_folder(path, tables=tables, columns=columns, files=files, as_of=as_of, company=company,
                        currency=currency, goals=goals, **load_options)
     spark_columns = None
@@ -213,6 +227,23 @@ def load_folder(
         load.load_transactions()
     load.load_surveys_and_contacts()
     return CXFolder.of(load.finish())
+
+
+def _from_snapshot(prepared: str | Path, path: str | Path | None, *, tables: Any, spark: Any,
+                   columns: Mapping[str, Any] | None, files: Mapping[str, str] | None, as_of: Any,
+                   load_options: Mapping[str, Any]) -> CXFolder | None:
+    """The folder in the snapshot ``prepared`` when it is this load's; else None, after a warning saying why."""
+    if path is None or tables is not None or spark is not None:
+        given = "tables" if tables is not None else "spark" if spark is not None else "no folder"
+        why = f"{given} given to this load"
+    else:
+        folder, why = read_snapshot(prepared, snapshot_key(path, columns=columns, files=files, as_of=as_of,
+                                                           load_options=load_options))
+        if isinstance(folder, CXData):
+            return folder if isinstance(folder, CXFolder) else CXFolder.of(folder)
+        why = why or f"{prepared} holds no data folder"
+    warnings.warn(CXWarning(f"the prepared folder is not used ({why}): the folder is loaded afresh"), stacklevel=3)
+    return None
 
 
 def _leave_in_place(load: FolderLoad, spark: Any, spark_columns: list[str] | None) -> None:

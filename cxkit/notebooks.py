@@ -2,7 +2,8 @@
 
 A notebook states the tables it needs in its metadata (``{"cxkit": {"requires":
 ["transactions"]}}``); the report runner and ``cxkit check`` read it from here to say
-which notebooks can run on a folder, and why the others cannot.
+which notebooks can run on a folder, and why the others cannot. It may also name its
+report file (``{"cxkit": {"report_name": "board_report"}}``: ``board_report.html``).
 
 Example
 -------
@@ -12,12 +13,14 @@ Example
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from cxkit.files import TABLE_NAMES
 
-__all__ = ["NOTEBOOK_DIR", "find_notebooks", "resolve_notebook", "notebook_requirements", "missing_tables_reason"]
+__all__ = ["NOTEBOOK_DIR", "find_notebooks", "resolve_notebook", "notebook_requirements", "notebook_report_name",
+           "missing_tables_reason"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -63,6 +66,30 @@ def notebook_requirements(notebook: str | Path) -> list[str]:
     if unknown:
         raise ValueError(f"{Path(notebook).name} requires unknown table(s) {unknown}; tables are {list(TABLE_NAMES)}")
     return requires
+
+
+_REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def notebook_report_name(notebook: str | Path) -> str:
+    """The name of a notebook's report files: its metadata's ``report_name``, else the notebook's own name.
+
+    Why it matters: the board report is handed round as ``board_report.pdf``, not as the
+    notebook's file name. A name that is not a plain file name (a path, a space) is a ``ValueError``.
+
+    Example
+    -------
+    >>> notebook_report_name(resolve_notebook("03"))
+    '03_clv_segmentation'
+    """
+    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    name = meta.get("cxkit", {}).get("report_name")
+    if name is None:
+        return Path(notebook).stem
+    if not isinstance(name, str) or not _REPORT_NAME.match(name) or name.endswith((".html", ".pdf", ".pptx")):
+        raise ValueError(f"{Path(notebook).name}: report_name must be a plain file name without extension, such as "
+                         f"'board_report'; got {name!r}")
+    return name
 
 
 def missing_tables_reason(missing: Sequence[str]) -> str:

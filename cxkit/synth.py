@@ -309,7 +309,9 @@ def generate(seed: int = 20251231, n_customers: int = 5000, profile: str = "harb
     -------
     SampleData with ``tables`` (customers, transactions, surveys, contacts, in the data
     contract's names), ``truth`` (one row per customer: latent purchase rate, lapse
-    probability, spend scale, top-value flag, underlying satisfaction) and ``params``
+    probability, spend scale, top-value flag, underlying satisfaction, whether purchasing
+    had lapsed for good by the end of the membership or window, and the log-hazard of
+    leaving before contacts: satisfaction and traits) and ``params``
     (the profile's truths, :data:`TRUTH` or :data:`KESTREL_TRUTH`).
 
     Example
@@ -473,6 +475,8 @@ def generate(seed: int = 20251231, n_customers: int = 5000, profile: str = "harb
         "contact_rate_per_year": contact_rate * 365.25,
         "churned": churned,
         "n_repeat_purchases": n_repeat,
+        "purchasing_lapsed": n_before_lapse <= n_poisson,
+        "base_log_hazard": base_eta,
     })
     tables = {
         "customers": customers.reset_index(drop=True),

@@ -26,10 +26,12 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 #: The slowest test files (Spark, the report runner, whole notebooks), longest first. On
 #: parallel workers (``make test``: one file per worker at a time) they start first, so that
 #: no worker is left with a long file while the other has finished.
-SLOW_FIRST = ("test_log_customers.py", "test_engines.py", "test_report.py", "test_other_company_03.py",
+SLOW_FIRST = ("test_log_customers.py", "test_board_report.py", "test_engines.py", "test_report.py",
+              "04_board_report.ipynb", "test_report_command.py", "test_other_company_03.py",
               "test_other_company_01.py", "test_escaping.py", "test_time_zones.py", "test_large_logs.py",
               "03_clv_segmentation.ipynb", "test_spark_guest.py", "test_money_cents.py", "test_other_company_02.py",
-              "test_clv_sample.py", "test_synth.py", "01_churn_survival.ipynb", "test_other_company_00.py")
+              "test_clv_sample.py", "test_synth.py", "01_churn_survival.ipynb", "test_other_company_00.py",
+              "test_bridge_truth.py", "test_board.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -47,7 +47,8 @@ def test_the_sample_loads_with_no_problem_and_every_notebook_runs(sample_dir, ca
     assert code == 0 and "no problems" in out and "Traceback" not in out
     for name in NOTEBOOKS:
         assert re.search(rf"^\s+runs\s+{name}$", out, re.M), name
-    assert len(NOTEBOOKS) == 4
+    assert NOTEBOOKS[:4] == ["00_cx_metrics_and_gap", "01_churn_survival", "02_kmart_driver_analysis",
+                             "03_clv_segmentation"]
     # what was loaded, left out and set, and where each setting came from
     assert re.search(r"transactions\s+transactions\.csv\s+29357", out)
     assert "Left out" in out and "nothing" in out
@@ -125,8 +126,9 @@ def test_a_folder_with_only_surveys_loads_and_says_which_notebooks_are_skipped(t
     assert re.search(r"skipped\s+01_churn_survival: needs the table customers, which the folder does not have", out)
     assert re.search(r"skipped\s+03_clv_segmentation: needs the table transactions", out)
     runs = check_folder(folder).notebooks.set_index("notebook")["runs"]
-    assert runs.to_dict() == {"00_cx_metrics_and_gap": True, "01_churn_survival": False,
-                              "02_kmart_driver_analysis": True, "03_clv_segmentation": False}
+    assert {k: v for k, v in runs.to_dict().items() if k[:2] < "04"} == {
+        "00_cx_metrics_and_gap": True, "01_churn_survival": False, "02_kmart_driver_analysis": True,
+        "03_clv_segmentation": False}
 
 
 def test_a_folder_that_does_not_exist_is_one_clear_problem(tmp_path, capsys):

@@ -12,6 +12,9 @@ every sample; a CX analyst needs a stable split of "what explains satisfaction".
   segment, the tested difference between two segments ("the top spenders care about
   different things") and the importance-performance quadrants; :func:`importance_by_group`
   fits everyone and each group in one call.
+* :func:`driver_effects` (:mod:`cxkit.drivers.effects`) gives each driver's effect in
+  points (outcome points per driver point, the others held equal) per segment, with HC3
+  standard errors and intervals: what a business case puts money on.
 * :func:`driver_groups` (:mod:`cxkit.drivers.groups`) labels each answer with the group a
   driver analysis compares (the top value tier, or a segment of the customers table) and
   names the groups for the report (:class:`DriverGroups`).
@@ -28,6 +31,7 @@ Example
 >>> KeyDrivers(n_boot=200).fit(surveys, outcome="csat").importance_["driver"].iloc[0]
 'availability'
 """
+from cxkit.drivers.effects import driver_effects
 from cxkit.drivers.groups import DriverGroups, driver_groups
 from cxkit.drivers.importance import (
     MAX_SHAPLEY_DRIVERS,
@@ -48,6 +52,7 @@ __all__ = [
     "MAX_SHAPLEY_DRIVERS",
     "DriverGroups",
     "KeyDrivers",
+    "driver_effects",
     "driver_groups",
     "driver_importance",
     "importance_by_group",

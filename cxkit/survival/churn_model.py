@@ -129,7 +129,7 @@ def fit_churn_model(
     counts, answers : the contact counts and survey columns to model, each used when the
         table has it (an episode table has counts only with contacts, answers only with
         surveys).
-    kinds : the kinds of bad contact for the second model (with counts only).
+    kinds : the kinds of bad contact for the second model (with counts only); empty: no second model.
 
     Returns
     -------
@@ -161,7 +161,7 @@ def fit_churn_model(
         ratios = hazard_ratios(fitter)
         ratios = ratios.assign(meaning=ratios["covariate"].map(words))
     by_kind = None
-    if time_varying and any(c in columns for c in counts):
+    if time_varying and kinds and any(c in columns for c in counts):
         by_kind = _by_kind(table, columns, counts, kinds, words)
     return ChurnModel(fitter=fitter, hazard_ratios=ratios, columns=columns, left_out=left_out, table=table,
                       event_col=event_col, time_varying=time_varying, rows=len(table),

@@ -35,7 +35,7 @@ from cxkit.survival.fastcox import TimeVaryingCox, fit_time_varying
 from cxkit.survival.tables import episode_table, lifetime_counts
 
 __all__ = ["hazard_ratios", "check_covariates", "fittable_columns", "fit_cox", "naive_vs_time_varying", "churn_risk",
-           "attributable_churn", "risk_reasons"]
+           "hazard_ahead", "attributable_churn", "risk_reasons"]
 
 CoxModel = CoxPHFitter | CoxTimeVaryingFitter | TimeVaryingCox
 _TAIL_DAYS = 180.0  # baseline hazard beyond the data: average rate over this many last days
@@ -405,6 +405,52 @@ def churn_risk(
     out["churn_probability"] = -np.expm1(-increment * partial)
     out["extrapolated"] = beyond
     return out
+
+
+def hazard_ahead(
+    model: CoxModel,
+    active: pd.DataFrame,
+    days: Sequence[float] | np.ndarray,
+    *,
+    tenure_col: str = "tenure",
+) -> np.ndarray:
+    """Each active customer's cumulative risk of leaving from today to each of ``days`` ahead.
+
+    The curve behind every "how long will they stay" figure: ``exp(-hazard)`` is the
+    chance of still being a member that many days from now, and a change in experience
+    that multiplies the day-to-day risk by ``m`` turns it into ``exp(-m * hazard)``. It is
+    :func:`churn_risk` read at many horizons (same baseline, same extrapolation, the
+    covariates as they are now).
+
+    Parameters
+    ----------
+    model, active, tenure_col : as in :func:`churn_risk`.
+    days : days ahead, increasing, starting at 0 or later.
+
+    Returns
+    -------
+    Array of shape (customers, len(days)): ``H0(tenure + day) - H0(tenure)`` times the
+    customer's partial hazard.
+
+    Example
+    -------
+    >>> from lifelines import CoxPHFitter
+    >>> from lifelines.datasets import load_rossi
+    >>> m = CoxPHFitter().fit(load_rossi(), "week", "arrest")
+    >>> ahead = hazard_ahead(m, load_rossi().head(2).assign(tenure=10), [0, 20])
+    >>> (1 - np.exp(-ahead[:, 1])).round(3).tolist()    # churn_risk's figures at 20 days
+    [0.115, 0.277]
+    """
+    _check_cox(model)
+    days = np.asarray(days, dtype=float)
+    if days.ndim != 1 or not len(days) or days[0] < 0 or (np.diff(days) < 0).any():
+        raise argument_error("days", f"days must be increasing numbers >= 0, got {days!r}")
+    tenure = _tenure(active, tenure_col)
+    partial = model.predict_partial_hazard(active).to_numpy(float)
+    out = np.empty((len(active), len(days)))
+    for j, day in enumerate(days):
+        out[:, j] = _baseline_increment(model, active, tenure, day)[0] if day > 0 else 0.0
+    return out * partial[:, None]
 
 
 def _centred_design(model: CoxModel, data: pd.DataFrame) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""The board report: the themes' headline findings joined into money, a short document and a deck."""
