@@ -152,8 +152,8 @@ def _estimate(spec: _Spec, x: pd.Series, w: pd.Series, ci: float) -> _Estimate:
             n=n,
             n_missing=n_missing,
             n_effective=n_eff,
-            ci_low=max(100.0 * (centre - half), -100.0),
-            ci_high=min(100.0 * (centre + half), 100.0),
+            ci_low=max(min(100.0 * (centre - half), 100.0 * (p - d)), -100.0),    # reaches the raw NPS
+            ci_high=min(max(100.0 * (centre + half), 100.0 * (p - d)), 100.0),
             extras={
                 "promoters_pct": 100.0 * p,
                 "passives_pct": 100.0 * (1.0 - p - d),
@@ -359,7 +359,9 @@ def nps(
     method : {"adjusted_wald", "wald"}, default "adjusted_wald"
         ``"adjusted_wald"`` adds 3/4 to promoters and to detractors and 3 to n and
         centres the interval on that adjusted estimate (better coverage for small
-        bases); ``"wald"`` is value +/- z * se. ``value`` is always the raw NPS.
+        bases); ``"wald"`` is value +/- z * se. ``value`` is always the raw NPS. On a
+        tiny base at the scale's end (one detractor: NPS -100) the adjusted interval
+        would leave out the raw NPS; it is then widened to reach it.
     min_base : int, default 30
         Groups with fewer answers are flagged ``small_base``.
 
