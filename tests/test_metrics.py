@@ -542,7 +542,7 @@ def test_weighted_scorecard_stacks_the_per_answer_and_the_weighted_scorecard():
 
 @pytest.mark.parametrize("answers, value", [([2], -100.0), ([10, 9], 100.0), ([0, 1, 2], -100.0)])
 def test_the_nps_interval_holds_the_nps_on_a_tiny_base_at_the_end_of_the_scale(answers, value):
-    """The adjusted Wald interval is centred off the raw NPS; at -100 or +100 on a few answers it must still reach it."""
+    """The adjusted Wald interval is centred off the raw NPS; at -100 or +100 on a few answers it still reaches it."""
     row = nps(pd.DataFrame({"nps": answers})).iloc[0]
     assert row["value"] == value and row["ci_low"] <= value <= row["ci_high"]
     assert -100 <= row["ci_low"] < row["ci_high"] <= 100
