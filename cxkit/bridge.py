@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -63,8 +64,9 @@ ASSUMPTIONS = {
             "too); pricing a point of satisfaction treats the association as the effect.",
     "drivers": "A one-point rise in a driver's mean score raises each customer's CSAT by the driver's effect in the "
                "full linear model of CSAT on all drivers (the other drivers held equal).",
-    "service": "Future contacts arrive at today's rate per member-day; the share of them that go badly follows the "
-               "scenario, and their effect on the risk of leaving is averaged over when they come.",
+    "service": "Future contacts arrive at today's rate per member-day, at random times; the share of them that go "
+               "badly follows the scenario, and each bad contact raises the risk of leaving from the day it happens, "
+               "as the churn model counts it.",
     "interval": "Intervals carry the uncertainty of the fitted effects and of the value forecast, not of which "
                 "customers happen to leave.",
 }
@@ -358,13 +360,50 @@ def _rate(bridge: Bridge) -> np.ndarray:
         return np.where(days > 0, value / days, 0.0)
 
 
-def _change(bridge: Bridge, rows: np.ndarray, multiplier: Any, reference: Any = 1.0) -> tuple[float, float]:
-    """(customers kept, value gained) among ``rows`` as the risk multiplier moves from ``reference`` to ``multiplier``.
+def _chain_staying(hazard: np.ndarray, days: np.ndarray, *, rate: float, hazard_ratio: float,
+                   multiplier: float = 1.0) -> np.ndarray:
+    """The chance of staying at each day when bad contacts keep arriving at ``rate`` a day, each multiplying the risk.
+
+    Future bad contacts are a Poisson process; each multiplies the day-to-day risk by
+    ``hazard_ratio`` from the step after it arrives, as the churn model counts them. The
+    chance of staying is the sum over how many have arrived (0 up to a count whose chance
+    is negligible), carried step by step over the day grid with arrivals in the middle of
+    each step: exact up to the grid.
     """
-    hazard, width = bridge.hazard[rows], np.diff(bridge.days)
-    then, now = np.exp(-_cumulative(hazard, multiplier)), np.exp(-_cumulative(hazard, reference))
+    dh = np.diff(hazard, axis=1) * multiplier
+    mean = rate * np.diff(days)                              # bad contacts expected within each step
+    one, two = mean * np.exp(-mean), mean ** 2 / 2 * np.exp(-mean)   # the chance of one, of two (Poisson)
+    most = int(max(3, np.ceil(rate * days[-1] + 8 * np.sqrt(rate * days[-1] + 1e-12) + 2)))
+    counts = np.arange(most + 1)
+    alive = np.zeros((hazard.shape[0], most + 1))
+    alive[:, 0] = 1.0
+    staying = np.ones_like(hazard)
+    for j in range(dh.shape[1]):
+        half = np.exp(-dh[:, [j]] / 2 * hazard_ratio ** counts)   # half a step, arrivals in its middle, half a step
+        survived = alive * half
+        alive = survived * (1 - one[j] - two[j])
+        for step, chance in ((1, one[j]), (2, two[j])):
+            alive[:, step:] += survived[:, :-step] * chance
+            alive[:, -1] += survived[:, -step:].sum(axis=1) * chance   # the last count keeps what goes beyond it
+        alive *= half
+        staying[:, j + 1] = alive.sum(axis=1)
+    return staying
+
+
+def _staying(hazard: np.ndarray, days: np.ndarray, spec: Any) -> np.ndarray:
+    """The chance of staying at each day: ``spec`` is a risk multiplier, or a function of (hazard, days)."""
+    return spec(hazard, days) if callable(spec) else np.exp(-_cumulative(hazard, spec))
+
+
+def _change(bridge: Bridge, rows: np.ndarray, multiplier: Any, reference: Any = 1.0) -> tuple[float, float]:
+    """(customers kept, value gained) among ``rows`` as the scenario moves from ``reference`` to ``multiplier``.
+
+    Each is a risk multiplier (a number, or one per day) or a function giving the chances of staying.
+    """
+    hazard, days = bridge.hazard[rows], bridge.days
+    then, now = _staying(hazard, days, multiplier), _staying(hazard, days, reference)
     kept = float((then[:, -1] - now[:, -1]).sum())
-    gained = (((then[:, 1:] + then[:, :-1]) - (now[:, 1:] + now[:, :-1])) / 2 * width).sum(axis=1)
+    gained = (((then[:, 1:] + then[:, :-1]) - (now[:, 1:] + now[:, :-1])) / 2 * np.diff(days)).sum(axis=1)
     return kept, float((gained * _rate(bridge)[rows]).sum())
 
 
@@ -601,8 +640,9 @@ def what_if(
     Returns
     -------
     One row: ``scenario`` (in words), ``customers``, ``leavers`` (expected within the horizon
-    as things are), ``customers_kept`` with ``kept_low``/``kept_high``, ``value_kept`` with
-    ``ci_low``/``ci_high`` (NaN without values), ``status`` and ``reason``.
+    as things are; in a service scenario with future contacts), ``customers_kept`` with
+    ``kept_low``/``kept_high``, ``value_kept`` with ``ci_low``/``ci_high`` (NaN without values),
+    ``status`` and ``reason``.
 
     Example
     -------
@@ -627,21 +667,19 @@ def what_if(
         return pd.DataFrame([{**row, "status": "cannot compute", "reason": "; ".join(missing)}])
     names = ([bridge.bad_contacts] if service_change else []) + ([bridge.csat] if csat_points is not None else [])
     point = bridge.effects.set_index("covariate").loc[names, "coef"].to_numpy(float)
-    days = bridge.days
 
     def scenario(coefs: np.ndarray) -> tuple[Any, Any]:
-        multiplier, reference = np.ones_like(days), np.ones_like(days)
-        if service_change:
-            rates = bridge.service
-            now = rates.contacts_per_day * rates.bad_share
-            then = rates.contacts_per_day * rates.bad_share_with(resolution=resolution, long_waits=long_waits)
-            # the expected multiplier of a Poisson count of bad contacts by day t: exp(rate * t * (HR - 1))
-            reference = np.exp(now * days * np.expm1(coefs[0]))
-            multiplier = np.exp(then * days * np.expm1(coefs[0]))
-        if csat_points is not None:
-            multiplier = multiplier * np.exp(coefs[-1] * float(csat_points))
-        return multiplier[None, :], reference[None, :]
+        csat = float(np.exp(coefs[-1] * float(csat_points))) if csat_points is not None else 1.0
+        if not service_change:
+            return csat, 1.0
+        rates, hazard_ratio = bridge.service, float(np.exp(coefs[0]))
+        now = rates.contacts_per_day * rates.bad_share
+        then = rates.contacts_per_day * rates.bad_share_with(resolution=resolution, long_waits=long_waits)
+        return (partial(_chain_staying, rate=then, hazard_ratio=hazard_ratio, multiplier=csat),
+                partial(_chain_staying, rate=now, hazard_ratio=hazard_ratio))
 
+    reference = _staying(bridge.hazard[rows], bridge.days, scenario(point)[1])
+    row["leavers"] = float((1 - reference[:, -1]).sum())      # as things are, future contacts included
     drawn = _with_draws(bridge, rows, scenario, point, _coefficient_draws(bridge, names, bridge.n_draws, 3))
     clear = all(_clear_ratio(bridge.effect(n)) for n in names)
     reason = "" if clear else "no clear effect in the churn model of " + " or ".join(

@@ -67,6 +67,7 @@ from cxkit.runner import (
     run_reports,
     tables_present,
 )
+from cxkit.training.student import TRAINING_DIR, student_copies
 
 __all__ = ["NOTEBOOK_DIR", "ReportResult", "find_notebooks", "resolve_notebook", "notebook_requirements",
            "notebook_report_name", "notebook_parameters", "execute_in_place", "run_notebook", "report_title",
@@ -347,24 +348,47 @@ def _parser() -> argparse.ArgumentParser:
     _reading_flags(check, run=False)
     ex = sub.add_parser("execute", help="re-execute notebooks in place (refresh stored outputs)")
     ex.add_argument("notebooks", nargs="*")
+    training = sub.add_parser("training", help="the training path: write the learner's copies of its notebooks")
+    student = training.add_subparsers(dest="action", required=True).add_parser(
+        "student", help="write the learner's copies (no answers, no hidden tests, no outputs) into DIR")
+    student.add_argument("out_dir", metavar="DIR", help="the folder the copies are written to")
+    student.add_argument("--source", default=str(TRAINING_DIR), metavar="DIR",
+                         help="the trainer's notebooks (default: notebooks/training)")
+    student.add_argument("--data-dir", default=None, metavar="DIR",
+                         help="the data folder the copies read (default: the one the notebooks read)")
     return parser
 
 
+def _print_training(args: argparse.Namespace) -> int:
+    """``training student DIR``: write the learner's copies, one line each; 2 when they cannot be written."""
+    try:
+        copies = student_copies(args.source, out_dir=args.out_dir, data_dir=args.data_dir)
+    except (DataError, OSError) as exc:
+        print(f"cxkit: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    for path in copies:
+        print(f"{path}: the learner's copy of {Path(args.source) / path.name}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """The command line: ``report`` (every report, the folder loaded once), ``check``, ``run``, ``execute``.
+    """The command line: ``report`` (every report, the folder loaded once), ``check``, ``run``, ``execute``,
+    ``training student DIR`` (the learner's copies of the training notebooks, one line each).
 
     ``report`` exits with 0 when every requested notebook ran or was skipped for an absent
     table, 1 when any failed, and 2 when the folder does not load (its problems listed, no
     notebook run) or the arguments are unusable. ``run`` (each notebook loads the folder
     itself) exits the same way, with one line for an unusable folder. ``check`` exits with 0
     when the folder loads with no problem, 1 when it lists problems, and 2 when the arguments
-    are unusable.
+    are unusable. ``training student`` exits with 0 when every copy is written, 2 when none can be.
     """
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _print_check(args)
     if args.command == "report":
         return _print_report(args)
+    if args.command == "training":
+        return _print_training(args)
     if args.command == "execute":
         try:
             chosen = [resolve_notebook(n) for n in args.notebooks] or find_notebooks()

@@ -29,6 +29,7 @@ SAMPLE_DIR = ROOT / "data" / "sample"
 SLOW_FIRST = ("test_log_customers.py", "test_board_report.py", "test_engines.py", "test_report.py",
               "04_board_report.ipynb", "test_report_command.py", "test_other_company_03.py",
               "test_other_company_01.py", "test_escaping.py", "test_time_zones.py", "test_large_logs.py",
+              "test_training_student.py",
               "03_clv_segmentation.ipynb", "test_spark_guest.py", "test_money_cents.py", "test_other_company_02.py",
               "test_clv_sample.py", "test_synth.py", "01_churn_survival.ipynb", "test_other_company_00.py",
               "test_bridge_truth.py", "test_board.py")
