@@ -331,7 +331,8 @@ class _Run:
             run_notebook(nb, executed, self.given(declared, report_name), progress_bar=self.progress_bar)
             written = [export_html(executed, html, paper=self.paper, date=self.today)]
             if self.pdf:
-                written.append(export_pdf(html, pdf_path))
+                export_pdf(html, pdf_path)
+                written.append(pdf_path)                      # as given, like the HTML (export_pdf resolves it)
         except Exception as exc:  # one notebook's failure must not stop the others
             html.unlink(missing_ok=True)
             return ReportResult(nb, "failed", describe_failure(exc, nb), executed=executed if executed.exists()
