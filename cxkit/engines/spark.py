@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -125,7 +126,9 @@ def local_session(cores: int = 2, shuffle_partitions: int = 4, memory: str | Non
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .config("spark.sql.session.timeZone", "UTC"))
+               .config("spark.sql.session.timeZone", "UTC")
+               # its own temporary warehouse: the kit's session writes nothing into the working folder
+               .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="cxkit-spark-warehouse-")))
     if memory:
         builder = builder.config("spark.driver.memory", memory)
     try:
