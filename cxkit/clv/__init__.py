@@ -13,7 +13,15 @@ Import everything from ``cxkit.clv``; the modules below say where each family li
   :func:`exclusions_table`) and the calibration/holdout split
   (:func:`calibration_holdout_split`).
 * :mod:`cxkit.clv.bgnbd`: the BG/NBD purchase model (:class:`BetaGeoFitter`).
+* :mod:`cxkit.clv.paretonbd`, :mod:`cxkit.clv.mbgnbd`: the Pareto/NBD and MBG/NBD purchase
+  models (:class:`ParetoNBDFitter`, :class:`ModifiedBetaGeoFitter`), used as BG/NBD is.
+* :mod:`cxkit.clv.choice`: which purchase model forecasts a holdout best
+  (:func:`compare_models`, :func:`choose_model`).
 * :mod:`cxkit.clv.gammagamma`: the Gamma-Gamma spend model (:class:`GammaGammaFitter`).
+* :mod:`cxkit.clv.sbg`: the shifted-beta-geometric subscription retention model
+  (:class:`ShiftedBetaGeometricFitter`, with DERL) and its holdout check (:func:`sbg_holdout`).
+* :mod:`cxkit.clv.subscription`: subscribers -> cohorts -> fits -> value per active subscriber
+  (:func:`subscription_cohorts`, :func:`fit_sbg`, :func:`subscription_clv`).
 * :mod:`cxkit.clv.fitting`: what both fitters share: the optimiser, standard errors and
   log-scale 95 % intervals, ``from_params``.
 * :mod:`cxkit.clv.identification`: plain-words notes on parameters the data cannot pin
@@ -69,13 +77,18 @@ Conventions used throughout
 
 from cxkit.clv.bgnbd import BetaGeoFitter
 from cxkit.clv.cancelled import CANCELLED, CANCELLED_NUMBER
+from cxkit.clv.choice import choose_model, compare_models
 from cxkit.clv.concentration import lorenz_curve, value_concentration
 from cxkit.clv.forecast import clv_table, known_cancellations, last_year_spend, total_clv_interval
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.identification import identification_notes
 from cxkit.clv.kmeans import KMeansSegments, kmeans_segments
+from cxkit.clv.mbgnbd import ModifiedBetaGeoFitter
+from cxkit.clv.paretonbd import ParetoNBDFitter
 from cxkit.clv.profiles import segment_actions, segment_profile
 from cxkit.clv.rfm import RFM_GRID, SEGMENT_ACTIONS, rfm_scores, rfm_segments
+from cxkit.clv.sbg import ShiftedBetaGeometricFitter, sbg_holdout
+from cxkit.clv.subscription import fit_sbg, subscription_clv, subscription_cohorts
 from cxkit.clv.summary import calibration_holdout_split, exclusions_table, rfm_summary
 from cxkit.clv.units import MONTH_DAYS, UNIT_DAYS
 
@@ -90,6 +103,10 @@ __all__ = [
     "exclusions_table",
     "calibration_holdout_split",
     "BetaGeoFitter",
+    "ParetoNBDFitter",
+    "ModifiedBetaGeoFitter",
+    "compare_models",
+    "choose_model",
     "GammaGammaFitter",
     "identification_notes",
     "known_cancellations",
@@ -104,4 +121,9 @@ __all__ = [
     "kmeans_segments",
     "value_concentration",
     "lorenz_curve",
+    "ShiftedBetaGeometricFitter",
+    "sbg_holdout",
+    "subscription_cohorts",
+    "fit_sbg",
+    "subscription_clv",
 ]

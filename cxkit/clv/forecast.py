@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.special import expit
 
 from cxkit.clv.bgnbd import BetaGeoFitter, _bg_purchases_if_alive
+from cxkit.clv.fitting import _Fitter
 from cxkit.clv.gammagamma import GammaGammaFitter
 from cxkit.clv.units import MONTH_DAYS, TimeUnit, _check_time_unit, _to_day
 from cxkit.errors import FitError, argument_error, data_error, require_columns
@@ -379,8 +380,10 @@ def total_clv_interval(
     ----------
     summary : DataFrame
         Output of :func:`rfm_summary` (the customers to value).
-    bgf, ggf : BetaGeoFitter, GammaGammaFitter
-        Models fitted on data (``from_params`` models have no covariance).
+    bgf, ggf : purchase model, GammaGammaFitter
+        Models fitted on data (``from_params`` models have no covariance). The purchase model
+        is a BetaGeoFitter (closed forms, fast) or a ParetoNBDFitter or ModifiedBetaGeoFitter
+        (its own forecast recomputed for each draw).
     horizon_months, discount_rate, time_unit, churned
         As for :func:`clv_table`.
     n_draws : int, default 200
@@ -417,7 +420,7 @@ def total_clv_interval(
         raise argument_error("n_draws", f"n_draws must be a whole number >= 20, got {n_draws!r}")
     if not 0 < ci < 1:
         raise argument_error("ci", f"ci must be between 0 and 1, got {ci!r}")
-    cov_bg = _log_covariance(bgf, BetaGeoFitter, "bgf")
+    cov_bg = _log_covariance(bgf, _Fitter, "bgf")      # BG/NBD, Pareto/NBD or MBG/NBD
     cov_gg = _log_covariance(ggf, GammaGammaFitter, "ggf")
     table = clv_table(
         summary,
@@ -433,12 +436,17 @@ def total_clv_interval(
         table.loc[live, c].to_numpy(dtype=float)
         for c in ("frequency", "recency", "T", "monetary_value")
     )
-    totals = _TotalCLV(x, tx, T, m, horizon_months, discount_rate, unit_days)
     rng = np.random.default_rng(random_state)
     n = int(n_draws)
     bg_draws = np.exp(rng.multivariate_normal(np.log(bgf.params_.to_numpy()), cov_bg, size=n))
     gg_draws = np.exp(rng.multivariate_normal(np.log(ggf.params_.to_numpy()), cov_gg, size=n))
-    draws = np.array([totals.total(bg, gg) for bg, gg in zip(bg_draws, gg_draws, strict=True)])
+    if isinstance(bgf, BetaGeoFitter):     # BG/NBD: the fast closed forms, shared work done once
+        totals = _TotalCLV(x, tx, T, m, horizon_months, discount_rate, unit_days)
+        draws = np.array([totals.total(bg, gg) for bg, gg in zip(bg_draws, gg_draws, strict=True)])
+    else:                                   # another purchase model: its own forecast for each draw
+        draws = np.array([_drawn_total(summary, type(bgf), bgf.params_.index, bg, gg, cancelled=table["known_churned"],
+                                       horizon_months=horizon_months, discount_rate=discount_rate,
+                                       time_unit=time_unit) for bg, gg in zip(bg_draws, gg_draws, strict=True)])
     draws = np.where(np.isnan(draws), np.inf, draws)
     tail = (1 - ci) / 2
     method = "linear" if np.all(np.isfinite(draws)) else "nearest"
@@ -456,6 +464,16 @@ def total_clv_interval(
     # a tuple, not an array: pandas compares attrs when frames are concatenated
     out.attrs = {"ci": ci, "draws": tuple(draws.tolist())}
     return out
+
+
+def _drawn_total(summary: pd.DataFrame, model: type, names: Any, bg: np.ndarray, gg: np.ndarray, *,
+                 cancelled: pd.Series, horizon_months: int, discount_rate: float, time_unit: TimeUnit) -> float:
+    """The total CLV of the live customers with a purchase model's parameters set to one draw."""
+    purchases = model.from_params(**dict(zip(names, bg, strict=True)))
+    spend = GammaGammaFitter.from_params(**dict(zip(GammaGammaFitter._param_names, gg, strict=True)))
+    table = clv_table(summary, purchases, spend, horizon_months=horizon_months, discount_rate=discount_rate,
+                      time_unit=time_unit, churned=cancelled)
+    return float(table["clv"].sum())
 
 
 def last_year_spend(
