@@ -543,16 +543,23 @@ def _weibull_ph_times(
     return times
 
 
-def write_sample(out: str | Path, seed: int = 20251231, n_customers: int = 5000,
+#: The bundled sample's seed and size: only these files carry the sample's fingerprint.
+_SAMPLE_SEED, _SAMPLE_SIZE = 20251231, 5000
+
+
+def write_sample(out: str | Path, seed: int = _SAMPLE_SEED, n_customers: int = _SAMPLE_SIZE,
                  profile: str = "harbour_lane") -> dict[str, Path]:
     """Write a synthetic company's tables as CSV files to ``out`` (byte-identical for a given seed).
 
     The default profile writes the bundled sample (``customers.csv`` ... in the data
-    contract's names) and its settings file ``cxkit.toml`` (company, currency, goals and
-    the fingerprint of the four files). ``profile="kestrel"`` writes what a user's raw export looks like:
-    other file and column names (:data:`KESTREL_FILES`, :data:`KESTREL_COLUMNS`),
-    semicolons, decimal commas, day-first dates, ``Y``/``N`` flags and Windows line
-    endings, and no settings file (no company name, currency or goals).
+    contract's names) and its settings file ``cxkit.toml`` (company, currency, goals and,
+    for the bundled sample's own seed and size only, the fingerprint of the four files:
+    the notebooks' checks of the planted truths are tuned to that sample, so a company of
+    another size or seed is treated as any other company's data). ``profile="kestrel"``
+    writes what a user's raw export looks like: other file and column names
+    (:data:`KESTREL_FILES`, :data:`KESTREL_COLUMNS`), semicolons, decimal commas, day-first
+    dates, ``Y``/``N`` flags and Windows line endings, and no settings file (no company name,
+    currency or goals).
 
     Parameters
     ----------
@@ -579,8 +586,11 @@ def write_sample(out: str | Path, seed: int = 20251231, n_customers: int = 5000,
         _as_written(df, name, company).to_csv(path, index=False, float_format="%.2f", **company.csv)
         written[name] = path
     if profile == "harbour_lane":  # the bundled sample says what it is; a raw export does not
-        paths = [written[t] for t in ("customers", "transactions", "surveys", "contacts")]
-        (out / SETTINGS_FILE).write_text(_SAMPLE_SETTINGS.format(sha256=fingerprint(paths)), encoding="utf-8")
+        settings = _SAMPLE_SETTINGS.split("\n# Only in the bundled sample")[0]
+        if (seed, n_customers) == (_SAMPLE_SEED, _SAMPLE_SIZE):   # its planted-truth checks are tuned to its size
+            paths = [written[t] for t in ("customers", "transactions", "surveys", "contacts")]
+            settings = _SAMPLE_SETTINGS.format(sha256=fingerprint(paths))
+        (out / SETTINGS_FILE).write_text(settings, encoding="utf-8")
     return written
 
 

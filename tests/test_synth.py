@@ -319,3 +319,13 @@ def test_kestrel_purchases_and_churn(kestrel):
     gg = KESTREL_TRUTH["gamma_gamma"]
     assert tx.loc[tx["amount"] > 0, "amount"].mean() == pytest.approx(gg["p"] * gg["gamma"] / (gg["q"] - 1), rel=0.1)
     assert 0.2 < kestrel.truth["churned"].mean() < 0.35
+
+
+def test_only_the_bundled_sample_carries_the_samples_fingerprint(tmp_path):
+    """The planted-truth checks are tuned to the bundled 5,000 customers: a company of another size is any data."""
+    from cxkit.folder import load_folder
+
+    write_sample(tmp_path / "small", n_customers=300)
+    settings = load_folder(tmp_path / "small").settings
+    assert not settings.sample and settings.company == "Harbour Lane" and settings.goals
+    assert "[sample]" not in (tmp_path / "small" / "cxkit.toml").read_text(encoding="utf-8")
