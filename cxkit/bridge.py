@@ -71,7 +71,7 @@ ASSUMPTIONS = {
                 "customers happen to leave.",
 }
 
-_GRID_POINTS = 60
+_GRID_POINTS = 25   # interval draws of one coefficient: figures computed at this many values, interpolated
 _Z = 1.959963984540054
 
 
@@ -429,13 +429,18 @@ def _with_draws(bridge: Bridge, rows: np.ndarray, scenario: Callable[[np.ndarray
     sub = rows if len(rows) <= bridge.subsample else np.sort(rng.choice(rows, bridge.subsample, replace=False))
     sub_kept, sub_value = _change(bridge, sub, *scenario(point))
     scale = np.exp(rng.normal(0.0, bridge.value_sd, len(draws))) if bridge.value_sd > 0 else np.ones(len(draws))
-    kept_draws, value_draws = np.empty(len(draws)), np.empty(len(draws))
     grow = len(rows) / max(len(sub), 1)
-    for b, coefs in enumerate(draws):
-        k, v = _change(bridge, sub, *scenario(coefs))
-        # the subsample's change from its own point figure, scaled up to all customers
-        kept_draws[b] = kept + (k - sub_kept) * grow
-        value_draws[b] = (value + (v - sub_value) * grow) * scale[b]
+    if draws.shape[1] == 1 and len(draws) > _GRID_POINTS:
+        # one coefficient: the figures are smooth in it, so compute them on a grid over the draws and interpolate
+        grid = np.linspace(draws[:, 0].min(), draws[:, 0].max(), _GRID_POINTS)
+        on_grid = np.array([_change(bridge, sub, *scenario(np.array([c]))) for c in grid])
+        k = np.interp(draws[:, 0], grid, on_grid[:, 0])
+        v = np.interp(draws[:, 0], grid, on_grid[:, 1])
+    else:
+        k, v = np.array([_change(bridge, sub, *scenario(coefs)) for coefs in draws]).T
+    # the subsample's change from its own point figure, scaled up to all customers
+    kept_draws = kept + (k - sub_kept) * grow
+    value_draws = (value + (v - sub_value) * grow) * scale
     lo, hi = 0.025, 0.975
     k_low, k_high = np.quantile(kept_draws, [lo, hi])
     v_low, v_high = np.quantile(value_draws, [lo, hi])
@@ -543,11 +548,11 @@ def _driver_row(bridge: Bridge, effect: Mapping[str, Any], rows: np.ndarray, poi
         broken.append("no active customers in the segment")
     if broken:
         return {**base, "status": "not clear", "reason": "; ".join(broken)}
-    draws = np.column_stack([_coefficient_draws(bridge, [bridge.csat], bridge.n_draws)[:, 0],
-                             np.random.default_rng(bridge.random_state + 7).normal(
-                                 effect["effect"], effect["se"], bridge.n_draws)])
-    drawn = _with_draws(bridge, rows, lambda b: (np.exp(b[0] * b[1] * points), 1.0),
-                        np.array([csat["coef"], effect["effect"]]), draws)
+    # the risk moves by exp(CSAT coefficient x driver effect x points): draw both, keep their product
+    product = (_coefficient_draws(bridge, [bridge.csat], bridge.n_draws)[:, 0]
+               * np.random.default_rng(bridge.random_state + 7).normal(effect["effect"], effect["se"], bridge.n_draws))
+    drawn = _with_draws(bridge, rows, lambda b: (np.exp(b[0] * points), 1.0),
+                        np.array([csat["coef"] * effect["effect"]]), product[:, None])
     return {**base, "customers_kept": drawn.kept, "kept_low": drawn.kept_low, "kept_high": drawn.kept_high,
             "value_at_stake": _money(bridge, drawn.value), "ci_low": _money(bridge, drawn.value_low),
             "ci_high": _money(bridge, drawn.value_high), "status": "clear",
