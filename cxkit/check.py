@@ -192,7 +192,7 @@ def _notebooks(plan: FolderPlan | None, problems: Sequence[Problem]) -> pd.DataF
     present = set(plan.sources) if plan is not None else set()
     rows = []
     for path in kit_notebooks.find_notebooks():
-        missing = [t for t in kit_notebooks.notebook_requirements(path) if t not in present]
+        missing = kit_notebooks.missing_tables(path, present)
         if missing and plan is not None:
             reason = kit_notebooks.missing_tables_reason(missing)
         elif problems:

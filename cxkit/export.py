@@ -126,9 +126,13 @@ def report_cells(cells: Sequence[Any]) -> list[Any]:
     """The cells of a notebook in the order a report shows them.
 
     Cells tagged ``remove`` (internal checks) are left out, as are code cells that
-    show nothing once the code is hidden. Cells tagged ``summary`` move to just after
-    the first cell (the title): the report opens with its headline although the
-    notebook computes it last. Otherwise the order is kept.
+    show nothing once the code is hidden. A section (from a Markdown cell tagged
+    ``section`` up to the next cell tagged ``section``, ``summary`` or ``remove``) whose
+    code cells all show nothing is left out whole, its text with it: a notebook with
+    sections for different data (notebook 03: purchases or subscriptions) reports only
+    those that ran. Cells tagged ``summary`` move to just after the first cell (the
+    title): the report opens with its headline although the notebook computes it last.
+    Otherwise the order is kept.
 
     Example
     -------
@@ -137,13 +141,38 @@ def report_cells(cells: Sequence[Any]) -> list[Any]:
     >>> cells = [md("# Title"), md("## Details"), md("## Summary", metadata={"tags": ["summary"]})]
     >>> [c.source for c in report_cells(cells)]
     ['# Title', '## Summary', '## Details']
+    >>> empty = [md("## Not run", metadata={"tags": ["section"]}), nbformat.v4.new_code_cell("x = 1")]
+    >>> [c.source for c in report_cells(cells[:2] + empty)]
+    ['# Title', '## Details']
     """
+    cells = _without_empty_sections(cells)
     kept = [c for c in cells if "remove" not in _tags(c)
             and not (c.get("cell_type") == "code" and not c.get("outputs"))]
     if not kept:
         return []
     first, rest = kept[0], kept[1:]
     return [first] + [c for c in rest if "summary" in _tags(c)] + [c for c in rest if "summary" not in _tags(c)]
+
+
+def _without_empty_sections(cells: Sequence[Any]) -> list[Any]:
+    """The cells without the sections (see :func:`report_cells`) whose code cells show nothing."""
+    out: list[Any] = []
+    section: list[Any] | None = None
+    for cell in [*cells, None]:
+        tags = [] if cell is None else _tags(cell)
+        if section is not None and (cell is None or {"section", "summary", "remove"} & set(tags)):
+            if any(c.get("cell_type") == "code" and c.get("outputs") for c in section):
+                out.extend(section)
+            section = None
+        if cell is None:
+            break
+        if "section" in tags and cell.get("cell_type") == "markdown":
+            section = [cell]
+        elif section is not None:
+            section.append(cell)
+        else:
+            out.append(cell)
+    return out
 
 
 def _short_text(source: str) -> bool:

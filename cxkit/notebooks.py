@@ -2,7 +2,9 @@
 
 A notebook states the tables it needs in its metadata (``{"cxkit": {"requires":
 ["transactions"]}}``); the report runner and ``cxkit check`` read it from here to say
-which notebooks can run on a folder, and why the others cannot. It may also name its
+which notebooks can run on a folder, and why the others cannot. A notebook that can work
+from one of several tables lists them under ``requires_any`` (notebook 03: a transaction
+log, or a customers table for subscription CLV). It may also name its
 report file (``{"cxkit": {"report_name": "board_report"}}``: ``board_report.html``).
 
 Example
@@ -14,13 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from cxkit.files import TABLE_NAMES
 
 __all__ = ["NOTEBOOK_DIR", "find_notebooks", "resolve_notebook", "notebook_requirements", "notebook_report_name",
-           "missing_tables_reason"]
+           "missing_tables_reason", "missing_tables"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -57,11 +59,15 @@ def notebook_requirements(notebook: str | Path) -> list[str]:
 
     Example
     -------
-    >>> notebook_requirements(resolve_notebook("03"))
-    ['transactions']
+    >>> notebook_requirements(resolve_notebook("01"))
+    ['customers']
     """
+    return _tables(notebook, "requires")
+
+
+def _tables(notebook: str | Path, key: str) -> list[str]:
     meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
-    requires = list(meta.get("cxkit", {}).get("requires", []))
+    requires = list(meta.get("cxkit", {}).get(key, []))
     unknown = [t for t in requires if t not in TABLE_NAMES]
     if unknown:
         raise ValueError(f"{Path(notebook).name} requires unknown table(s) {unknown}; tables are {list(TABLE_NAMES)}")
@@ -90,6 +96,26 @@ def notebook_report_name(notebook: str | Path) -> str:
         raise ValueError(f"{Path(notebook).name}: report_name must be a plain file name without extension, such as "
                          f"'board_report'; got {name!r}")
     return name
+
+
+def missing_tables(notebook: str | Path, present: Collection[str]) -> list[str]:
+    """What a notebook needs that a folder with the tables ``present`` lacks: [] when it can run.
+
+    Every table of ``requires`` must be present, and at least one of ``requires_any`` when
+    the notebook lists them (missing, they are named together: ``"transactions or customers"``).
+
+    Example
+    -------
+    >>> missing_tables(resolve_notebook("03"), {"surveys"})
+    ['transactions or customers']
+    >>> missing_tables(resolve_notebook("03"), {"customers"})
+    []
+    """
+    missing = [t for t in notebook_requirements(notebook) if t not in present]
+    any_of = _tables(notebook, "requires_any")
+    if any_of and not any(t in present for t in any_of):
+        missing.append(" or ".join(any_of))
+    return missing
 
 
 def missing_tables_reason(missing: Sequence[str]) -> str:

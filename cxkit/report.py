@@ -51,6 +51,7 @@ from cxkit.folder import CXFolder, load_folder
 from cxkit.notebooks import (
     NOTEBOOK_DIR,
     find_notebooks,
+    missing_tables,
     missing_tables_reason,
     notebook_report_name,
     notebook_requirements,
@@ -182,7 +183,7 @@ def _plan_text(paths: Sequence[Path], present: set[str], only: bool) -> list[str
     """Which notebooks will run and which are skipped, and why."""
     lines = ["", "Notebooks"]
     for nb in paths:
-        missing = [t for t in notebook_requirements(nb) if t not in present]
+        missing = missing_tables(nb, present)
         lines.append(f"   skipped  {nb.stem}: {missing_tables_reason(missing)}" if missing
                      else f"   runs     {nb.stem}")
     if only:
@@ -216,7 +217,7 @@ def _only(text: list[str] | None) -> list[Path] | None:
 def _deck_note(paths: Sequence[Path], present: set[str]) -> str | None:
     """Why ``--pptx`` writes no deck on this run, or None when a notebook of the run writes one."""
     declaring = [p for p in paths if "deck_path" in notebook_parameters(p)]
-    runs = [p for p in declaring if all(t in present for t in notebook_requirements(p))]
+    runs = [p for p in declaring if not missing_tables(p, present)]
     if runs:
         return None
     if declaring:

@@ -32,9 +32,9 @@ from cxkit.export import export_html, export_pdf, find_chromium, paper_size
 from cxkit.files import find_table_files
 from cxkit.notebooks import (
     find_notebooks,
+    missing_tables,
     missing_tables_reason,
     notebook_report_name,
-    notebook_requirements,
     resolve_notebook,
 )
 
@@ -281,13 +281,12 @@ def run_reports(
     if pdf and find_chromium() is None:
         raise RuntimeError("PDF export needs Chromium: install it (e.g. `apt-get install chromium`) or leave out --pdf")
     present = set(tables) if tables is not None else set(tables_present(data_dir, params))
-    plan = [(nb, notebook_requirements(nb), notebook_parameters(nb), notebook_report_name(nb)) for nb in paths]
+    plan = [(nb, missing_tables(nb, present), notebook_parameters(nb), notebook_report_name(nb)) for nb in paths]
     run = _Run(Path(out), params, prepared=prepared, deck=deck, pdf=pdf, paper=paper, progress_bar=progress_bar)
     results = []
-    for i, (nb, requires, declared, report_name) in enumerate(plan, 1):
+    for i, (nb, missing, declared, report_name) in enumerate(plan, 1):
         if starting is not None:
             starting(i, len(plan), nb)
-        missing = [t for t in requires if t not in present]
         result = run.notebook(nb, declared, report_name, missing)
         results.append(result)
         if progress is not None:

@@ -196,6 +196,20 @@ def test_the_forecast_is_read_against_last_year_and_the_holdout_in_words(page):
 
 
 # --------------------------------------------------------------------------- CDNOW
+def test_the_report_names_the_purchase_model_it_chose_and_its_holdout_error(page):
+    """Three purchase models on the same holdout; the one chosen is named with its reason and forecasts the CLV."""
+    compared = page.table("Three purchase models on the same 6-month holdout")
+    assert list(compared["model"]) == ["BG/NBD", "Pareto/NBD", "MBG/NBD"]
+    errors = compared["holdout purchases: forecast against actual"].map(_number)
+    assert errors.abs().max() < 100 and compared["mean absolute error per customer"].map(_number).gt(0).all()
+    chosen = re.search(r"Model used for the CLV below: (BG/NBD|Pareto/NBD|MBG/NBD) ?\. (.+?\.)", page.visible)
+    assert chosen, "no model named"
+    name = chosen.group(1)
+    assert f"The forecast uses {name}: " in page.visible                       # in the summary too
+    assert page.table("Model parameters")["model"].iloc[0] == name             # and it is the one fitted
+    assert "CLV family: purchases" in page.visible
+
+
 def test_cdnow_report_has_distinct_kmeans_labels(tmp_path):
     """The real CDNOW log (transactions only): three segments were once all "high value, frequent, recent"."""
     raw = pd.read_csv(CDNOW, sep=r"\s+", header=None, names=["master_id", "customer_id", "date", "n_cds", "amount"])
@@ -210,6 +224,8 @@ def test_cdnow_report_has_distinct_kmeans_labels(tmp_path):
     assert labels.is_unique and len(labels) >= 2 and clv.CANCELLED not in set(labels)
     assert "Compared among" not in page.visible                     # no surveys: no comparison, nothing claimed
     assert "There are no cancellation dates (no customers table)" in page.visible
+    name = re.search(r"Model used for the CLV below: (BG/NBD|Pareto/NBD|MBG/NBD) ?\.", page.visible).group(1)
+    assert page.table("Model parameters")["model"].iloc[0] == name and f"The forecast uses {name}: " in page.visible
 
 
 # --------------------------------------------------------------------------- library pieces

@@ -15,6 +15,7 @@ from cxkit.report import (
     export_html,
     find_notebooks,
     main,
+    missing_tables,
     notebook_parameters,
     notebook_requirements,
     resolve_notebook,
@@ -175,8 +176,8 @@ def test_describe_failure_numbers_the_cell_as_the_notebook_does():
     from papermill.exceptions import PapermillExecutionError
 
     nb = resolve_notebook("03")
-    source = "".join(json.loads(nb.read_text())["cells"][4]["source"])
-    error = PapermillExecutionError(cell_index=5, exec_count=4, source=source, ename="ValueError",
+    source = "".join(json.loads(nb.read_text())["cells"][3]["source"])
+    error = PapermillExecutionError(cell_index=4, exec_count=4, source=source, ename="ValueError",
                                     evalue="\x1b[0;31mbad\x1b[0m value\n" + "more\n" * 20, traceback=["x"] * 40)
     text = describe_failure(error, nb)
     assert text.startswith("code cell 3, `cx = load_folder(")
@@ -215,7 +216,9 @@ def test_an_unknown_notebook_name_says_which_exist(name):
 
 def test_notebooks_declare_their_tables_and_parameters():
     start, clv = resolve_notebook("00"), resolve_notebook("03")
-    assert notebook_requirements(start) == ["surveys"] and notebook_requirements(clv) == ["transactions"]
+    assert notebook_requirements(start) == ["surveys"] and notebook_requirements(clv) == []   # 03: one of two
+    assert missing_tables(clv, {"customers"}) == []
+    assert missing_tables(clv, {"surveys"}) == ["transactions or customers"]
     for nb in (start, clv):
         assert {"data_dir", "columns", "files", "as_of"} <= set(notebook_parameters(nb))
     assert "goals" in notebook_parameters(start) and "goals" not in notebook_parameters(clv)

@@ -72,16 +72,17 @@ def test_a_partial_folder_under_other_names_runs_what_it_can_and_says_what_it_sk
     assert "not in the folder: transactions, contacts" in printed
     assert "file not read: budget.csv" in printed and "file not read: notes.txt" in printed   # listed, not hidden
     assert re.search(r"company\s+Partial Ltd\s+settings file", printed)
-    assert re.search(r"^\s+skipped\s+03_clv_segmentation: needs the table transactions", printed, re.M)
+    assert re.search(r"^\s+runs\s+03_clv_segmentation$", printed, re.M)    # customers only: subscription CLV
     assert "not asked for (--only): 01_churn_survival, 02_kmart_driver_analysis" in printed
     # one line per notebook, as it starts and ends
     assert re.search(r"^\[1/2\] 00_cx_metrics_and_gap \.\.\. ran in \d+ s -> .*00_cx_metrics_and_gap\.html$",
                      printed, re.M)
-    assert re.search(r"^\[2/2\] 03_clv_segmentation \.\.\. skipped: needs the table transactions", printed, re.M)
-    assert "2 notebooks: 1 ran, 1 skipped, 0 failed" in printed
+    assert re.search(r"^\[2/2\] 03_clv_segmentation \.\.\. ran in \d+ s", printed, re.M)
+    assert "2 notebooks: 2 ran, 0 skipped, 0 failed" in printed
     html = (out / "00_cx_metrics_and_gap.html").read_text(encoding="utf-8")
     assert "Partial Ltd" in html and "Traceback" not in html
-    assert not (out / "03_clv_segmentation.html").exists()
+    assert "The forecast uses the shifted-beta-geometric (sBG) retention model" in (
+        out / "03_clv_segmentation.html").read_text(encoding="utf-8")
     executed = nbformat.read(out / "executed" / "00_cx_metrics_and_gap.ipynb", as_version=4)
     outputs = [o for c in executed.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]

@@ -14,6 +14,8 @@ words ("repeat purchases", "weeks between first and last purchase"), never colum
   (:func:`cxkit.clv.lorenz_curve`).
 * :func:`share_plot`: each segment's share of customers against its share of value
   (:func:`cxkit.clv.segment_profile`).
+* :func:`retention_plot`: each subscription cohort's retention against the sBG projection
+  (:func:`cxkit.clv.subscription_value.retention_curves`).
 
 Imported on its own, so that ``import cxkit.clv`` needs no matplotlib::
 
@@ -33,7 +35,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from cxkit.display import format_money, label
 from cxkit.plots import INK, PALETTE, axes_or_new, require_plot_columns
 
-__all__ = ["holdout_plot", "matrix_plot", "clv_histogram", "lorenz_plot", "share_plot"]
+__all__ = ["holdout_plot", "matrix_plot", "clv_histogram", "lorenz_plot", "share_plot", "retention_plot"]
 
 
 def lorenz_plot(
@@ -193,3 +195,53 @@ def clv_histogram(
     ax.set_ylabel("customers")
     return ax
 
+
+def retention_plot(
+    data: pd.DataFrame,
+    *,
+    period_words: str = "months",
+    max_cohorts: int = 8,
+    ax: Axes | None = None,
+) -> Axes:
+    """Share of each cohort still subscribed, period by period, against the model's projection.
+
+    Cohorts that follow the projection line say one retention curve describes them all;
+    the line's run beyond the data is the forecast the subscriber values rest on. With
+    many cohorts, ``max_cohorts`` of them (spread from the oldest to the youngest, the
+    oldest always kept) are drawn, so the chart stays readable.
+
+    Parameters
+    ----------
+    data : :func:`cxkit.clv.subscription_value.retention_curves` (``cohort``, ``period``,
+        ``retention``, ``kind``).
+    period_words : the period in words, for the axis (``"months"``).
+    max_cohorts : most cohorts drawn.
+    ax : Axes to draw on.
+
+    Example
+    -------
+    >>> from cxkit.clv.sbg import ShiftedBetaGeometricFitter
+    >>> from cxkit.clv.subscription_value import retention_curves
+    >>> cohorts = pd.DataFrame({"cohort": ["2024"] * 3, "period": [0, 1, 2], "alive": [100, 85, 74]})
+    >>> curves = retention_curves(cohorts, ShiftedBetaGeometricFitter.from_params(alpha=0.7, beta=3.8), horizon=6)
+    >>> retention_plot(curves, period_words="years").get_ylabel()
+    '% of the cohort still subscribed'
+    """
+    require_plot_columns(data, ["cohort", "period", "retention", "kind"], "retention_plot")
+    ax = axes_or_new(ax)
+    actual = data[data["kind"] == "actual"]
+    labels = list(dict.fromkeys(actual["cohort"]))
+    if len(labels) > max_cohorts:
+        labels = [labels[int(i)] for i in np.unique(np.linspace(0, len(labels) - 1, max_cohorts).round())]
+    shades = sns.color_palette("Blues", n_colors=len(labels) + 2)[2:]
+    for colour, name in zip(shades, labels, strict=True):
+        part = actual[actual["cohort"] == name]
+        ax.plot(part["period"], part["retention"] * 100, color=colour, linewidth=1.2, label=name)
+    projected = data[data["kind"] == "projected"]
+    ax.plot(projected["period"], projected["retention"] * 100, color=PALETTE["alert"], linestyle="--",
+            linewidth=2.2, label="projection (sBG)")
+    ax.set_ylim(0, 102)
+    ax.set_xlabel(f"{period_words} since sign-up")
+    ax.set_ylabel("% of the cohort still subscribed")
+    ax.legend(frameon=False, fontsize=8, ncol=2, title="cohort (sign-up)", title_fontsize=8)
+    return ax
