@@ -7,14 +7,14 @@ transformation, and Gauss-Jacobi quadrature where both fail).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, roots_jacobi
 
-from cxkit.clv.fitting import ArrayLike, _as_float_array, _Fitter, _rows_frame, _weights, _wrap
+from cxkit.clv.fitting import ArrayLike, _as_float_array, _dot, _Fitter, _rows_frame, _weights, _wrap
 from cxkit.errors import data_error
 
 
@@ -199,6 +199,42 @@ def _bgnbd_loglik_rows(
     return A1 + A2 + np.logaddexp(A3, A4)
 
 
+def _fit_rfm(fitter: Any, data_class: type, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike,
+             weights: ArrayLike | None, initial_params: Sequence[float] | None, *, model: str,
+             start: Callable[[float, float], Sequence[float]], drift: Any, advice: str,
+             check: Callable[[np.ndarray, np.ndarray], None] | None = None) -> Any:
+    """Fit a purchase model (BG/NBD, Pareto/NBD, MBG/NBD) by maximum likelihood: what the three share.
+
+    The (frequency, recency, T) rows are validated and grouped with their weights; the
+    optimiser works on log-parameters with the model's analytic gradient (``data_class``
+    gives ``loglik_grad``) and the ridge penalty; ``start`` gives the starting values from
+    the mean frequency and age.
+    """
+    x, tx, TT = _validate_rfm(frequency, recency, T)
+    w = _weights(weights, x.size)
+    n_total = w.sum()
+    if n_total < 2:
+        raise data_error("summary", "frequency", f"{model} needs many customers; got {n_total:g}")
+    if check is not None:
+        check(x, w)
+    (gx, gtx, gT), gw = _group_rows([x, tx, TT], w)
+    data = data_class(gx, gtx, gT, gw)
+    pen = fitter.penalizer_coef
+
+    def fun_grad(phi: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = np.exp(phi)
+        ll, g = data.loglik_grad(theta)
+        f = -ll / n_total + pen * np.sum(theta**2)
+        gphi = -theta * g / n_total + 2 * pen * theta**2
+        return f, gphi
+
+    first = np.array(start(_dot(w, x) / n_total, _dot(w, TT) / n_total), dtype=float)
+    opt = fitter._optimise(fun_grad, first, initial_params, model=model, drift=drift, advice=advice)
+    fitter._set_fit(opt, n_total, data.loglik_grad(np.exp(opt.phi))[0])
+    fitter.n_unique_rows_ = int(gw.size)
+    return fitter
+
+
 class BetaGeoFitter(_Fitter):
     """BG/NBD model (Fader, Hardie & Lee 2005) fitted by maximum likelihood.
 
@@ -287,44 +323,21 @@ class BetaGeoFitter(_Fitter):
         >>> bgf.n_customers_, bgf.converged_
         (85, True)
         """
-        x, tx, TT = _validate_rfm(frequency, recency, T)
-        w = _weights(weights, x.size)
-        n_total = w.sum()
-        if n_total < 2:
-            raise data_error(
-                "summary", "frequency", f"BG/NBD needs many customers; got {n_total:g}"
-            )
-        if not (w[x > 0].sum() > 0):
-            raise data_error(
-                "summary",
-                "frequency",
-                "no repeat buyer (frequency > 0): the drop-out parameters a and b cannot be estimated",
-                hint="use a longer observation period, or check that purchase days are not merged away",
-            )
-        (gx, gtx, gT), gw = _group_rows([x, tx, TT], w)
-        data = _BGData(gx, gtx, gT, gw)
-        pen = self.penalizer_coef
+        def repeat_buyers(x: np.ndarray, w: np.ndarray) -> None:
+            if not (w[x > 0].sum() > 0):
+                raise data_error(
+                    "summary",
+                    "frequency",
+                    "no repeat buyer (frequency > 0): the drop-out parameters a and b cannot be estimated",
+                    hint="use a longer observation period, or check that purchase days are not merged away",
+                )
 
-        def fun_grad(phi: np.ndarray) -> tuple[float, np.ndarray]:
-            theta = np.exp(phi)
-            ll, g = data.loglik_grad(theta)
-            f = -ll / n_total + pen * np.sum(theta**2)
-            gphi = -theta * g / n_total + 2 * pen * theta**2
-            return f, gphi
-
-        mean_x = float(w @ x / n_total)
-        mean_T = float(w @ TT / n_total)
-        alpha0 = max(mean_T, 1e-3) / max(mean_x, 1e-2)
-        opt = self._optimise(
-            fun_grad, np.array([1.0, alpha0, 1.0, 1.0]), initial_params, model="BG/NBD", drift=_BG_DRIFT,
-            advice="Try penalizer_coef=0.001 (or larger; it keeps parameters from running to infinity), "
-            "a time unit that keeps T between about 1 and 1000, other initial_params, or more "
-            "customers / a longer period with repeat purchases.",
-        )
-        theta = np.exp(opt.phi)
-        self._set_fit(opt, n_total, data.loglik_grad(theta)[0])
-        self.n_unique_rows_ = int(gw.size)
-        return self
+        return _fit_rfm(self, _BGData, frequency, recency, T, weights, initial_params, model="BG/NBD",
+                        start=lambda mean_x, mean_T: [1.0, max(mean_T, 1e-3) / max(mean_x, 1e-2), 1.0, 1.0],
+                        drift=_BG_DRIFT, check=repeat_buyers,
+                        advice="Try penalizer_coef=0.001 (or larger; it keeps parameters from running to "
+                        "infinity), a time unit that keeps T between about 1 and 1000, other initial_params, "
+                        "or more customers / a longer period with repeat purchases.")
 
     def individual_log_likelihood(
         self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike

@@ -40,6 +40,12 @@ def _rows_frame(mask: np.ndarray, **cols: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(cols)[mask]
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Sum of a * b. Not ``a @ b``: BLAS starts its threads for long vectors, which costs
+    milliseconds a call on a busy machine, more than the whole sum."""
+    return float(np.sum(a * b))
+
+
 def _num_hessian(grad: Callable[[np.ndarray], np.ndarray], phi: np.ndarray) -> np.ndarray:
     k = phi.size
     h = 1e-5 * np.maximum(1.0, np.abs(phi))

@@ -21,17 +21,10 @@ from typing import Any
 import numpy as np
 from scipy.special import betaln, digamma, expit, gammaln
 
-from cxkit.clv.bgnbd import _BG_DRIFT, _bg_purchases_if_alive, _group_rows, _validate_rfm
-from cxkit.clv.fitting import ArrayLike, _Fitter, _weights, _wrap
-from cxkit.errors import data_error
+from cxkit.clv.bgnbd import _BG_DRIFT, _bg_purchases_if_alive, _fit_rfm, _validate_rfm
+from cxkit.clv.fitting import ArrayLike, _dot, _Fitter, _wrap
 
 __all__ = ["ModifiedBetaGeoFitter"]
-
-
-def _dot(a: np.ndarray, b: np.ndarray) -> float:
-    """Sum of a * b. Not ``a @ b``: BLAS starts its threads for long vectors, which costs
-    milliseconds a call on a busy machine, more than the whole sum."""
-    return float(np.sum(a * b))
 
 
 class _MBGData:
@@ -175,35 +168,12 @@ class ModifiedBetaGeoFitter(_Fitter):
         >>> mbg.n_customers_, mbg.converged_
         (4000, True)
         """
-        x, tx, TT = _validate_rfm(frequency, recency, T)
-        w = _weights(weights, x.size)
-        n_total = w.sum()
-        if n_total < 2:
-            raise data_error("summary", "frequency", f"MBG/NBD needs many customers; got {n_total:g}")
-        (gx, gtx, gT), gw = _group_rows([x, tx, TT], w)
-        data = _MBGData(gx, gtx, gT, gw)
-        pen = self.penalizer_coef
-
-        def fun_grad(phi: np.ndarray) -> tuple[float, np.ndarray]:
-            theta = np.exp(phi)
-            ll, g = data.loglik_grad(theta)
-            f = -ll / n_total + pen * np.sum(theta**2)
-            gphi = -theta * g / n_total + 2 * pen * theta**2
-            return f, gphi
-
-        mean_x = _dot(w, x) / n_total
-        mean_T = _dot(w, TT) / n_total
-        alpha0 = max(mean_T, 1e-3) / max(mean_x, 1e-2)
-        opt = self._optimise(
-            fun_grad, np.array([1.0, alpha0, 1.0, 1.0]), initial_params, model="MBG/NBD", drift=_BG_DRIFT,
-            advice="Try penalizer_coef=0.001 (or larger; it keeps parameters from running to infinity), "
-            "a time unit that keeps T between about 1 and 1000, other initial_params, or more "
-            "customers / a longer period with repeat purchases.",
-        )
-        theta = np.exp(opt.phi)
-        self._set_fit(opt, n_total, data.loglik_grad(theta)[0])
-        self.n_unique_rows_ = int(gw.size)
-        return self
+        return _fit_rfm(self, _MBGData, frequency, recency, T, weights, initial_params, model="MBG/NBD",
+                        start=lambda mean_x, mean_T: [1.0, max(mean_T, 1e-3) / max(mean_x, 1e-2), 1.0, 1.0],
+                        drift=_BG_DRIFT,
+                        advice="Try penalizer_coef=0.001 (or larger; it keeps parameters from running to "
+                        "infinity), a time unit that keeps T between about 1 and 1000, other initial_params, "
+                        "or more customers / a longer period with repeat purchases.")
 
     def individual_log_likelihood(self, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Any:
         """Log-likelihood of each customer's (x, t_x, T) at the fitted parameters.
